@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef FINESSE_NFT_RULESET_H
+#define FINESSE_NFT_RULESET_H
+
+#include <stdbool.h>
+
+#include <finesse-nft/catalog.h>
+#include <finesse-nft/error.h>
+#include <finesse-nft/site.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * A ruleset is the planned content of the one nftables table finesse-nft
+ * owns: its sets with their elements, its base chains and their rules, in a
+ * canonical order, so equal plans compare equal and diffs are stable.  It is
+ * self-contained: it does not refer to the catalog or site it came from.
+ */
+
+struct fnft_ruleset;
+
+/** The default name of the managed table (family inet). */
+#define FNFT_DEFAULT_TABLE "finesse"
+
+/**
+ * fnft_plan - build the managed table for one site and node role
+ * @cat: the catalog
+ * @site: a site loaded against @cat
+ * @role: FNFT_ROLE_PRIMARY or _SECONDARY, or FNFT_ROLE_SITE for `node =`
+ * @table: the table name, or NULL for FNFT_DEFAULT_TABLE
+ * @out: receives the ruleset; free it with fnft_ruleset_free()
+ * @err: optional error details
+ *
+ * Pure: no I/O.  Returns 0, -EINVAL (no role given anywhere, a bad table
+ * name) or -ENOMEM.
+ */
+int fnft_plan(const struct fnft_catalog *cat, const struct fnft_site *site,
+	      enum fnft_role role, const char *table,
+	      struct fnft_ruleset **out, struct fnft_error *err);
+
+/** fnft_ruleset_free - free a ruleset; NULL is allowed. */
+void fnft_ruleset_free(struct fnft_ruleset *rs);
+
+/** fnft_ruleset_equal - whether two rulesets hold the same table */
+bool fnft_ruleset_equal(const struct fnft_ruleset *a,
+			const struct fnft_ruleset *b);
+
+/**
+ * fnft_ruleset_render - the table as an `nft -f` script
+ * @rs: the ruleset
+ * @out: receives a malloc'd NUL-terminated string; the caller frees it
+ *
+ * The script creates the table if it is missing, deletes it and creates it
+ * again with the planned content, in one `nft -f` transaction; no other
+ * table is touched.  Set elements stand one per line.  Returns 0 or -ENOMEM.
+ */
+int fnft_ruleset_render(const struct fnft_ruleset *rs, char **out);
+
+/**
+ * fnft_ruleset_diff - unified diff between two rulesets, in nft syntax
+ * @a: the old table
+ * @b: the new table
+ * @label_a: the `---` label
+ * @label_b: the `+++` label
+ * @out: receives the diff (malloc'd), or NULL when there is no difference
+ *
+ * Returns 0 when equal, 1 when they differ, or -ENOMEM.
+ */
+int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
+		      const char *label_a, const char *label_b, char **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef FINESSE_NFT_SITE_H
+#define FINESSE_NFT_SITE_H
+
+#include <stddef.h>
+
+#include <finesse-nft/catalog.h>
+#include <finesse-nft/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * A site: the addresses of the remote groups and of the two cluster nodes,
+ * port overrides, policy knobs, extra rows and disabled rows, read from an
+ * INI file and checked against a catalog.  A site refers to its catalog's
+ * rows: keep the catalog alive as long as the site.
+ */
+
+struct fnft_site;
+
+enum fnft_role {
+	/** Use `node =` of the site's [cluster] section. */
+	FNFT_ROLE_SITE = 0,
+	FNFT_ROLE_PRIMARY,
+	FNFT_ROLE_SECONDARY,
+};
+
+/**
+ * fnft_site_load - parse and validate a site file
+ * @path: the INI file
+ * @cat: the catalog whose row ids and groups the site refers to
+ * @out: receives the new site; untouched on failure
+ * @err: optional; on failure "file:line: what is wrong"
+ *
+ * Returns 0, -EINVAL for bad input, or another negative errno.  Warnings
+ * (an empty group, say) do not fail the load; read them with
+ * fnft_site_warning().
+ */
+int fnft_site_load(const char *path, const struct fnft_catalog *cat,
+		   struct fnft_site **out, struct fnft_error *err);
+
+/**
+ * fnft_site_load_buffer - like fnft_site_load() for text in memory
+ * @name: the name used in messages
+ */
+int fnft_site_load_buffer(const char *name, const char *text, size_t len,
+			  const struct fnft_catalog *cat,
+			  struct fnft_site **out, struct fnft_error *err);
+
+/** fnft_site_free - free a site; NULL is allowed. */
+void fnft_site_free(struct fnft_site *site);
+
+/** fnft_site_role - the role named by `node =`, or FNFT_ROLE_SITE when unset */
+enum fnft_role fnft_site_role(const struct fnft_site *site);
+
+/** fnft_site_warning_count - number of warnings found while loading */
+size_t fnft_site_warning_count(const struct fnft_site *site);
+
+/**
+ * fnft_site_warning - warning @i as "file:line: text", or NULL when out of
+ * range.  The string belongs to the site.
+ */
+const char *fnft_site_warning(const struct fnft_site *site, size_t i);
+
+/** "primary" or "secondary"; NULL for FNFT_ROLE_SITE */
+const char *fnft_role_name(enum fnft_role role);
+
+/**
+ * fnft_role_parse - "primary" or "secondary" to a role
+ * Returns 0 or -EINVAL.
+ */
+int fnft_role_parse(const char *name, enum fnft_role *role);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

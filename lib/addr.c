@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Address and port parsing, interval lists and nft-style formatting.
+ *
+ * Addresses are kept as 16 big-endian bytes with IPv4 in bytes 0..3 and the rest
+ * zero, so memcmp() orders addresses of one family numerically.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+/* Longest host text worth handing to inet_pton(); anything longer is not an address. */
+#define HOST_MAX 64
+
+static unsigned int family_bytes(enum fnft_family family)
+{
+	return family == FNFT_V6 ? 16 : 4;
+}
+
+static unsigned int family_bits(enum fnft_family family)
+{
+	return family_bytes(family) * 8;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool is_ws(char c)
+{
+	return isspace((unsigned char)c);
+}
+
+/* Narrow [*s, *s + *n) so that it has no leading or trailing whitespace. */
+static void trim(const char **s, size_t *n)
+{
+	while (*n > 0 && is_ws(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && is_ws((*s)[*n - 1]))
+		(*n)--;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Decimal value of n digits at s. The caller has checked they are all digits, so
+ * strtoul cannot meet a sign or junk; overlong input saturates to ULONG_MAX, which
+ * every caller treats as out of range.
+ */
+static unsigned long digits_value(const char *s, size_t n)
+{
+	char buf[24];
+	unsigned long v;
+	char *end;
+
+	if (n >= sizeof(buf))
+		return ULONG_MAX;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	v = strtoul(buf, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return ULONG_MAX;
+	return v;
+}
+
+static int parse_host_n(const char *s, size_t n, enum fnft_family *family, uint8_t addr[16],
+			char *why, size_t whylen)
+{
+	char buf[HOST_MAX];
+
+	memset(addr, 0, 16);
+	if (n == 0)
+		return fail(why, whylen, "empty address");
+	if (n >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		*family = FNFT_V4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, addr) == 1) {
+		*family = FNFT_V6;
+		return 0;
+	}
+	memset(addr, 0, 16);
+bad:
+	return fail(why, whylen, "'%.*s' is not an IPv4 or IPv6 address", (int)n, s);
+}
+
+int fnft_addr_parse_host(const char *s, enum fnft_family *family, uint8_t addr[16],
+			 char *why, size_t whylen)
+{
+	if (!s) {
+		memset(addr, 0, 16);
+		return fail(why, whylen, "no address given");
+	}
+	return parse_host_n(s, strlen(s), family, addr, why, whylen);
+}
+
+/* Network mask byte i of a prefix of plen bits. */
+static uint8_t mask_byte(unsigned int plen, unsigned int i)
+{
+	unsigned int bits;
+
+	if (plen >= 8 * (i + 1))
+		return 0xff;
+	if (plen <= 8 * i)
+		return 0;
+	bits = plen - 8 * i;
+	return (uint8_t)(0xff << (8 - bits));
+}
+
+static void format_addr(enum fnft_family family, const uint8_t addr[16], char *buf, size_t len)
+{
+	if (!inet_ntop(family == FNFT_V6 ? AF_INET6 : AF_INET, addr, buf, len))
+		snprintf(buf, len, "?");
+}
+
+static int parse_cidr(const char *s, size_t n, const char *slash, enum fnft_family *family,
+		      struct fnft_iv *out, char *why, size_t whylen)
+{
+	const char *ptext = slash + 1;
+	size_t plen_n = (size_t)(s + n - ptext);
+	uint8_t addr[16], net[16];
+	char nettext[INET6_ADDRSTRLEN];
+	unsigned long plen;
+	unsigned int bytes;
+	bool hostbits = false;
+	int r;
+
+	r = parse_host_n(s, (size_t)(slash - s), family, addr, why, whylen);
+	if (r < 0)
+		return r;
+
+	if (plen_n == 0)
+		return fail(why, whylen, "'%.*s' has an empty prefix length", (int)n, s);
+	if (!all_digits(ptext, plen_n))
+		return fail(why, whylen, "prefix '/%.*s' is not a number", (int)plen_n, ptext);
+	plen = digits_value(ptext, plen_n);
+	if (plen > family_bits(*family))
+		return fail(why, whylen, "prefix /%.*s is longer than %u",
+			    (int)plen_n, ptext, family_bits(*family));
+
+	bytes = family_bytes(*family);
+	memset(net, 0, sizeof(net));
+	for (unsigned int i = 0; i < bytes; i++) {
+		net[i] = addr[i] & mask_byte((unsigned int)plen, i);
+		hostbits |= net[i] != addr[i];
+	}
+
+	/* Silently widening or narrowing a firewall rule is worse than refusing it, but
+	 * the user most likely meant the enclosing network, so say which that is. */
+	if (hostbits) {
+		format_addr(*family, net, nettext, sizeof(nettext));
+		return fail(why, whylen, "%.*s has host bits set; did you mean %s/%lu?",
+			    (int)n, s, nettext, plen);
+	}
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < bytes; i++) {
+		out->lo[i] = net[i];
+		out->hi[i] = net[i] | (uint8_t)~mask_byte((unsigned int)plen, i);
+	}
+	return 0;
+}
+
+static int parse_range(const char *s, size_t n, const char *dash, enum fnft_family *family,
+		       struct fnft_iv *out, char *why, size_t whylen)
+{
+	const char *a = s, *b = dash + 1;
+	size_t an = (size_t)(dash - s), bn = (size_t)(s + n - b);
+	enum fnft_family fa, fb;
+	uint8_t lo[16], hi[16];
+	int r;
+
+	trim(&a, &an);
+	trim(&b, &bn);
+	if (an == 0)
+		return fail(why, whylen, "range '%.*s' has no start address", (int)n, s);
+	if (bn == 0)
+		return fail(why, whylen, "range '%.*s' has no end address", (int)n, s);
+
+	r = parse_host_n(a, an, &fa, lo, why, whylen);
+	if (r < 0)
+		return r;
+	r = parse_host_n(b, bn, &fb, hi, why, whylen);
+	if (r < 0)
+		return r;
+
+	if (fa != fb)
+		return fail(why, whylen, "range %.*s-%.*s mixes IPv4 and IPv6",
+			    (int)an, a, (int)bn, b);
+	if (memcmp(lo, hi, sizeof(lo)) > 0)
+		return fail(why, whylen, "range %.*s-%.*s is reversed", (int)an, a, (int)bn, b);
+
+	*family = fa;
+	memcpy(out->lo, lo, sizeof(out->lo));
+	memcpy(out->hi, hi, sizeof(out->hi));
+	return 0;
+}
+
+int fnft_addr_parse(const char *s, enum fnft_family *family, struct fnft_iv *out,
+		    char *why, size_t whylen)
+{
+	const char *sep;
+	size_t n;
+	int r;
+
+	if (!s)
+		return fail(why, whylen, "no address given");
+	n = strlen(s);
+	trim(&s, &n);
+	if (n == 0)
+		return fail(why, whylen, "no address given");
+
+	/* No IPv4 or IPv6 host text contains '-', so it always means a range. */
+	sep = memchr(s, '-', n);
+	if (sep)
+		return parse_range(s, n, sep, family, out, why, whylen);
+
+	sep = memchr(s, '/', n);
+	if (sep)
+		return parse_cidr(s, n, sep, family, out, why, whylen);
+
+	r = parse_host_n(s, n, family, out->lo, why, whylen);
+	if (r < 0)
+		return r;
+	memcpy(out->hi, out->lo, sizeof(out->hi));
+	return 0;
+}
+
+/* Grow *v (of element size sz) so that it holds at least one more than n elements. */
+static int grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap : 8;
+	while (ncap <= n) {
+		if (ncap > SIZE_MAX / 2)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / sz)
+		return -ENOMEM;
+	p = realloc(*v, ncap * sz);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
+int fnft_ivlist_add(struct fnft_ivlist *l, const struct fnft_iv *iv)
+{
+	void *v = l->v;
+	int r;
+
+	r = grow(&v, &l->cap, l->n, sizeof(*l->v));
+	l->v = v;
+	if (r < 0)
+		return r;
+	l->v[l->n++] = *iv;
+	return 0;
+}
+
+static int iv_cmp(const void *a, const void *b)
+{
+	const struct fnft_iv *x = a, *y = b;
+	int c = memcmp(x->lo, y->lo, sizeof(x->lo));
+
+	return c ? c : memcmp(x->hi, y->hi, sizeof(x->hi));
+}
+
+/*
+ * Store addr + 1 (within the family's width) in next. Returns false when addr is the
+ * last address of the family, where there is no next one to touch.
+ */
+static bool addr_next(const uint8_t addr[16], enum fnft_family family, uint8_t next[16])
+{
+	memcpy(next, addr, 16);
+	for (unsigned int i = family_bytes(family); i-- > 0;) {
+		if (++next[i] != 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether b, which does not start before a, overlaps or directly follows a. */
+static bool iv_touches(const struct fnft_iv *a, const struct fnft_iv *b, enum fnft_family family)
+{
+	uint8_t next[16];
+
+	if (memcmp(b->lo, a->hi, sizeof(b->lo)) <= 0)
+		return true;
+	return addr_next(a->hi, family, next) && memcmp(next, b->lo, sizeof(next)) == 0;
+}
+
+void fnft_ivlist_normalize(struct fnft_ivlist *l, enum fnft_family family)
+{
+	size_t w = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), iv_cmp);
+	for (size_t i = 1; i < l->n; i++) {
+		struct fnft_iv *cur = &l->v[w];
+
+		if (iv_touches(cur, &l->v[i], family)) {
+			if (memcmp(l->v[i].hi, cur->hi, sizeof(cur->hi)) > 0)
+				memcpy(cur->hi, l->v[i].hi, sizeof(cur->hi));
+		} else {
+			l->v[++w] = l->v[i];
+		}
+	}
+	l->n = w + 1;
+}
+
+void fnft_ivlist_free(struct fnft_ivlist *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	*l = (struct fnft_ivlist){ 0 };
+}
+
+bool fnft_ivlist_equal(const struct fnft_ivlist *a, const struct fnft_ivlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (iv_cmp(&a->v[i], &b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool addr_bit(const uint8_t addr[16], unsigned int bit)
+{
+	return (addr[bit / 8] >> (7 - bit % 8)) & 1;
+}
+
+int fnft_iv_prefix_len(const struct fnft_iv *iv, enum fnft_family family)
+{
+	unsigned int bits = family_bits(family), plen = 0;
+
+	while (plen < bits && addr_bit(iv->lo, plen) == addr_bit(iv->hi, plen))
+		plen++;
+	/* A block has every bit after the common prefix clear in lo and set in hi; this
+	 * also rejects lo > hi, whose first differing bit is set in lo. */
+	for (unsigned int i = plen; i < bits; i++)
+		if (addr_bit(iv->lo, i) || !addr_bit(iv->hi, i))
+			return -1;
+	return (int)plen;
+}
+
+int fnft_iv_format(const struct fnft_iv *iv, enum fnft_family family, char *buf, size_t len)
+{
+	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+	int plen = fnft_iv_prefix_len(iv, family);
+
+	format_addr(family, iv->lo, lo, sizeof(lo));
+	if (plen == (int)family_bits(family))
+		return snprintf(buf, len, "%s", lo);
+	if (plen >= 0)
+		return snprintf(buf, len, "%s/%d", lo, plen);
+	format_addr(family, iv->hi, hi, sizeof(hi));
+	return snprintf(buf, len, "%s-%s", lo, hi);
+}
+
+static bool is_port_sep(char c)
+{
+	return c == ',' || is_ws(c);
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p && is_ws(*p))
+		p++;
+	return p;
+}
+
+static const char *word_end(const char *p)
+{
+	while (*p && !is_port_sep(*p))
+		p++;
+	return p;
+}
+
+/*
+ * End of the item starting at p. Whitespace separates items, except around '-', so
+ * that "6000 - 6010" reads as one range like "6000-6010" does.
+ */
+static const char *port_item_end(const char *p)
+{
+	const char *end = word_end(p);
+
+	for (;;) {
+		const char *q = skip_ws(end);
+
+		if (*q == '-' || (end[-1] == '-' && *q && *q != ','))
+			end = word_end(q + (*q == '-'));
+		else
+			return end;
+	}
+}
+
+static int parse_port(const char *s, size_t n, const char *item, size_t itemn,
+		      uint16_t *port, char *why, size_t whylen)
+{
+	unsigned long v;
+
+	if (!all_digits(s, n))
+		return fail(why, whylen, "'%.*s' is not a port number", (int)itemn, item);
+	v = digits_value(s, n);
+	if (v == 0)
+		return fail(why, whylen, "port %.*s is not a valid port", (int)n, s);
+	if (v > 65535)
+		return fail(why, whylen, "port %.*s is out of range (1-65535)", (int)n, s);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int parse_port_item(const char *s, size_t n, uint16_t *first, uint16_t *last,
+			   char *why, size_t whylen)
+{
+	const char *dash = memchr(s, '-', n);
+	const char *a = s, *b;
+	size_t an = n, bn;
+	int r;
+
+	if (!dash) {
+		r = parse_port(s, n, s, n, first, why, whylen);
+		*last = *first;
+		return r;
+	}
+
+	an = (size_t)(dash - s);
+	b = dash + 1;
+	bn = (size_t)(s + n - b);
+	trim(&a, &an);
+	trim(&b, &bn);
+	r = parse_port(a, an, s, n, first, why, whylen);
+	if (r < 0)
+		return r;
+	r = parse_port(b, bn, s, n, last, why, whylen);
+	if (r < 0)
+		return r;
+	if (*first > *last)
+		return fail(why, whylen, "port range %u-%u is reversed", *first, *last);
+	return 0;
+}
+
+int fnft_ports_parse(const char *s, struct fnft_portlist *out, char *why, size_t whylen)
+{
+	size_t orig_n = out->n;
+	const char *p = s ? s : "";
+	bool any = false;
+	int r;
+
+	for (;;) {
+		uint16_t first, last;
+		const char *end;
+
+		while (*p && is_port_sep(*p))
+			p++;
+		if (!*p)
+			break;
+		end = port_item_end(p);
+		r = parse_port_item(p, (size_t)(end - p), &first, &last, why, whylen);
+		if (r >= 0)
+			r = fnft_portlist_add(out, first, last);
+		if (r < 0)
+			goto undo;
+		any = true;
+		p = end;
+	}
+	if (!any)
+		return fail(why, whylen, "no ports");
+	return 0;
+
+undo:
+	/* Half a list would open or close ports nobody asked about. */
+	out->n = orig_n;
+	return r;
+}
+
+int fnft_portlist_add(struct fnft_portlist *l, uint16_t first, uint16_t last)
+{
+	void *v = l->v;
+	int r;
+
+	if (first > last)
+		return -EINVAL;
+	r = grow(&v, &l->cap, l->n, sizeof(*l->v));
+	l->v = v;
+	if (r < 0)
+		return r;
+	l->v[l->n++] = (struct fnft_port_range){ .first = first, .last = last };
+	return 0;
+}
+
+static int port_range_cmp(const void *a, const void *b)
+{
+	const struct fnft_port_range *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	if (x->last != y->last)
+		return x->last < y->last ? -1 : 1;
+	return 0;
+}
+
+void fnft_portlist_normalize(struct fnft_portlist *l)
+{
+	size_t w = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), port_range_cmp);
+	for (size_t i = 1; i < l->n; i++) {
+		struct fnft_port_range *cur = &l->v[w];
+
+		/* Widened so that last == 65535 cannot wrap to 0. */
+		if ((uint32_t)l->v[i].first <= (uint32_t)cur->last + 1) {
+			if (l->v[i].last > cur->last)
+				cur->last = l->v[i].last;
+		} else {
+			l->v[++w] = l->v[i];
+		}
+	}
+	l->n = w + 1;
+}
+
+void fnft_portlist_free(struct fnft_portlist *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	*l = (struct fnft_portlist){ 0 };
+}
+
+bool fnft_portlist_equal(const struct fnft_portlist *a, const struct fnft_portlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (port_range_cmp(&a->v[i], &b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+int fnft_portlist_copy(struct fnft_portlist *dst, const struct fnft_portlist *src)
+{
+	*dst = (struct fnft_portlist){ 0 };
+	if (src->n == 0)
+		return 0;
+	dst->v = calloc(src->n, sizeof(*dst->v));
+	if (!dst->v)
+		return -ENOMEM;
+	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
+	dst->n = dst->cap = src->n;
+	return 0;
+}
+
+/* snprintf onto the end of buf, counting what would have been written beyond len. */
+__attribute__((format(printf, 4, 5)))
+static void buf_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	if (*off < len)
+		r = vsnprintf(buf + *off, len - *off, fmt, ap);
+	else
+		r = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*off += (size_t)r;
+}
+
+int fnft_portlist_format(const struct fnft_portlist *l, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (buf && len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fnft_port_range *pr = &l->v[i];
+
+		if (i > 0)
+			buf_append(buf, len, &off, ", ");
+		if (pr->first == pr->last)
+			buf_append(buf, len, &off, "%u", pr->first);
+		else
+			buf_append(buf, len, &off, "%u-%u", pr->first, pr->last);
+	}
+	return off > INT_MAX ? INT_MAX : (int)off;
+}

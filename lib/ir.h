@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef FNFT_IR_H
+#define FNFT_IR_H
+
+/*
+ * The IR: a small typed model of the one nftables table we own.  Every stage
+ * after the planner (render, diff, encode, and later decode) reads only
+ * this.  A rule is a fixed sequence of optional matches followed by
+ * statements and a verdict; unset matches are zero.  The field order below
+ * is the order in which rules are printed and encoded:
+ *
+ *   ct state -> iif/oifname -> ip/ip6 s/daddr @set -> l4 (ports | icmp types)
+ *   -> counter -> limit -> log -> verdict -> comment
+ */
+
+#include <finesse-nft/ruleset.h>
+
+#include "addr.h"
+#include "internal.h"
+
+#define FNFT_IFNAME_MAX 16	/* IFNAMSIZ */
+
+/* ct state bits, as the kernel's ct state key holds them */
+#define FNFT_CT_INVALID		0x1u
+#define FNFT_CT_ESTABLISHED	0x2u
+#define FNFT_CT_RELATED		0x4u
+#define FNFT_CT_NEW		0x8u
+
+enum fnft_l4 {
+	FNFT_L4_NONE = 0,
+	FNFT_L4_ICMP = 1,
+	FNFT_L4_TCP = 6,
+	FNFT_L4_UDP = 17,
+	FNFT_L4_ICMPV6 = 58,
+};
+
+enum fnft_addr_match {
+	FNFT_MATCH_NONE,
+	FNFT_MATCH_SADDR,
+	FNFT_MATCH_DADDR,
+};
+
+enum fnft_verdict {
+	FNFT_VERDICT_NONE,	/* e.g. a log rule: fall through */
+	FNFT_VERDICT_ACCEPT,
+	FNFT_VERDICT_DROP,
+};
+
+enum fnft_hook {
+	FNFT_HOOK_INPUT = 1,	/* NF_INET_LOCAL_IN */
+	FNFT_HOOK_OUTPUT = 3,	/* NF_INET_LOCAL_OUT */
+};
+
+struct fnft_ir_set {
+	char *name;			/* "<group>_v4" / "<group>_v6" */
+	enum fnft_family family;
+	struct fnft_ivlist elems;	/* normalized */
+};
+
+struct fnft_ir_rule {
+	uint32_t ct_state;		/* 0: no match; else bits, matched != 0 */
+	char iifname[FNFT_IFNAME_MAX];	/* "": no match */
+	char oifname[FNFT_IFNAME_MAX];
+	enum fnft_addr_match addr;
+	enum fnft_family family;	/* of the address match */
+	char *set;			/* named set of the address match */
+	enum fnft_l4 l4;
+	struct fnft_portlist dports;	/* with TCP/UDP; may be empty */
+	uint8_t *icmp_types;		/* with ICMP/ICMPv6, ascending */
+	size_t n_icmp_types;
+	bool counter;
+	unsigned limit_per_minute;	/* 0: no limit */
+	char *log_prefix;		/* NULL: no log */
+	enum fnft_verdict verdict;
+	char *comment;			/* the row id for row rules; NULL else */
+};
+
+struct fnft_ir_chain {
+	char *name;
+	enum fnft_hook hook;
+	int priority;
+	enum fnft_verdict policy;
+	struct fnft_ir_rule *rules;
+	size_t n_rules, cap_rules;
+};
+
+struct fnft_ruleset {
+	char *table;			/* family is always inet */
+	char *comment;			/* names the tool and the node role */
+	struct fnft_ir_set *sets;	/* ascending by name */
+	size_t n_sets, cap_sets;
+	struct fnft_ir_chain chains[2];	/* input, output */
+	size_t n_chains;
+};
+
+/* ---- construction helpers for the planner (and the decoder) ---- */
+
+struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment);
+struct fnft_ir_chain *fnft_ruleset_add_chain(struct fnft_ruleset *rs,
+					     const char *name, enum fnft_hook hook,
+					     int priority, enum fnft_verdict policy);
+/* The set is created empty; the caller fills ->elems. */
+struct fnft_ir_set *fnft_ruleset_add_set(struct fnft_ruleset *rs,
+					 const char *name, enum fnft_family fam);
+const struct fnft_ir_set *fnft_ruleset_find_set(const struct fnft_ruleset *rs,
+						const char *name);
+void fnft_ruleset_sort_sets(struct fnft_ruleset *rs);
+/* Append a copy of @tmpl (deep copy of its pointers). */
+int fnft_chain_add_rule(struct fnft_ir_chain *chain,
+			const struct fnft_ir_rule *tmpl);
+void fnft_rule_clear(struct fnft_ir_rule *rule);
+bool fnft_rule_equal(const struct fnft_ir_rule *a, const struct fnft_ir_rule *b);
+
+/* ---- rendering pieces shared by render and diff ---- */
+
+/* The table block "table inet NAME { ... }" in canonical nft syntax. */
+int fnft_render_table(const struct fnft_ruleset *rs, struct fnft_buf *b);
+/* One rule as nft prints it (no indentation, no newline). */
+void fnft_render_rule(const struct fnft_ir_rule *rule, struct fnft_buf *b);
+
+#endif

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * IR -> nft syntax.  The text is canonical: the same IR always gives the
+ * same bytes, in the order and spelling `nft list` uses, except that set
+ * elements stand one per line (with a trailing comma, which nft accepts) so
+ * that one added network is one added line in a diff.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "internal.h"
+#include "ir.h"
+#include "udiff.h"
+
+struct named {
+	uint8_t value;
+	const char *name;
+};
+
+static const struct named icmp_names[] = {
+	{ 0, "echo-reply" }, { 3, "destination-unreachable" },
+	{ 4, "source-quench" }, { 5, "redirect" }, { 8, "echo-request" },
+	{ 9, "router-advertisement" }, { 10, "router-solicitation" },
+	{ 11, "time-exceeded" }, { 12, "parameter-problem" },
+	{ 13, "timestamp-request" }, { 14, "timestamp-reply" },
+	{ 15, "info-request" }, { 16, "info-reply" },
+	{ 17, "address-mask-request" }, { 18, "address-mask-reply" },
+};
+
+static const struct named icmpv6_names[] = {
+	{ 1, "destination-unreachable" }, { 2, "packet-too-big" },
+	{ 3, "time-exceeded" }, { 4, "parameter-problem" },
+	{ 128, "echo-request" }, { 129, "echo-reply" },
+	{ 130, "mld-listener-query" }, { 131, "mld-listener-report" },
+	{ 132, "mld-listener-done" }, { 133, "nd-router-solicit" },
+	{ 134, "nd-router-advert" }, { 135, "nd-neighbor-solicit" },
+	{ 136, "nd-neighbor-advert" }, { 137, "nd-redirect" },
+	{ 138, "router-renumbering" }, { 141, "ind-neighbor-solicit" },
+	{ 142, "ind-neighbor-advert" }, { 143, "mld2-listener-report" },
+};
+
+static void put_icmp_type(struct fnft_buf *b, enum fnft_l4 l4, uint8_t type)
+{
+	const struct named *t = l4 == FNFT_L4_ICMP ? icmp_names : icmpv6_names;
+	size_t n = l4 == FNFT_L4_ICMP ? ARRAY_SIZE(icmp_names)
+				      : ARRAY_SIZE(icmpv6_names);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].value == type) {
+			fnft_buf_puts(b, t[i].name);
+			return;
+		}
+	fnft_buf_printf(b, "%u", type);
+}
+
+static void put_ct_state(struct fnft_buf *b, uint32_t bits)
+{
+	static const char *const names[] = { "invalid", "established",
+					     "related", "new" };
+	const char *sep = "";
+	size_t i;
+
+	fnft_buf_puts(b, "ct state ");
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (bits & (1u << i)) {
+			fnft_buf_printf(b, "%s%s", sep, names[i]);
+			sep = ",";
+		}
+	fnft_buf_puts(b, " ");
+}
+
+static void put_ports(struct fnft_buf *b, const struct fnft_portlist *l)
+{
+	char text[16];
+	size_t i;
+
+	if (l->n == 1) {
+		fnft_portlist_format(l, text, sizeof(text));
+		fnft_buf_printf(b, "%s ", text);
+		return;
+	}
+	fnft_buf_puts(b, "{ ");
+	for (i = 0; i < l->n; i++) {
+		const struct fnft_port_range *r = &l->v[i];
+
+		if (r->first == r->last)
+			fnft_buf_printf(b, "%s%u", i ? ", " : "", r->first);
+		else
+			fnft_buf_printf(b, "%s%u-%u", i ? ", " : "", r->first,
+					r->last);
+	}
+	fnft_buf_puts(b, " } ");
+}
+
+static void put_l4(struct fnft_buf *b, const struct fnft_ir_rule *r)
+{
+	size_t i;
+
+	switch (r->l4) {
+	case FNFT_L4_TCP:
+	case FNFT_L4_UDP:
+		fnft_buf_puts(b, r->l4 == FNFT_L4_TCP ? "tcp dport " : "udp dport ");
+		put_ports(b, &r->dports);
+		return;
+	case FNFT_L4_ICMP:
+	case FNFT_L4_ICMPV6:
+		fnft_buf_puts(b, r->l4 == FNFT_L4_ICMP ? "icmp type " : "icmpv6 type ");
+		if (r->n_icmp_types > 1)
+			fnft_buf_puts(b, "{ ");
+		for (i = 0; i < r->n_icmp_types; i++) {
+			if (i)
+				fnft_buf_puts(b, ", ");
+			put_icmp_type(b, r->l4, r->icmp_types[i]);
+		}
+		fnft_buf_puts(b, r->n_icmp_types > 1 ? " } " : " ");
+		return;
+	default:
+		return;
+	}
+}
+
+void fnft_render_rule(const struct fnft_ir_rule *r, struct fnft_buf *b)
+{
+	size_t start = b->len;
+
+	if (r->ct_state)
+		put_ct_state(b, r->ct_state);
+	if (r->iifname[0])
+		fnft_buf_printf(b, "iifname \"%s\" ", r->iifname);
+	if (r->oifname[0])
+		fnft_buf_printf(b, "oifname \"%s\" ", r->oifname);
+	if (r->addr != FNFT_MATCH_NONE)
+		fnft_buf_printf(b, "%s %s @%s ", r->family == FNFT_V4 ? "ip" : "ip6",
+				r->addr == FNFT_MATCH_SADDR ? "saddr" : "daddr",
+				r->set);
+	put_l4(b, r);
+	if (r->counter)
+		fnft_buf_puts(b, "counter ");
+	if (r->limit_per_minute)
+		fnft_buf_printf(b, "limit rate %u/minute ", r->limit_per_minute);
+	if (r->log_prefix)
+		fnft_buf_printf(b, "log prefix \"%s\" ", r->log_prefix);
+	if (r->verdict != FNFT_VERDICT_NONE)
+		fnft_buf_puts(b, r->verdict == FNFT_VERDICT_ACCEPT ? "accept " : "drop ");
+	if (r->comment)
+		fnft_buf_printf(b, "comment \"%s\" ", r->comment);
+	/* every piece ends in a blank; drop the last one */
+	if (!b->oom && b->len > start)
+		b->s[--b->len] = '\0';
+}
+
+static void render_set(const struct fnft_ir_set *set, struct fnft_buf *b)
+{
+	char text[128];
+	size_t i;
+
+	fnft_buf_printf(b, "\tset %s {\n\t\ttype %s\n\t\tflags interval\n",
+			set->name, set->family == FNFT_V4 ? "ipv4_addr" : "ipv6_addr");
+	if (set->elems.n) {
+		fnft_buf_puts(b, "\t\telements = {\n");
+		for (i = 0; i < set->elems.n; i++) {
+			fnft_iv_format(&set->elems.v[i], set->family, text,
+				       sizeof(text));
+			fnft_buf_printf(b, "\t\t\t%s,\n", text);
+		}
+		fnft_buf_puts(b, "\t\t}\n");
+	}
+	fnft_buf_puts(b, "\t}\n");
+}
+
+static void render_chain(const struct fnft_ir_chain *c, struct fnft_buf *b)
+{
+	size_t i;
+
+	fnft_buf_printf(b, "\tchain %s {\n", c->name);
+	fnft_buf_printf(b, "\t\ttype filter hook %s priority filter; policy %s;\n",
+			c->hook == FNFT_HOOK_INPUT ? "input" : "output",
+			c->policy == FNFT_VERDICT_DROP ? "drop" : "accept");
+	for (i = 0; i < c->n_rules; i++) {
+		fnft_buf_puts(b, "\t\t");
+		fnft_render_rule(&c->rules[i], b);
+		fnft_buf_puts(b, "\n");
+	}
+	fnft_buf_puts(b, "\t}\n");
+}
+
+int fnft_render_table(const struct fnft_ruleset *rs, struct fnft_buf *b)
+{
+	const char *sep = "";
+	size_t i;
+
+	fnft_buf_printf(b, "table inet %s {\n", rs->table);
+	if (rs->comment)
+		fnft_buf_printf(b, "\tcomment \"%s\"\n", rs->comment);
+	for (i = 0; i < rs->n_sets; i++, sep = "\n") {
+		fnft_buf_puts(b, sep);
+		render_set(&rs->sets[i], b);
+	}
+	for (i = 0; i < rs->n_chains; i++, sep = "\n") {
+		fnft_buf_puts(b, sep);
+		render_chain(&rs->chains[i], b);
+	}
+	fnft_buf_puts(b, "}\n");
+	return b->oom ? -ENOMEM : 0;
+}
+
+FNFT_EXPORT int fnft_ruleset_render(const struct fnft_ruleset *rs, char **out)
+{
+	struct fnft_buf b = { 0 };
+
+	if (!rs || !out)
+		return -EINVAL;
+	/*
+	 * "table" first so that "delete" never meets a missing table; nft -f
+	 * runs the three as one transaction, and touches no other table.
+	 */
+	fnft_buf_printf(&b, "#!/usr/sbin/nft -f\n"
+			"# generated by finesse-nft; replaces only table inet %s\n"
+			"table inet %s\ndelete table inet %s\n",
+			rs->table, rs->table, rs->table);
+	fnft_render_table(rs, &b);
+	return fnft_buf_steal(&b, out);
+}
+
+FNFT_EXPORT int fnft_ruleset_diff(const struct fnft_ruleset *a,
+				  const struct fnft_ruleset *b,
+				  const char *label_a, const char *label_b,
+				  char **out)
+{
+	struct fnft_buf ta = { 0 }, tb = { 0 };
+	int rc;
+
+	if (!a || !b || !label_a || !label_b || !out)
+		return -EINVAL;
+	fnft_render_table(a, &ta);
+	fnft_render_table(b, &tb);
+	if (ta.oom || tb.oom)
+		rc = -ENOMEM;
+	else
+		rc = fnft_udiff(ta.s, tb.s, label_a, label_b, 3, out);
+	fnft_buf_free(&ta);
+	fnft_buf_free(&tb);
+	return rc;
+}

@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+
+#include "inifile.h"
+#include "site-impl.h"
+
+enum section {
+	SEC_NONE,
+	SEC_CLUSTER,
+	SEC_POLICY,
+	SEC_GROUP,
+	SEC_PORT,
+	SEC_ENTRY,
+	SEC_DISABLE,
+};
+
+struct site_parse {
+	struct fnft_site *site;
+	const struct fnft_catalog *cat;
+	enum section sec;
+	struct fnft_group *group;	/* the [group] being read */
+	struct fnft_row row;		/* the [entry] being read */
+	bool in_entry;
+	unsigned seen;			/* single-valued keys already given */
+};
+
+/* Single-valued keys: a repeat is an error, not a silent override. */
+enum {
+	SEEN_NODE = 1 << 0,
+	SEEN_INPUT = 1 << 1,
+	SEEN_OUTPUT = 1 << 2,
+	SEEN_INSECURE = 1 << 3,
+	SEEN_LOG = 1 << 4,
+	SEEN_PING = 1 << 5,
+};
+
+static int oom(struct fnft_error *err)
+{
+	return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+}
+
+static int warn(struct fnft_site *site, unsigned line, const char *fmt, ...)
+	FNFT_PRINTF(3, 4);
+
+static int warn(struct fnft_site *site, unsigned line, const char *fmt, ...)
+{
+	struct fnft_buf b = { 0 };
+	va_list ap;
+	char text[512];
+	char *s;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (line)
+		fnft_buf_printf(&b, "%s:%u: %s", site->file, line, text);
+	else
+		fnft_buf_printf(&b, "%s: %s", site->file, text);
+	if (fnft_buf_steal(&b, &s) < 0)
+		return -ENOMEM;
+	if (fnft_grow(&site->warnings, &site->cap_warnings,
+		      site->n_warnings + 1, sizeof(char *)) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	site->warnings[site->n_warnings++] = s;
+	return 0;
+}
+
+const struct fnft_group *fnft_site_group(const struct fnft_site *site,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < site->n_groups; i++)
+		if (streq(site->groups[i].name, name))
+			return &site->groups[i];
+	return NULL;
+}
+
+const struct fnft_port_move *fnft_site_move(const struct fnft_site *site,
+					    const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < site->n_moves; i++)
+		if (streq(site->moves[i].id, id))
+			return &site->moves[i];
+	return NULL;
+}
+
+bool fnft_site_disabled(const struct fnft_site *site, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < site->n_disabled; i++)
+		if (streq(site->disabled[i].id, id))
+			return true;
+	return false;
+}
+
+static const struct fnft_row *find_row(const struct site_parse *p,
+				       const char *id)
+{
+	const struct fnft_row *row = fnft_catalog_find(p->cat, id);
+
+	return row ? row : fnft_catalog_find(&p->site->entries, id);
+}
+
+/* ---- sections ---- */
+
+static int finish_entry(struct site_parse *p, struct fnft_error *err)
+{
+	int rc;
+
+	if (!p->in_entry)
+		return 0;
+	p->in_entry = false;
+	rc = fnft_row_finish(&p->row, err);
+	if (rc == 0 && fnft_catalog_append(&p->site->entries, &p->row) < 0)
+		rc = oom(err);
+	fnft_row_clear(&p->row);
+	return rc;
+}
+
+/* "group browser" -> "browser"; NULL if @name is not "@kind <arg>". */
+static const char *section_arg(const char *name, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	if (strncmp(name, kind, n) != 0 || (name[n] != ' ' && name[n] != '\t'))
+		return NULL;
+	return name + n + strspn(name + n, " \t");
+}
+
+static int begin_group(struct site_parse *p, const char *name,
+		       const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct fnft_site *site = p->site;
+	const struct fnft_group *prev = fnft_site_group(site, name);
+	struct fnft_group *g;
+
+	if (!fnft_id_valid(name))
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"'%s' is not a valid group name (lower-case letters, digits, '.', '-', '_')",
+				name);
+	if (streq(name, FNFT_GROUP_PEER))
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"group 'peer' is implicit: it is the other node of [cluster]");
+	if (streq(name, FNFT_GROUP_ANY))
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"'any' is a reserved word for every address, not a group");
+	if (prev)
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"group '%s' is defined twice (first at line %u)",
+				name, prev->line);
+	if (fnft_grow(&site->groups, &site->cap_groups, site->n_groups + 1,
+		      sizeof(*site->groups)) < 0)
+		return oom(err);
+	g = &site->groups[site->n_groups];
+	memset(g, 0, sizeof(*g));
+	g->name = strdup(name);
+	if (!g->name)
+		return oom(err);
+	g->line = loc->line;
+	site->n_groups++;
+	p->group = g;
+	return 0;
+}
+
+static int begin_entry(struct site_parse *p, const char *id,
+		       const struct fnft_loc *loc, struct fnft_error *err)
+{
+	const struct fnft_row *prev;
+
+	if (!fnft_id_valid(id))
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"'%s' is not a valid row id (lower-case letters, digits, '.', '-', '_')",
+				id);
+	prev = find_row(p, id);
+	if (prev)
+		return fnft_err(err, -EINVAL, loc, id,
+				"duplicate entry id '%s' (already defined at %s:%u)",
+				id, prev->file, prev->line);
+	if (fnft_row_init(&p->row, id, loc) < 0)
+		return oom(err);
+	p->in_entry = true;
+	return 0;
+}
+
+static int on_section(void *user, const char *name, const struct fnft_loc *loc,
+		      struct fnft_error *err)
+{
+	static const struct {
+		const char *name;
+		enum section sec;
+	} plain[] = {
+		{ "cluster", SEC_CLUSTER },
+		{ "policy", SEC_POLICY },
+		{ "port", SEC_PORT },
+		{ "disable", SEC_DISABLE },
+	};
+	struct site_parse *p = user;
+	const char *arg;
+	size_t i;
+	int rc;
+
+	rc = finish_entry(p, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < ARRAY_SIZE(plain); i++) {
+		if (streq(name, plain[i].name)) {
+			p->sec = plain[i].sec;
+			return 0;
+		}
+	}
+	if ((arg = section_arg(name, "group"))) {
+		p->sec = SEC_GROUP;
+		return begin_group(p, arg, loc, err);
+	}
+	if ((arg = section_arg(name, "entry"))) {
+		p->sec = SEC_ENTRY;
+		return begin_entry(p, arg, loc, err);
+	}
+	return fnft_err(err, -EINVAL, loc, NULL,
+			"unknown section [%s] (expected cluster, policy, group NAME, port, entry ID or disable)",
+			name);
+}
+
+/* ---- keys ---- */
+
+static int once(struct site_parse *p, unsigned bit, const char *key,
+		const struct fnft_loc *loc, struct fnft_error *err)
+{
+	if (p->seen & bit)
+		return fnft_err(err, -EINVAL, loc, NULL, "'%s' is given twice",
+				key);
+	p->seen |= bit;
+	return 0;
+}
+
+static int cluster_key(struct site_parse *p, const char *key, const char *value,
+		       const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct fnft_site *site = p->site;
+	enum fnft_family fam;
+	struct fnft_iv iv;
+	enum fnft_role role;
+	char why[160];
+	int rc;
+
+	if (streq(key, "node")) {
+		if ((rc = once(p, SEEN_NODE, key, loc, err)))
+			return rc;
+		if (fnft_role_parse(value, &site->role) < 0)
+			return fnft_err(err, -EINVAL, loc, NULL,
+					"bad node '%s' (expected primary or secondary)",
+					value);
+		return 0;
+	}
+	if (fnft_role_parse(key, &role) < 0)
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"unknown key '%s' in [cluster] (expected primary, secondary or node)",
+				key);
+	if (fnft_addr_parse_host(value, &fam, iv.lo, why, sizeof(why)) < 0)
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"%s: '%s' is not an address (a cluster node is one IPv4 or IPv6 host)",
+				key, value);
+	memcpy(iv.hi, iv.lo, sizeof(iv.hi));
+	if (fnft_ivlist_add(&site->node_addrs[role - 1][fam], &iv) < 0)
+		return oom(err);
+	fnft_ivlist_normalize(&site->node_addrs[role - 1][fam], fam);
+	return 0;
+}
+
+static int choose(const char *value, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (streq(value, words[i]))
+			return (int)i;
+	return -1;
+}
+
+static int policy_key(struct site_parse *p, const char *key, const char *value,
+		      const struct fnft_loc *loc, struct fnft_error *err)
+{
+	static const char *const verdicts[] = { "drop", "accept" };
+	static const char *const allow[] = { "allow", "deny" };
+	static const char *const onoff[] = { "off", "on" };
+	static const char *const ping[] = { "groups", "any", "none" };
+	static const struct {
+		const char *key;
+		unsigned bit;
+		const char *const *words;
+		size_t n;
+		const char *expect;
+	} knobs[] = {
+		{ "input", SEEN_INPUT, verdicts, 2, "drop or accept" },
+		{ "output", SEEN_OUTPUT, verdicts, 2, "accept or drop" },
+		{ "insecure", SEEN_INSECURE, allow, 2, "allow or deny" },
+		{ "log", SEEN_LOG, onoff, 2, "on or off" },
+		{ "ping", SEEN_PING, ping, 3, "groups, any or none" },
+	};
+	struct fnft_policy *pol = &p->site->policy;
+	size_t i;
+	int v, rc;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		if (streq(key, knobs[i].key))
+			break;
+	if (i == ARRAY_SIZE(knobs))
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"unknown key '%s' in [policy] (expected input, output, insecure, log or ping)",
+				key);
+	if ((rc = once(p, knobs[i].bit, key, loc, err)))
+		return rc;
+	v = choose(value, knobs[i].words, knobs[i].n);
+	if (v < 0)
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"bad %s policy '%s' (expected %s)", key, value,
+				knobs[i].expect);
+	switch (knobs[i].bit) {
+	case SEEN_INPUT:
+		pol->input_accept = v == 1;
+		break;
+	case SEEN_OUTPUT:
+		pol->output_drop = v == 0;
+		break;
+	case SEEN_INSECURE:
+		pol->insecure_deny = v == 1;
+		break;
+	case SEEN_LOG:
+		pol->log = v == 1;
+		break;
+	default:
+		pol->ping = (enum fnft_ping)v;
+	}
+	return 0;
+}
+
+static int group_key(struct site_parse *p, const char *key, const char *value,
+		     const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct fnft_group *g = p->group;
+	enum fnft_family fam;
+	struct fnft_iv iv;
+	char why[200];
+
+	if (!streq(key, "address"))
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"unknown key '%s' in [group %s] (expected address)",
+				key, g->name);
+	if (fnft_addr_parse(value, &fam, &iv, why, sizeof(why)) < 0)
+		return fnft_err(err, -EINVAL, loc, NULL, "bad address: %s", why);
+	if (fnft_ivlist_add(&g->addrs[fam], &iv) < 0)
+		return oom(err);
+	return 0;
+}
+
+static int port_key(struct site_parse *p, const char *key, const char *value,
+		    const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct fnft_site *site = p->site;
+	const struct fnft_port_move *prev = fnft_site_move(site, key);
+	const struct fnft_row *row = fnft_catalog_find(p->cat, key);
+	struct fnft_port_move *m;
+	char why[160];
+
+	if (!row)
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"unknown row id '%s' in [port]", key);
+	if (!(row->flags & FNFT_ROW_PORT_MOVABLE))
+		return fnft_err(err, -EINVAL, loc, key,
+				"the port of row '%s' is fixed; only port-movable rows can be moved",
+				key);
+	if (prev)
+		return fnft_err(err, -EINVAL, loc, key,
+				"port of '%s' is given twice (first at line %u)",
+				key, prev->line);
+	if (fnft_grow(&site->moves, &site->cap_moves, site->n_moves + 1,
+		      sizeof(*site->moves)) < 0)
+		return oom(err);
+	m = &site->moves[site->n_moves];
+	memset(m, 0, sizeof(*m));
+	m->line = loc->line;
+	m->id = strdup(key);
+	if (!m->id)
+		return oom(err);
+	site->n_moves++;
+	if (fnft_ports_parse(value, &m->ports, why, sizeof(why)) < 0)
+		return fnft_err(err, -EINVAL, loc, key, "%s: %s", key, why);
+	fnft_portlist_normalize(&m->ports);
+	return 0;
+}
+
+static int disable_key(struct site_parse *p, const char *key, const char *value,
+		       const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct fnft_site *site = p->site;
+	struct fnft_disabled *d;
+
+	if (!streq(key, "entry"))
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"unknown key '%s' in [disable] (expected entry)", key);
+	if (fnft_site_disabled(site, value))
+		return fnft_err(err, -EINVAL, loc, value,
+				"row '%s' is disabled twice", value);
+	if (fnft_grow(&site->disabled, &site->cap_disabled,
+		      site->n_disabled + 1, sizeof(*site->disabled)) < 0)
+		return oom(err);
+	d = &site->disabled[site->n_disabled];
+	d->line = loc->line;
+	d->id = strdup(value);
+	if (!d->id)
+		return oom(err);
+	site->n_disabled++;
+	return 0;
+}
+
+static int on_key(void *user, const char *key, const char *value,
+		  const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct site_parse *p = user;
+
+	if (p->sec != SEC_ENTRY && !*value)
+		return fnft_err(err, -EINVAL, loc, NULL, "'%s' has no value", key);
+	switch (p->sec) {
+	case SEC_CLUSTER:
+		return cluster_key(p, key, value, loc, err);
+	case SEC_POLICY:
+		return policy_key(p, key, value, loc, err);
+	case SEC_GROUP:
+		return group_key(p, key, value, loc, err);
+	case SEC_PORT:
+		return port_key(p, key, value, loc, err);
+	case SEC_ENTRY:
+		return fnft_row_key(&p->row, key, value, loc, false, err);
+	case SEC_DISABLE:
+		return disable_key(p, key, value, loc, err);
+	default:
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"'%s' outside of a section", key);
+	}
+}
+
+static const struct fnft_ini_ops site_ops = {
+	.section = on_section,
+	.key = on_key,
+};
+
+/* ---- checks that need the whole file ---- */
+
+static bool row_enabled(const struct fnft_site *site, const struct fnft_row *row)
+{
+	if (fnft_site_disabled(site, row->id))
+		return false;
+	return !(site->policy.insecure_deny && (row->flags & FNFT_ROW_INSECURE));
+}
+
+static bool catalog_names(const struct fnft_catalog *cat, const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < cat->n; i++)
+		if (fnft_row_has_group(&cat->rows[i], group))
+			return true;
+	return false;
+}
+
+/* Is @group named by any row, enabled or not? */
+static bool group_named(const struct site_parse *p, const char *group)
+{
+	return catalog_names(p->cat, group) ||
+	       catalog_names(&p->site->entries, group);
+}
+
+static int check_row_groups(struct site_parse *p, const struct fnft_row *row,
+			    struct fnft_error *err)
+{
+	struct fnft_loc loc = { row->file, row->remote_line };
+	size_t i;
+
+	for (i = 0; i < row->n_groups; i++) {
+		const char *g = row->groups[i];
+
+		if (streq(g, FNFT_GROUP_ANY) && row->n_groups > 1)
+			return fnft_err(err, -EINVAL, &loc, row->id,
+					"'any' already means every address; list no other group beside it");
+		/* a site row may share a catalog group the site leaves undefined */
+		if (streq(g, FNFT_GROUP_ANY) || streq(g, FNFT_GROUP_PEER) ||
+		    fnft_site_group(p->site, g) || catalog_names(p->cat, g))
+			continue;
+		return fnft_err(err, -EINVAL, &loc, row->id,
+				"unknown group '%s' (define it with [group %s])",
+				g, g);
+	}
+	return 0;
+}
+
+static int check_disabled(struct site_parse *p, struct fnft_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < p->site->n_disabled; i++) {
+		const struct fnft_disabled *d = &p->site->disabled[i];
+		struct fnft_loc loc = { p->site->file, d->line };
+
+		if (!find_row(p, d->id))
+			return fnft_err(err, -EINVAL, &loc, d->id,
+					"unknown row id '%s' in [disable]", d->id);
+	}
+	return 0;
+}
+
+static int check_groups(struct site_parse *p, struct fnft_error *err)
+{
+	struct fnft_site *site = p->site;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < site->entries.n; i++) {
+		rc = check_row_groups(p, &site->entries.rows[i], err);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < site->n_groups; i++) {
+		struct fnft_group *g = &site->groups[i];
+		struct fnft_loc loc = { site->file, g->line };
+
+		if (!group_named(p, g->name))
+			return fnft_err(err, -EINVAL, &loc, g->name,
+					"group '%s' is not used by any row", g->name);
+		fnft_ivlist_normalize(&g->addrs[FNFT_V4], FNFT_V4);
+		fnft_ivlist_normalize(&g->addrs[FNFT_V6], FNFT_V6);
+	}
+	return 0;
+}
+
+/* Warn, per group, about enabled rows that will allow no one. */
+static int warn_group(struct site_parse *p, const char *name)
+{
+	struct fnft_site *site = p->site;
+	const struct fnft_catalog *cats[] = { p->cat, &site->entries };
+	const struct fnft_group *g = fnft_site_group(site, name);
+	struct fnft_buf rows = { 0 };
+	size_t c, i;
+	int rc = 0;
+
+	if (g && (g->addrs[FNFT_V4].n || g->addrs[FNFT_V6].n))
+		return 0;
+	for (c = 0; c < ARRAY_SIZE(cats); c++)
+		for (i = 0; i < cats[c]->n; i++) {
+			const struct fnft_row *row = &cats[c]->rows[i];
+
+			if (row_enabled(site, row) && fnft_row_has_group(row, name))
+				fnft_buf_printf(&rows, "%s%s", rows.len ? ", " : "",
+						row->id);
+		}
+	if (rows.oom)
+		rc = -ENOMEM;
+	else if (rows.len && g)
+		rc = warn(site, g->line, "group '%s' is empty: %s allow%s no one from it",
+			  name, rows.s, strchr(rows.s, ',') ? "" : "s");
+	else if (rows.len)
+		rc = warn(site, 0, "group '%s' is not defined: %s allow%s no one from it",
+			  name, rows.s, strchr(rows.s, ',') ? "" : "s");
+	fnft_buf_free(&rows);
+	return rc;
+}
+
+/* A node without an address leaves the other node's 'peer' rows empty. */
+static int warn_peer(struct site_parse *p)
+{
+	struct fnft_site *site = p->site;
+	enum fnft_role r;
+	int rc;
+
+	if (!group_named(p, FNFT_GROUP_PEER))
+		return 0;
+	for (r = FNFT_ROLE_PRIMARY; r <= FNFT_ROLE_SECONDARY; r++) {
+		if (site->node_addrs[r - 1][FNFT_V4].n ||
+		    site->node_addrs[r - 1][FNFT_V6].n)
+			continue;
+		rc = warn(site, 0, "[cluster] has no %s address: on the %s node, rows naming 'peer' allow no one",
+			  fnft_role_name(r),
+			  fnft_role_name(r == FNFT_ROLE_PRIMARY ? FNFT_ROLE_SECONDARY
+								: FNFT_ROLE_PRIMARY));
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int collect_warnings(struct site_parse *p)
+{
+	const struct fnft_catalog *cats[] = { p->cat, &p->site->entries };
+	size_t c, i, k;
+	int rc;
+
+	if ((rc = warn_peer(p)))
+		return rc;
+
+	/* Each group once, in the order rows first name it. */
+	for (c = 0; c < ARRAY_SIZE(cats); c++)
+		for (i = 0; i < cats[c]->n; i++) {
+			const struct fnft_row *row = &cats[c]->rows[i];
+
+			for (k = 0; k < row->n_groups; k++) {
+				const char *g = row->groups[k];
+				size_t c2, i2;
+				bool earlier = false;
+
+				if (streq(g, FNFT_GROUP_ANY) || streq(g, FNFT_GROUP_PEER))
+					continue;
+				for (c2 = 0; c2 <= c && !earlier; c2++)
+					for (i2 = 0; i2 < (c2 < c ? cats[c2]->n : i); i2++)
+						if (fnft_row_has_group(&cats[c2]->rows[i2], g))
+							earlier = true;
+				if (earlier)
+					continue;
+				if ((rc = warn_group(p, g)))
+					return rc;
+			}
+		}
+	return 0;
+}
+
+static void site_free(struct fnft_site *site)
+{
+	size_t i, r, f;
+
+	free(site->file);
+	for (r = 0; r < 2; r++)
+		for (f = 0; f < 2; f++)
+			fnft_ivlist_free(&site->node_addrs[r][f]);
+	for (i = 0; i < site->n_groups; i++) {
+		free(site->groups[i].name);
+		fnft_ivlist_free(&site->groups[i].addrs[0]);
+		fnft_ivlist_free(&site->groups[i].addrs[1]);
+	}
+	free(site->groups);
+	for (i = 0; i < site->n_moves; i++) {
+		free(site->moves[i].id);
+		fnft_portlist_free(&site->moves[i].ports);
+	}
+	free(site->moves);
+	for (i = 0; i < site->n_disabled; i++)
+		free(site->disabled[i].id);
+	free(site->disabled);
+	for (i = 0; i < site->entries.n; i++)
+		fnft_row_clear(&site->entries.rows[i]);
+	free(site->entries.rows);
+	for (i = 0; i < site->n_warnings; i++)
+		free(site->warnings[i]);
+	free(site->warnings);
+	free(site);
+}
+
+FNFT_EXPORT int fnft_site_load_buffer(const char *name, const char *text,
+				      size_t len, const struct fnft_catalog *cat,
+				      struct fnft_site **out,
+				      struct fnft_error *err)
+{
+	struct site_parse p = { .cat = cat };
+	int rc;
+
+	if (!name || !text || !cat || !out)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	p.site = calloc(1, sizeof(*p.site));
+	if (!p.site)
+		return oom(err);
+	p.site->file = strdup(name);
+	rc = p.site->file ? 0 : oom(err);
+	if (!rc)
+		rc = fnft_ini_parse(name, text, len, &site_ops, &p, err);
+	if (!rc)
+		rc = finish_entry(&p, err);
+	if (!rc)
+		rc = check_groups(&p, err);
+	if (!rc)
+		rc = check_disabled(&p, err);
+	if (!rc && collect_warnings(&p) < 0)
+		rc = oom(err);
+	fnft_row_clear(&p.row);
+	if (rc) {
+		site_free(p.site);
+		return rc;
+	}
+	*out = p.site;
+	return 0;
+}
+
+FNFT_EXPORT int fnft_site_load(const char *path, const struct fnft_catalog *cat,
+			       struct fnft_site **out, struct fnft_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int rc;
+
+	if (!path || !cat || !out)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	rc = fnft_read_file(path, &text, &len, err);
+	if (rc)
+		return rc;
+	return fnft_site_load_buffer(path, text, len, cat, out, err);
+}
+
+FNFT_EXPORT void fnft_site_free(struct fnft_site *site)
+{
+	if (site)
+		site_free(site);
+}
+
+FNFT_EXPORT enum fnft_role fnft_site_role(const struct fnft_site *site)
+{
+	return site->role;
+}
+
+FNFT_EXPORT size_t fnft_site_warning_count(const struct fnft_site *site)
+{
+	return site->n_warnings;
+}
+
+FNFT_EXPORT const char *fnft_site_warning(const struct fnft_site *site, size_t i)
+{
+	return i < site->n_warnings ? site->warnings[i] : NULL;
+}
+
+FNFT_EXPORT const char *fnft_role_name(enum fnft_role role)
+{
+	switch (role) {
+	case FNFT_ROLE_PRIMARY:
+		return "primary";
+	case FNFT_ROLE_SECONDARY:
+		return "secondary";
+	default:
+		return NULL;
+	}
+}
+
+FNFT_EXPORT int fnft_role_parse(const char *name, enum fnft_role *role)
+{
+	if (streq(name, "primary"))
+		*role = FNFT_ROLE_PRIMARY;
+	else if (streq(name, "secondary"))
+		*role = FNFT_ROLE_SECONDARY;
+	else
+		return -EINVAL;
+	return 0;
+}

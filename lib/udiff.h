@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unified diff of two texts, in the format of `diff -u` / `git diff`.
+ *
+ * Internal to finesse-nft; not part of the public API.
+ */
+#ifndef FNFT_UDIFF_H
+#define FNFT_UDIFF_H
+
+#include <stddef.h>
+
+/* Produce a unified diff between two texts, split into lines at '\n'.
+ * Output (malloc'd, NUL-terminated, caller frees) in the exact format of `diff -u` / `git diff`:
+ *   "--- <label_a>\n+++ <label_b>\n" then hunks "@@ -A,B +C,D @@\n" with ' ', '-', '+' prefixed lines,
+ *   `context` lines of context (3 in practice), adjacent/overlapping hunks merged as diff -u does,
+ *   hunk header counts follow diff -u rules (",B" omitted when B == 1; for an empty side "-A,0" where A is
+ *   the line BEFORE the hunk, e.g. "@@ -0,0 +1,2 @@" when a is empty).
+ * If the texts are equal, *out is set to NULL and the function returns 0.
+ * If they differ, *out gets the diff and the function returns 1.
+ * -ENOMEM on allocation failure (*out untouched).
+ * A last line without a trailing newline counts as a line; it differs from the same
+ * line with a newline and is followed by "\ No newline at end of file", as diff -u does. */
+int fnft_udiff(const char *a, const char *b, const char *label_a, const char *label_b,
+	       unsigned context, char **out);
+
+#endif

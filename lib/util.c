@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+int fnft_err(struct fnft_error *err, int code, const struct fnft_loc *loc,
+	     const char *object, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+
+	memset(err, 0, sizeof(*err));
+	err->code = code;
+	if (loc && loc->file) {
+		snprintf(err->file, sizeof(err->file), "%s", loc->file);
+		err->line = loc->line;
+	}
+	if (object)
+		snprintf(err->object, sizeof(err->object), "%s", object);
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+FNFT_EXPORT int fnft_error_format(const struct fnft_error *err, char *buf,
+				  unsigned long len)
+{
+	if (err->file[0] && err->line)
+		return snprintf(buf, len, "%s:%u: %s", err->file, err->line,
+				err->message);
+	if (err->file[0])
+		return snprintf(buf, len, "%s: %s", err->file, err->message);
+	return snprintf(buf, len, "%s", err->message);
+}
+
+int fnft_grow(void *v, size_t *cap, size_t want, size_t size)
+{
+	void **p = v;
+	size_t ncap;
+	void *n;
+
+	if (want <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 8;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2 / size)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	n = realloc(*p, ncap * size);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = ncap;
+	return 0;
+}
+
+char *fnft_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void buf_vprintf(struct fnft_buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	if (b->oom)
+		return;
+	va_copy(aq, ap);
+	n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0,
+		      fmt, aq);
+	va_end(aq);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	if (!b->s || b->len + (size_t)n + 1 > b->cap) {
+		if (fnft_grow(&b->s, &b->cap, b->len + (size_t)n + 1, 1) < 0) {
+			b->oom = true;
+			return;
+		}
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void fnft_buf_printf(struct fnft_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void fnft_buf_puts(struct fnft_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->oom)
+		return;
+	if (fnft_grow(&b->s, &b->cap, b->len + n + 1, 1) < 0) {
+		b->oom = true;
+		return;
+	}
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+int fnft_buf_steal(struct fnft_buf *b, char **out)
+{
+	if (b->oom) {
+		fnft_buf_free(b);
+		return -ENOMEM;
+	}
+	if (!b->s) {
+		b->s = strdup("");
+		if (!b->s)
+			return -ENOMEM;
+	}
+	*out = b->s;
+	memset(b, 0, sizeof(*b));
+	return 0;
+}
+
+void fnft_buf_free(struct fnft_buf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}

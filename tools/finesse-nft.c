@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * finesse-nft: the command line around libfinesse-nft.  Argument parsing and
+ * printing only; every decision is the library's.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <finesse-nft/finesse-nft.h>
+
+#define DEFAULT_SITE "/etc/finesse-nft/site.conf"
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_DIFFERENT = 1,
+	EXIT_USAGE = 2,		/* bad usage or bad input */
+	EXIT_SYSTEM = 3,	/* kernel, netlink or system failure */
+	EXIT_CONFLICT = 4,
+};
+
+struct opts {
+	const char *site;
+	const char *table;
+	const char *catalog;
+	enum fnft_role role;
+	bool json;
+	const char *format;
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct opts *o, int argc, char **argv);
+	const char *usage;
+	const char *help;
+	const struct option *longopts;
+};
+
+static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("finesse-nft: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Print a library error; bad input is exit 2, anything else exit 3. */
+static int fail(int rc, const struct fnft_error *err)
+{
+	char line[1024];
+
+	if (err->message[0]) {
+		fnft_error_format(err, line, sizeof(line));
+		msg("%s", line);
+	} else {
+		msg("%s", strerror(-rc));
+	}
+	return rc == -EINVAL || rc == -ENOENT || rc == -EACCES || rc == -EISDIR
+	       ? EXIT_USAGE : EXIT_SYSTEM;
+}
+
+static int load_catalog(const struct opts *o, struct fnft_catalog **cat,
+			struct fnft_error *err)
+{
+	if (o->catalog)
+		return fnft_catalog_load(o->catalog, cat, err);
+	return fnft_catalog_new_builtin(cat, err);
+}
+
+static void print_warnings(const struct fnft_site *site)
+{
+	size_t i;
+
+	for (i = 0; i < fnft_site_warning_count(site); i++)
+		msg("warning: %s", fnft_site_warning(site, i));
+}
+
+/* catalog + site + plan for @path; prints errors; returns an exit code. */
+static int plan_site(const struct opts *o, const char *path, bool warnings,
+		     struct fnft_ruleset **rs)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+	int rc;
+
+	rc = load_catalog(o, &cat, &err);
+	if (!rc)
+		rc = fnft_site_load(path, cat, &site, &err);
+	if (!rc && warnings)
+		print_warnings(site);
+	if (!rc)
+		rc = fnft_plan(cat, site, o->role, o->table, rs, &err);
+	fnft_site_free(site);
+	fnft_catalog_free(cat);
+	return rc ? fail(rc, &err) : EXIT_OK;
+}
+
+/* ---- commands ---- */
+
+static void print_ports(const struct fnft_port_range *p, size_t n, char *buf,
+			size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < len; i++) {
+		if (p[i].first == p[i].last)
+			off += (size_t)snprintf(buf + off, len - off, "%s%u",
+						i ? "," : "", p[i].first);
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%s%u-%u",
+						i ? "," : "", p[i].first, p[i].last);
+	}
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+static void print_row(const struct fnft_row *row)
+{
+	const struct fnft_port_range *p;
+	char listen[64], remote[64], groups[128] = "";
+	size_t n, i, off = 0;
+	unsigned flags = fnft_row_flags(row);
+
+	p = fnft_row_listen_ports(row, &n);
+	print_ports(p, n, listen, sizeof(listen));
+	p = fnft_row_remote_ports(row, &n);
+	print_ports(p, n, remote, sizeof(remote));
+	for (i = 0; i < fnft_row_group_count(row) && off < sizeof(groups); i++)
+		off += (size_t)snprintf(groups + off, sizeof(groups) - off, "%s%s",
+					i ? "," : "", fnft_row_group(row, i));
+	printf("%-26s %-4s %-10s %-10s %-26s %-13s %s%s\n", fnft_row_id(row),
+	       fnft_protocol_name(fnft_row_protocol(row)), listen, remote, groups,
+	       fnft_direction_name(fnft_row_direction(row)),
+	       flags & FNFT_ROW_INSECURE ? "insecure " : "",
+	       flags & FNFT_ROW_PORT_MOVABLE ? "port-movable" : "");
+}
+
+static int cmd_catalog(struct opts *o, int argc, char **argv)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_error err = { 0 };
+	char *json = NULL;
+	size_t i;
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		msg("catalog takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = load_catalog(o, &cat, &err);
+	if (rc)
+		return fail(rc, &err);
+	if (o->json) {
+		rc = fnft_catalog_to_json(cat, &json);
+		if (!rc)
+			printf("%s\n", json);
+		free(json);
+	} else {
+		printf("%-26s %-4s %-10s %-10s %-26s %-13s %s\n", "ID", "PROT",
+		       "LISTEN", "REMOTE", "GROUPS", "DIRECTION", "FLAGS");
+		for (i = 0; i < fnft_catalog_count(cat); i++)
+			print_row(fnft_catalog_row(cat, i));
+	}
+	fnft_catalog_free(cat);
+	return rc ? fail(rc, &err) : EXIT_OK;
+}
+
+static int check_role(struct opts *o, enum fnft_role role)
+{
+	struct fnft_ruleset *rs = NULL;
+	enum fnft_role saved = o->role;
+	int rc;
+
+	o->role = role;
+	rc = plan_site(o, o->site, false, &rs);
+	o->role = saved;
+	fnft_ruleset_free(rs);
+	return rc;
+}
+
+static int cmd_check(struct opts *o, int argc, char **argv)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+	enum fnft_role role = o->role;
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		msg("check takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = load_catalog(o, &cat, &err);
+	if (!rc)
+		rc = fnft_site_load(o->site, cat, &site, &err);
+	if (rc) {
+		fnft_catalog_free(cat);
+		return fail(rc, &err);
+	}
+	print_warnings(site);
+	if (role == FNFT_ROLE_SITE)
+		role = fnft_site_role(site);
+	fnft_site_free(site);
+	fnft_catalog_free(cat);
+	/* with no role anywhere, both must plan */
+	if (role != FNFT_ROLE_SITE)
+		rc = check_role(o, role);
+	else if (!(rc = check_role(o, FNFT_ROLE_PRIMARY)))
+		rc = check_role(o, FNFT_ROLE_SECONDARY);
+	if (!rc)
+		printf("%s: ok\n", o->site);
+	return rc;
+}
+
+static int cmd_export(struct opts *o, int argc, char **argv)
+{
+	struct fnft_ruleset *rs = NULL;
+	char *text = NULL;
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		msg("export takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (o->format && strcmp(o->format, "nft") != 0) {
+		msg("unsupported --format '%s' (supported: nft)", o->format);
+		return EXIT_USAGE;
+	}
+	rc = plan_site(o, o->site, true, &rs);
+	if (rc)
+		return rc;
+	if (fnft_ruleset_render(rs, &text) < 0) {
+		msg("out of memory");
+		rc = EXIT_SYSTEM;
+	} else {
+		fputs(text, stdout);
+	}
+	free(text);
+	fnft_ruleset_free(rs);
+	return rc;
+}
+
+static int cmd_diff(struct opts *o, int argc, char **argv)
+{
+	struct fnft_ruleset *a = NULL, *b = NULL;
+	char *text = NULL;
+	int rc;
+
+	if (argc != 2) {
+		msg("diff needs two site files: diff [--node R] OLD NEW");
+		return EXIT_USAGE;
+	}
+	rc = plan_site(o, argv[0], false, &a);
+	if (!rc)
+		rc = plan_site(o, argv[1], false, &b);
+	if (!rc) {
+		rc = fnft_ruleset_diff(a, b, argv[0], argv[1], &text);
+		if (rc < 0) {
+			msg("out of memory");
+			rc = EXIT_SYSTEM;
+		} else if (rc == 1) {
+			fputs(text, stdout);
+			rc = EXIT_DIFFERENT;
+		}
+	}
+	free(text);
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	return rc;
+}
+
+/* ---- option tables ---- */
+
+enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
+       OPT_VERSION };
+
+#define GLOBAL_OPTS                                                      \
+	{ "config", required_argument, NULL, 'c' },                      \
+	{ "table", required_argument, NULL, OPT_TABLE },                 \
+	{ "catalog", required_argument, NULL, OPT_CATALOG },             \
+	{ "help", no_argument, NULL, 'h' }
+
+static const struct option global_opts[] = {
+	GLOBAL_OPTS,
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+static const struct option json_opts[] = {
+	GLOBAL_OPTS, { "json", no_argument, NULL, OPT_JSON }, { 0 },
+};
+static const struct option node_opts[] = {
+	GLOBAL_OPTS, { "node", required_argument, NULL, OPT_NODE }, { 0 },
+};
+static const struct option export_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ 0 },
+};
+
+static const struct command commands[] = {
+	{ "catalog", cmd_catalog, "catalog [--json]",
+	  "Print the port-usage rows of the catalog (built in, or --catalog FILE).\n"
+	  "  --json    a JSON array, one object per row\n",
+	  json_opts },
+	{ "check", cmd_check, "check [--node R]",
+	  "Validate the site file and plan it; print warnings (empty groups...).\n"
+	  "Without a role (no --node, no node =) both roles are planned.\n",
+	  node_opts },
+	{ "export", cmd_export, "export [--node R] [--format nft]",
+	  "Print the planned table as an `nft -f` script that replaces only\n"
+	  "our table.\n"
+	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
+	  "  --format nft  the only format so far\n",
+	  export_opts },
+	{ "diff", cmd_diff, "diff [--node R] OLD NEW",
+	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
+	  "Exit 0 when equal, 1 when they differ.\n",
+	  node_opts },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: finesse-nft [-c FILE] [--table NAME] [--catalog FILE] COMMAND [options]\n\n"
+		   "Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "\nOptions:\n"
+		   "  -c, --config FILE  site file (default " DEFAULT_SITE ")\n"
+		   "  --table NAME       managed table, family inet (default finesse)\n"
+		   "  --catalog FILE     load this catalog instead of the built-in one\n"
+		   "  -h, --help         this help; COMMAND --help for a command's\n"
+		   "  --version          print the version\n\n"
+		   "Exit: 0 ok, 1 differences, 2 bad usage or input, 3 system or kernel\n"
+		   "failure, 4 conflict (ruleset changed underneath; retry).\n");
+}
+
+/* One option, global or the command's; returns -1 on a usage error. */
+static int take_option(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'c':
+		o->site = arg;
+		return 0;
+	case OPT_TABLE:
+		o->table = arg;
+		return 0;
+	case OPT_CATALOG:
+		o->catalog = arg;
+		return 0;
+	case OPT_NODE:
+		if (fnft_role_parse(arg, &o->role) < 0) {
+			msg("bad --node '%s' (expected primary or secondary)", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_FORMAT:
+		o->format = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int run_command(const struct command *cmd, struct opts *o, int argc,
+		       char **argv)
+{
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", cmd->longopts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			printf("Usage: finesse-nft %s\n\n%s", cmd->usage, cmd->help);
+			return EXIT_OK;
+		}
+		if (take_option(o, c, optarg) < 0) {
+			fprintf(stderr, "Usage: finesse-nft %s\n", cmd->usage);
+			return EXIT_USAGE;
+		}
+	}
+	return cmd->run(o, argc - optind, argv + optind);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .site = DEFAULT_SITE };
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+c:h", global_opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (c == OPT_VERSION) {
+			printf("finesse-nft %s\n", fnft_version());
+			return EXIT_OK;
+		}
+		if (take_option(&o, c, optarg) < 0) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			return run_command(&commands[i], &o, argc - optind,
+					   argv + optind);
+	msg("unknown command '%s' (try --help)", argv[optind]);
+	return EXIT_USAGE;
+}
