@@ -185,7 +185,9 @@ static bool in_range(ptrdiff_t k, ptrdiff_t lo, ptrdiff_t hi)
  * non-empty and that the first and last lines differ, so the distance is
  * at least 2 and the point splits the problem into two cheaper ones.
  *
- * Ties go the way GNU diff breaks them, so that its output is matched.
+ * Ties, and which meeting point wins when several appear in the same
+ * round (the highest diagonal), go the way GNU diff decides them, so that
+ * its output is matched.
  */
 static void myers_split(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
 			ptrdiff_t yoff, ptrdiff_t ylim, ptrdiff_t *xmid, ptrdiff_t *ymid)
@@ -207,7 +209,7 @@ static void myers_split(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
 		plo = flo;
 		phi = fhi;
 		diag_range(fmid, d, dmin, dmax, &flo, &fhi);
-		for (k = flo; k <= fhi; k += 2) {
+		for (k = fhi; k >= flo; k -= 2) {
 			bool right = in_range(k - 1, plo, phi) && fd[k - 1] != FWD_NONE &&
 				     fd[k - 1] < xlim;
 			bool down = in_range(k + 1, plo, phi) && fd[k + 1] != FWD_NONE &&
@@ -234,7 +236,7 @@ static void myers_split(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
 		plo = blo;
 		phi = bhi;
 		diag_range(bmid, d, dmin, dmax, &blo, &bhi);
-		for (k = blo; k <= bhi; k += 2) {
+		for (k = bhi; k >= blo; k -= 2) {
 			bool left = in_range(k + 1, plo, phi) && bd[k + 1] != BWD_NONE &&
 				    bd[k + 1] > xoff;
 			bool up = in_range(k - 1, plo, phi) && bd[k - 1] != BWD_NONE &&
@@ -290,15 +292,15 @@ static void myers_compare(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
 }
 
 /*
- * Mark the changes between lines [lo, a->n - suffix) of a and [lo, b->n - suffix)
- * of b. A line whose class does not occur on the other side cannot be
- * matched, so it is marked at once; this keeps Myers' distance (and its
- * running time) small when many lines were replaced, and does not alter
- * which lines end up matched.
+ * Mark the changes between lines [lo, ahi) of a and [lo, bhi) of b. A line
+ * whose class does not occur on the other side cannot be matched, so it is
+ * marked at once; this keeps Myers' distance (and its running time) small
+ * when many lines were replaced, and does not change how many lines end
+ * up matched.
  */
-static int diff_middle(struct text *a, struct text *b, size_t nclasses, size_t lo, size_t suffix)
+static int diff_region(struct text *a, struct text *b, size_t nclasses, size_t lo,
+		       size_t ahi, size_t bhi)
 {
-	size_t ahi = a->n - suffix, bhi = b->n - suffix;
 	unsigned char *in_a = NULL, *in_b = NULL;
 	size_t *ra = NULL, *rb = NULL, *amap = NULL, *bmap = NULL;
 	ptrdiff_t *fd = NULL, *bd = NULL;
@@ -385,15 +387,18 @@ static ptrdiff_t prev_kept(const unsigned char *chg, ptrdiff_t k)
  * position facing changes in the other text o is preferred, because there
  * the two print as one block of '-' and '+' lines.
  *
+ * Only lines [lo, hi) of t and [lo, ohi) of o take part, the same region as
+ * diff's, whose borders runs cannot cross.
+ *
  * p and q track the lines of o matched to the unchanged lines just before
  * and after the run; changes in o sit between them exactly when q > p + 1.
  */
-static void shift_runs(struct text *t, const struct text *o)
+static void shift_runs(struct text *t, const struct text *o, size_t lo, size_t hi, size_t ohi)
 {
-	const size_t *eq = t->eq;
-	unsigned char *chg = t->chg;
-	const unsigned char *ochg = o->chg;
-	const ptrdiff_t n = (ptrdiff_t)t->n, on = (ptrdiff_t)o->n;
+	const size_t *eq = t->eq + lo;
+	unsigned char *chg = t->chg + lo;
+	const unsigned char *ochg = o->chg + lo;
+	const ptrdiff_t n = (ptrdiff_t)(hi - lo), on = (ptrdiff_t)(ohi - lo);
 	ptrdiff_t i = 0, p = -1;
 
 	for (;;) {
@@ -608,7 +613,7 @@ int fnft_udiff(const char *a, const char *b, const char *label_a, const char *la
 	struct text ta = { 0 }, tb = { 0 };
 	struct classes cls = { 0 };
 	struct buf buf = { 0 };
-	size_t pre = 0, suf = 0;
+	size_t pre = 0, suf = 0, lo, ahi, bhi;
 	int r;
 
 	r = text_split(&ta, a ? a : "");
@@ -631,15 +636,23 @@ int fnft_udiff(const char *a, const char *b, const char *label_a, const char *la
 		r = 0;
 		goto out;
 	}
-	while (suf < ta.n - pre && suf < tb.n - pre &&
+
+	/* Like diff, analyse the differing middle plus up to `context`
+	 * lines of the common prefix and suffix. Those extra lines count when
+	 * deciding which lines have a partner on the other side and let runs
+	 * of changes slide a little, and diff's choices depend on both. */
+	lo = pre - min_size(pre, context);
+	while (suf < min_size(ta.n, tb.n) - lo &&
 	       ta.eq[ta.n - 1 - suf] == tb.eq[tb.n - 1 - suf])
 		suf++;
+	ahi = ta.n - suf + min_size(suf, context);
+	bhi = tb.n - suf + min_size(suf, context);
 
-	r = diff_middle(&ta, &tb, cls.n, pre, suf);
+	r = diff_region(&ta, &tb, cls.n, lo, ahi, bhi);
 	if (r < 0)
 		goto out;
-	shift_runs(&ta, &tb);
-	shift_runs(&tb, &ta);
+	shift_runs(&ta, &tb, lo, ahi, bhi);
+	shift_runs(&tb, &ta, lo, bhi, ahi);
 
 	r = put_diff(&buf, &ta, &tb, label_a ? label_a : "", label_b ? label_b : "", context);
 	if (r < 0)

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Offline diff: equal sites give exit 0 and no output; each kind of change
+# gives exit 1 and exactly the expected changed lines.
+FNFT=$1; SRC=$2
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+base=$SRC/tests/golden/primary.conf
+
+# expect_change NAME EDIT-SED 'expected +/- lines' [extra options]
+expect_change() {
+	local name=$1 edit=$2 want=$3; shift 3
+	sed "$edit" "$base" > "$tmp/$name.conf"
+	run diff "$@" "$base" "$tmp/$name.conf"; expect_rc 1 "diff $name"
+	printf '%s\n' "$OUT" | head -2 | grep -q "^--- $base\$" || fail "$name: no --- label"
+	printf '%s\n' "$OUT" | grep -q '^@@ -[0-9]*,[0-9]* +[0-9]*,[0-9]* @@$' || fail "$name: no hunk header"
+	got=$(printf '%s\n' "$OUT" | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) ')
+	[ "$got" = "$want" ] || fail "$name: changed lines differ:
+--- got
+$got
+--- want
+$want"
+}
+
+run diff "$base" "$base"; expect_rc 0 "equal sites"
+[ -z "$OUT" ] || fail "equal sites printed output"
+sed 's/^# .*/# only a comment changed/' "$base" > "$tmp/same.conf"
+run diff "$base" "$tmp/same.conf"; expect_rc 0 "comment-only change"
+
+expect_change address-added '/^\[group browser\]/a address = 10.40.0.0/16' \
+'+			10.40.0.0/16,'
+expect_change address-removed '/address = 2001:db8:20::\/48/d' \
+'-		elements = {
+-			2001:db8:20::/48,
+-		}'
+expect_change port-moved '$a [port]\nucce.awdb = 1533' \
+'-		ip daddr @awdb_v4 tcp dport 1433 counter accept comment "ucce.awdb"
+-		ip6 daddr @awdb_v6 tcp dport 1433 counter accept comment "ucce.awdb"
++		ip daddr @awdb_v4 tcp dport 1533 counter accept comment "ucce.awdb"
++		ip6 daddr @awdb_v6 tcp dport 1533 counter accept comment "ucce.awdb"'
+expect_change row-disabled '$a [disable]\nentry = notification.xmpps' \
+'-		ip saddr @browser_v4 tcp dport 5223 counter accept comment "notification.xmpps"
+-		ip6 saddr @browser_v6 tcp dport 5223 counter accept comment "notification.xmpps"
+-		ip saddr @agent-desktop_v4 tcp dport 5223 counter accept comment "notification.xmpps"
+-		ip6 saddr @agent-desktop_v6 tcp dport 5223 counter accept comment "notification.xmpps"'
+expect_change policy-changed '$a [policy]\noutput = drop' \
+'-		type filter hook output priority filter; policy accept;
++		type filter hook output priority filter; policy drop;'
+expect_change insecure-toggled '$a [policy]\ninsecure = deny' \
+'-		ip saddr @browser_v4 tcp dport { 80, 8082 } counter accept comment "tomcat.http"
+-		ip6 saddr @browser_v6 tcp dport { 80, 8082 } counter accept comment "tomcat.http"
+-		ip saddr @browser_v4 tcp dport 5222 counter accept comment "notification.xmpp"
+-		ip6 saddr @browser_v6 tcp dport 5222 counter accept comment "notification.xmpp"
+-		ip saddr @agent-desktop_v4 tcp dport 5222 counter accept comment "notification.xmpp"
+-		ip6 saddr @agent-desktop_v6 tcp dport 5222 counter accept comment "notification.xmpp"
+-		ip saddr @browser_v4 tcp dport 7071 counter accept comment "notification.bosh-http"
+-		ip6 saddr @browser_v6 tcp dport 7071 counter accept comment "notification.bosh-http"
+-		ip saddr @agent-desktop_v4 tcp dport 7071 counter accept comment "notification.bosh-http"
+-		ip6 saddr @agent-desktop_v6 tcp dport 7071 counter accept comment "notification.bosh-http"'
+expect_change role-switched 's/^node = primary/node = secondary/' \
+'-	comment "finesse-nft primary"
++	comment "finesse-nft secondary"
+-			10.0.0.12,
++			10.0.0.11,
+-			2001:db8:0:1::12,
++			2001:db8:0:1::11,'
+
+# --node applies to both sides
+run diff --node secondary "$base" "$base"; expect_rc 0 "--node on both sides"
+# bad input on either side is exit 2 and no diff
+printf '[policy]\ninput = maybe\n' > "$tmp/bad.conf"
+run diff "$base" "$tmp/bad.conf"; expect_rc 2 "diff with a bad site"
+[ -z "$OUT" ] || fail "diff with a bad site printed output"
+run diff "$base"; expect_rc 2 "diff with one file"
+echo "diff ok"

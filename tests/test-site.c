@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The site parser: every class of bad input gets one "FILE:LINE: message"
+ * and -EINVAL; good files with every key load and plan.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <finesse-nft/finesse-nft.h>
+
+static struct fnft_catalog *cat;
+
+static void setup(void)
+{
+	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
+}
+
+static void teardown(void)
+{
+	fnft_catalog_free(cat);
+}
+
+struct bad {
+	const char *text;
+	const char *want;	/* exact "file:line: message" */
+};
+
+/* One case per class of bad input named by the foundation issue. */
+static const struct bad bad_cases[] = {
+	/* addresses, prefixes, ranges */
+	{ "[group browser]\naddress = 10.0.0.300\n",
+	  "s.conf:2: bad address: '10.0.0.300' is not an IPv4 or IPv6 address" },
+	{ "[group browser]\naddress = 10.0.0.0/33\n",
+	  "s.conf:2: bad address: prefix /33 is longer than 32" },
+	{ "[group browser]\naddress = 2001:db8::/129\n",
+	  "s.conf:2: bad address: prefix /129 is longer than 128" },
+	{ "[group browser]\n\naddress = 10.20.1.0/16\n",
+	  "s.conf:3: bad address: 10.20.1.0/16 has host bits set; did you mean 10.20.0.0/16?" },
+	{ "[group browser]\naddress = 10.0.0.9-10.0.0.1\n",
+	  "s.conf:2: bad address: range 10.0.0.9-10.0.0.1 is reversed" },
+	{ "[group browser]\naddress = 10.0.0.1-2001:db8::1\n",
+	  "s.conf:2: bad address: range 10.0.0.1-2001:db8::1 mixes IPv4 and IPv6" },
+	/* ports */
+	{ "[entry x]\nprotocol = tcp\nlisten-port = 0\n",
+	  "s.conf:3: listen-port: port 0 is not a valid port" },
+	{ "[entry x]\nprotocol = tcp\nremote-port = 70000\n",
+	  "s.conf:3: remote-port: port 70000 is out of range (1-65535)" },
+	{ "[entry x]\nlisten-port = 9000-8000\n",
+	  "s.conf:2: listen-port: port range 9000-8000 is reversed" },
+	{ "[port]\nucce.awdb = 0\n", "s.conf:2: ucce.awdb: port 0 is not a valid port" },
+	{ "[port]\ntomcat.https = 8443\n",
+	  "s.conf:2: the port of row 'tomcat.https' is fixed; only port-movable rows can be moved" },
+	/* unknown section, key, group, row id */
+	{ "[cluster]\n[groups browser]\n",
+	  "s.conf:2: unknown section [groups browser] (expected cluster, policy, group NAME, port, entry ID or disable)" },
+	{ "[cluster]\nbackup = 10.0.0.1\n",
+	  "s.conf:2: unknown key 'backup' in [cluster] (expected primary, secondary or node)" },
+	{ "[policy]\nforward = drop\n",
+	  "s.conf:2: unknown key 'forward' in [policy] (expected input, output, insecure, log or ping)" },
+	{ "[group browser]\nnetwork = 10.0.0.0/8\n",
+	  "s.conf:2: unknown key 'network' in [group browser] (expected address)" },
+	{ "[entry x]\nport = 22\n", "s.conf:2: unknown key 'port' in [entry x]" },
+	{ "[entry x]\ninsecure = yes\n", "s.conf:2: unknown key 'insecure' in [entry x]" },
+	{ "[disable]\nrow = tomcat.http\n",
+	  "s.conf:2: unknown key 'row' in [disable] (expected entry)" },
+	{ "[group admin]\naddress = 10.0.0.1\n[entry ssh]\nprotocol = tcp\nlisten-port = 22\n"
+	  "remote = admn\ndirection = inbound\n",
+	  "s.conf:6: unknown group 'admn' (define it with [group admn])" },
+	{ "[group brwoser]\naddress = 10.0.0.1\n",
+	  "s.conf:1: group 'brwoser' is not used by any row" },
+	{ "[group peer]\n", "s.conf:1: group 'peer' is implicit: it is the other node of [cluster]" },
+	{ "[port]\nucce.awbd = 1433\n", "s.conf:2: unknown row id 'ucce.awbd' in [port]" },
+	{ "\n[disable]\nentry = tomcat.htp\n",
+	  "s.conf:3: unknown row id 'tomcat.htp' in [disable]" },
+	/* bad values */
+	{ "[policy]\ninput = reject\n",
+	  "s.conf:2: bad input policy 'reject' (expected drop or accept)" },
+	{ "[policy]\noutput = maybe\n",
+	  "s.conf:2: bad output policy 'maybe' (expected accept or drop)" },
+	{ "[policy]\ninsecure = yes\n",
+	  "s.conf:2: bad insecure policy 'yes' (expected allow or deny)" },
+	{ "[policy]\nlog = verbose\n", "s.conf:2: bad log policy 'verbose' (expected on or off)" },
+	{ "[policy]\nping = sometimes\n",
+	  "s.conf:2: bad ping policy 'sometimes' (expected groups, any or none)" },
+	{ "[policy]\ninput = drop\ninput = accept\n", "s.conf:3: 'input' is given twice" },
+	{ "[entry x]\nprotocol = sctp\n", "s.conf:2: bad protocol 'sctp' (expected tcp or udp)" },
+	{ "[entry x]\ndirection = sideways\n",
+	  "s.conf:2: bad direction 'sideways' (expected inbound, outbound or bidirectional)" },
+	/* duplicate ids */
+	{ "[entry tomcat.https]\n",
+	  "s.conf:1: duplicate entry id 'tomcat.https' (already defined at <builtin>:19)" },
+	{ "[group admin]\n[entry a]\nprotocol = tcp\nlisten-port = 1\nremote = admin\n"
+	  "direction = inbound\n[entry a]\n",
+	  "s.conf:7: duplicate entry id 'a' (already defined at s.conf:2)" },
+	{ "[group admin]\n[group admin]\n",
+	  "s.conf:2: group 'admin' is defined twice (first at line 1)" },
+	/* incomplete or contradictory rows */
+	{ "[group admin]\n[entry a]\nprotocol = tcp\nremote = admin\ndirection = inbound\n",
+	  "s.conf:2: [entry a] has no ports (listen-port or remote-port)" },
+	{ "[entry a]\nprotocol = tcp\nlisten-port = 22\ndirection = inbound\n",
+	  "s.conf:1: [entry a] names no group (remote = ...)" },
+	{ "[group admin]\n[entry a]\nprotocol = tcp\nremote-port = 22\nremote = admin\n"
+	  "direction = inbound\n",
+	  "s.conf:2: [entry a] is inbound but has a remote-port (the node would connect out)" },
+	{ "[group admin]\n[entry a]\nprotocol = tcp\nlisten-port = 22\nremote = admin\n"
+	  "direction = outbound\n",
+	  "s.conf:2: [entry a] is outbound but has a listen-port (remotes would connect in)" },
+	{ "[entry a]\nlisten-port = 22\nremote = any\ndirection = inbound\n",
+	  "s.conf:1: [entry a] has no protocol (tcp or udp)" },
+	{ "[group admin]\n[entry a]\nprotocol = tcp\nlisten-port = 22\nremote = any, admin\n"
+	  "direction = inbound\n",
+	  "s.conf:5: 'any' already means every address; list no other group beside it" },
+	/* cluster */
+	{ "[cluster]\nprimary = 10.0.0.0/24\n",
+	  "s.conf:2: primary: '10.0.0.0/24' is not an address (a cluster node is one IPv4 or IPv6 host)" },
+	{ "[cluster]\nsecondary = finesse-b\n",
+	  "s.conf:2: secondary: 'finesse-b' is not an address (a cluster node is one IPv4 or IPv6 host)" },
+	{ "[cluster]\nnode = tertiary\n",
+	  "s.conf:2: bad node 'tertiary' (expected primary or secondary)" },
+	/* grammar */
+	{ "[cluster]\nprimary 10.0.0.1\n",
+	  "s.conf:2: expected 'key = value' or a [section] header" },
+	{ "[cluster\n", "s.conf:1: section header must be '[name]' alone on its line" },
+	{ "node = primary\n", "s.conf:1: 'node' outside of a section" },
+	{ "[cluster]\nprimary =\n", "s.conf:2: 'primary' has no value" },
+};
+
+START_TEST(bad_input)
+{
+	const struct bad *c = &bad_cases[_i];
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+	char line[1024];
+
+	ck_assert_int_eq(fnft_site_load_buffer("s.conf", c->text, strlen(c->text),
+					       cat, &site, &err), -EINVAL);
+	ck_assert_ptr_null(site);
+	fnft_error_format(&err, line, sizeof(line));
+	ck_assert_msg(strcmp(line, c->want) == 0, "case %d:\n got: %s\nwant: %s",
+		      _i, line, c->want);
+}
+END_TEST
+
+static void expect_bytes_error(const char *text, size_t len, const char *want)
+{
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+	char line[1024];
+
+	ck_assert_int_eq(fnft_site_load_buffer("s.conf", text, len, cat, &site, &err),
+			 -EINVAL);
+	fnft_error_format(&err, line, sizeof(line));
+	ck_assert_str_eq(line, want);
+}
+
+START_TEST(non_text_bytes)
+{
+	expect_bytes_error("[cluster]\nnode = pri\0mary\n", 25,
+			   "s.conf:2: NUL byte in the file (is it a text file?)");
+	expect_bytes_error("[cluster]\n\nnode = \x01primary\n", 26,
+			   "s.conf:3: non-text byte 0x01");
+	expect_bytes_error("[cluster]\nnode = \xffprimary\n", 24,
+			   "s.conf:2: byte 0xff is not valid UTF-8");
+}
+END_TEST
+
+START_TEST(overlong_line)
+{
+	char text[1200];
+	int n;
+
+	n = snprintf(text, sizeof(text), "[group admin]\naddress = 10.0.0.1 # %01000d\n", 0);
+	expect_bytes_error(text, (size_t)n,
+			   "s.conf:2: line is 1021 characters long; the limit is 198");
+}
+END_TEST
+
+static struct fnft_site *load_ok(const char *text)
+{
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+	char line[1024];
+	int rc;
+
+	rc = fnft_site_load_buffer("ok.conf", text, strlen(text), cat, &site, &err);
+	fnft_error_format(&err, line, sizeof(line));
+	ck_assert_msg(rc == 0, "load failed: %s", line);
+	return site;
+}
+
+static char *export(const struct fnft_site *site, enum fnft_role role)
+{
+	struct fnft_ruleset *rs = NULL;
+	char *text = NULL;
+
+	ck_assert_int_eq(fnft_plan(cat, site, role, NULL, &rs, NULL), 0);
+	ck_assert_int_eq(fnft_ruleset_render(rs, &text), 0);
+	fnft_ruleset_free(rs);
+	return text;
+}
+
+static const char every_key[] =
+	"# a comment\n"
+	"; another comment\n"
+	"[cluster]\n"
+	"primary   = 10.0.0.11            # inline comment\n"
+	"primary   = 2001:db8::11\n"
+	"secondary = 10.0.0.12 ; inline comment too\n"
+	"   node      = secondary\n"
+	"[policy]\n"
+	"input    = accept\n"
+	"output   = drop\n"
+	"insecure = deny\n"
+	"log      = on\n"
+	"ping     = none\n"
+	"[group browser]\n"
+	"address = 10.20.0.0/16\n"
+	"address = 10.21.0.0/16\n"
+	"address = 10.20.5.0-10.20.9.255\n"
+	"address = 2001:db8:20::/48\n"
+	"[group agent-desktop]\n"
+	"[group awdb]\n"
+	"address = 10.0.1.21\n"
+	"[port]\n"
+	"ucce.awdb  = 1533\n"
+	"ucce.cti-a = 42127\n"
+	"ucce.cti-b = 43127\n"
+	"[group admin]\n"
+	"address = 10.0.9.0/28\n"
+	"[entry ssh]\n"
+	"listener    = SSH\n"
+	"protocol    = tcp\n"
+	"listen-port = 22, 2222\n"
+	"remote      = admin\n"
+	"direction   = inbound\n"
+	"note        = platform administration\n"
+	"[entry syslog]\n"
+	"protocol    = udp\n"
+	"remote-port = 514\n"
+	"remote      = admin\n"
+	"direction   = outbound\n"
+	"[disable]\n"
+	"entry = gadget.http\n";
+
+START_TEST(good_every_key)
+{
+	struct fnft_site *site = load_ok(every_key);
+	char *text;
+
+	ck_assert_int_eq(fnft_site_role(site), FNFT_ROLE_SECONDARY);
+	text = export(site, FNFT_ROLE_SITE);
+	/* secondary: peer is the primary, both families */
+	ck_assert_ptr_nonnull(strstr(text, "comment \"finesse-nft secondary\""));
+	ck_assert_ptr_nonnull(strstr(text, "set peer_v4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n"
+					   "\t\telements = {\n\t\t\t10.0.0.11,\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\t\t\t2001:db8::11,\n"));
+	/* adjacent and contained networks merged */
+	ck_assert_ptr_nonnull(strstr(text, "\t\t\t10.20.0.0/15,\n\t\t}"));
+	/* policies */
+	ck_assert_ptr_nonnull(strstr(text, "hook input priority filter; policy accept;"));
+	ck_assert_ptr_nonnull(strstr(text, "hook output priority filter; policy drop;"));
+	ck_assert_ptr_null(strstr(text, "tomcat.http\""));
+	ck_assert_ptr_null(strstr(text, "notification.xmpp\""));
+	ck_assert_ptr_null(strstr(text, "notification.bosh-http\""));
+	ck_assert_ptr_nonnull(strstr(text, "comment \"tomcat.https\""));
+	ck_assert_ptr_null(strstr(text, "gadget.http\""));
+	ck_assert_ptr_null(strstr(text, "echo-request"));
+	/* log only on the drop chain */
+	ck_assert_ptr_nonnull(strstr(text, "\t\tlimit rate 5/minute log prefix \"finesse-nft drop: \"\n\t}\n}\n"));
+	ck_assert_ptr_eq(strstr(text, "limit rate"),
+			 strstr(strstr(text, "chain output"), "limit rate"));
+	/* moved ports and site rows */
+	ck_assert_ptr_nonnull(strstr(text, "ip daddr @awdb_v4 tcp dport 1533 counter accept comment \"ucce.awdb\""));
+	ck_assert_ptr_nonnull(strstr(text, "tcp dport 42127 counter accept comment \"ucce.cti-a\""));
+	ck_assert_ptr_nonnull(strstr(text, "ip saddr @admin_v4 tcp dport { 22, 2222 } counter accept comment \"ssh\""));
+	ck_assert_ptr_nonnull(strstr(text, "ip daddr @admin_v4 udp dport 514 counter accept comment \"syslog\""));
+	free(text);
+
+	/* --node overrides node = */
+	text = export(site, FNFT_ROLE_PRIMARY);
+	ck_assert_ptr_nonnull(strstr(text, "set peer_v4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n"
+					   "\t\telements = {\n\t\t\t10.0.0.12,\n"));
+	ck_assert_ptr_nonnull(strstr(text, "set peer_v6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n\t}\n"));
+	free(text);
+	fnft_site_free(site);
+}
+END_TEST
+
+START_TEST(empty_groups_warn)
+{
+	struct fnft_site *site = load_ok("[cluster]\nprimary = 10.0.0.1\nnode = primary\n"
+					 "[group browser]\naddress = 10.0.0.0/8\n"
+					 "[group agent-desktop]\n");
+
+	ck_assert_uint_eq(fnft_site_warning_count(site), 6);
+	ck_assert_str_eq(fnft_site_warning(site, 0),
+			 "ok.conf: [cluster] has no secondary address: on the primary node, rows naming 'peer' allow no one");
+	ck_assert_str_eq(fnft_site_warning(site, 1),
+			 "ok.conf:6: group 'agent-desktop' is empty: notification.xmpp, notification.xmpps, "
+			 "notification.bosh-http, notification.bosh-https allow no one from it");
+	ck_assert_str_eq(fnft_site_warning(site, 2),
+			 "ok.conf: group 'web-server' is not defined: gadget.http, gadget.https allow no one from it");
+	ck_assert_str_eq(fnft_site_warning(site, 3),
+			 "ok.conf: group 'awdb' is not defined: ucce.awdb allows no one from it");
+	ck_assert_ptr_null(fnft_site_warning(site, 6));
+	fnft_site_free(site);
+}
+END_TEST
+
+START_TEST(no_role)
+{
+	struct fnft_site *site = load_ok("[group browser]\naddress = 10.0.0.0/8\n");
+	struct fnft_ruleset *rs = NULL;
+	struct fnft_error err = { 0 };
+
+	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, &err), -EINVAL);
+	ck_assert_ptr_null(rs);
+	ck_assert_str_eq(err.message,
+			 "no node role: set 'node = primary|secondary' in [cluster] or pass --node");
+	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_PRIMARY, "bad name!", &rs, &err), -EINVAL);
+	ck_assert_str_eq(err.object, "bad name!");
+	fnft_site_free(site);
+}
+END_TEST
+
+START_TEST(file_errors)
+{
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+
+	ck_assert_int_eq(fnft_site_load("/nonexistent.conf", cat, &site, &err), -ENOENT);
+	ck_assert_str_eq(err.file, "/nonexistent.conf");
+	ck_assert_int_eq(err.code, -ENOENT);
+	ck_assert_int_eq(fnft_site_load(NULL, cat, &site, &err), -EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("site");
+	TCase *tc = tcase_create("site");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, bad_input, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, non_text_bytes);
+	tcase_add_test(tc, overlong_line);
+	tcase_add_test(tc, good_every_key);
+	tcase_add_test(tc, empty_groups_warn);
+	tcase_add_test(tc, no_role);
+	tcase_add_test(tc, file_errors);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
