@@ -6,8 +6,13 @@ BUILD=$1; SRC=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 meson install -C "$BUILD" --destdir "$tmp/root" --no-rebuild >/dev/null ||
 	fail "meson install failed"
-prefix=$(meson introspect "$BUILD" --buildoptions |
-	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
+option() {
+	meson introspect "$BUILD" --buildoptions | python3 -c \
+		'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]==sys.argv[1]][0])' "$1"
+}
+prefix=$(option prefix)
+# a sanitized library needs its runtime loaded first in a plain program
+case "$(option b_sanitize)" in *address*) export LD_PRELOAD=$(cc -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0;; esac
 root=$tmp/root$prefix
 pc=$(find "$root" -name finesse-nft.pc) ; [ -n "$pc" ] || fail "no finesse-nft.pc installed"
 ls "$root"/include/finesse-nft/finesse-nft.h >/dev/null || fail "headers not installed"
