@@ -21,16 +21,10 @@ struct catalog_parse {
 
 static int finish_entry(struct catalog_parse *p, struct fnft_error *err)
 {
-	int rc;
-
 	if (!p->in_entry)
 		return 0;
 	p->in_entry = false;
-	rc = fnft_row_finish(&p->row, err);
-	if (rc == 0 && fnft_catalog_append(p->cat, &p->row) < 0)
-		rc = fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
-	fnft_row_clear(&p->row);
-	return rc;
+	return fnft_catalog_take_row(p->cat, &p->row, err);
 }
 
 static int on_section(void *user, const char *name, const struct fnft_loc *loc,

@@ -275,13 +275,20 @@ int fnft_row_finish(struct fnft_row *row, struct fnft_error *err)
 	return 0;
 }
 
-int fnft_catalog_append(struct fnft_catalog *cat, struct fnft_row *row)
+int fnft_catalog_take_row(struct fnft_catalog *cat, struct fnft_row *row,
+			  struct fnft_error *err)
 {
-	if (fnft_grow(&cat->rows, &cat->cap, cat->n + 1, sizeof(*cat->rows)) < 0)
-		return -ENOMEM;
-	cat->rows[cat->n++] = *row;
-	memset(row, 0, sizeof(*row));
-	return 0;
+	int rc = fnft_row_finish(row, err);
+
+	if (rc == 0 && fnft_grow(&cat->rows, &cat->cap, cat->n + 1,
+				 sizeof(*cat->rows)) < 0)
+		rc = fnft_err(err, -ENOMEM, NULL, row->id, "out of memory");
+	if (rc == 0) {
+		cat->rows[cat->n++] = *row;
+		memset(row, 0, sizeof(*row));
+	}
+	fnft_row_clear(row);
+	return rc;
 }
 
 /* ---- public accessors ---- */

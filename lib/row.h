@@ -52,7 +52,11 @@ bool fnft_id_valid(const char *s);
 
 bool fnft_row_has_group(const struct fnft_row *row, const char *group);
 
-/* Append @row (moved in; *row is zeroed) to @cat. */
-int fnft_catalog_append(struct fnft_catalog *cat, struct fnft_row *row);
+/*
+ * Finish @row (see fnft_row_finish) and move it to the end of @cat.  @row is
+ * cleared either way.
+ */
+int fnft_catalog_take_row(struct fnft_catalog *cat, struct fnft_row *row,
+			  struct fnft_error *err);
 
 #endif

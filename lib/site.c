@@ -112,16 +112,10 @@ static const struct fnft_row *find_row(const struct site_parse *p,
 
 static int finish_entry(struct site_parse *p, struct fnft_error *err)
 {
-	int rc;
-
 	if (!p->in_entry)
 		return 0;
 	p->in_entry = false;
-	rc = fnft_row_finish(&p->row, err);
-	if (rc == 0 && fnft_catalog_append(&p->site->entries, &p->row) < 0)
-		rc = oom(err);
-	fnft_row_clear(&p->row);
-	return rc;
+	return fnft_catalog_take_row(&p->site->entries, &p->row, err);
 }
 
 /* "group browser" -> "browser"; NULL if @name is not "@kind <arg>". */
