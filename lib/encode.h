@@ -100,7 +100,7 @@ uint32_t fnft_batch_seq_last(const struct fnft_batch *b);
 /* The libnftnl batch, for nftnl_batch_iovec_len()/nftnl_batch_iovec(). */
 struct nftnl_batch *fnft_batch_nftnl(struct fnft_batch *b);
 /* Total bytes of all messages. */
-size_t fnft_batch_size(struct fnft_batch *b);
+size_t fnft_batch_size(const struct fnft_batch *b);
 /* NULL is allowed. */
 void fnft_batch_free(struct fnft_batch *b);
 

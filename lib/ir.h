@@ -95,6 +95,9 @@ struct fnft_ruleset {
 
 /* ---- construction helpers for the planner (and the decoder) ---- */
 
+/* A letter, then letters, digits, '_' or '-'; at most 64. */
+bool fnft_table_name_valid(const char *name);
+
 struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment);
 struct fnft_ir_chain *fnft_ruleset_add_chain(struct fnft_ruleset *rs,
 					     const char *name, enum fnft_hook hook,

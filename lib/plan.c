@@ -45,19 +45,6 @@ static int oom(struct planner *pl)
 	return fnft_err(pl->err, -ENOMEM, NULL, NULL, "out of memory");
 }
 
-static bool table_name_valid(const char *s)
-{
-	size_t i;
-
-	if (!isalpha((unsigned char)s[0]))
-		return false;
-	for (i = 0; s[i]; i++)
-		if (i >= 64 || !(isalnum((unsigned char)s[i]) || s[i] == '_' ||
-				 s[i] == '-'))
-			return false;
-	return true;
-}
-
 static bool row_enabled(const struct fnft_site *site, const struct fnft_row *row)
 {
 	if (fnft_site_disabled(site, row->id))
@@ -355,7 +342,7 @@ FNFT_EXPORT int fnft_plan(const struct fnft_catalog *cat,
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
 	if (!table)
 		table = FNFT_DEFAULT_TABLE;
-	if (!table_name_valid(table))
+	if (!fnft_table_name_valid(table))
 		return fnft_err(err, -EINVAL, NULL, table,
 				"bad table name '%s' (a letter, then letters, digits, '_' or '-', at most 64)",
 				table);

@@ -1,8 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <errno.h>
 
 #include "internal.h"
 #include "ir.h"
+
+bool fnft_table_name_valid(const char *s)
+{
+	size_t i;
+
+	if (!isalpha((unsigned char)s[0]))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (i >= 64 || !(isalnum((unsigned char)s[i]) || s[i] == '_' ||
+				 s[i] == '-'))
+			return false;
+	return true;
+}
 
 struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment)
 {

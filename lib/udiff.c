@@ -155,6 +155,15 @@ struct myers {
 	/* Furthest x reached per diagonal k = x - y, forward and backward;
 	 * both are offset so that any diagonal of the problem is a valid index. */
 	ptrdiff_t *fd, *bd;
+	/* Rounds of searching after which an inexact split is accepted. */
+	ptrdiff_t too_expensive;
+};
+
+struct split {
+	ptrdiff_t x, y;
+	/* Whether the part before / after the point still deserves an exact
+	 * search; the side that was given up on does not. */
+	bool lo_exact, hi_exact;
 };
 
 #define FWD_NONE ((ptrdiff_t)-1)
@@ -179,18 +188,48 @@ static bool in_range(ptrdiff_t k, ptrdiff_t lo, ptrdiff_t hi)
 }
 
 /*
- * Find a point (*xmid, *ymid) on a shortest edit path through the box
- * [xoff, xlim) x [yoff, ylim), by searching from both corners at once
- * until the two frontiers meet. The caller guarantees that both sides are
- * non-empty and that the first and last lines differ, so the distance is
- * at least 2 and the point splits the problem into two cheaper ones.
+ * Giving up on an exact answer: split at whichever frontier point got
+ * furthest from its own corner. The edit script stays valid, just maybe
+ * not minimal; this only happens for texts that differ almost everywhere,
+ * where exactness would cost time quadratic in their length.
+ */
+static void split_inexact(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
+			  ptrdiff_t yoff, ptrdiff_t ylim, ptrdiff_t flo, ptrdiff_t fhi,
+			  ptrdiff_t blo, ptrdiff_t bhi, struct split *sp)
+{
+	ptrdiff_t fbest = -1, fx = xoff, bbest = PTRDIFF_MAX, bx = xlim, k;
+
+	for (k = fhi; k >= flo; k -= 2)
+		if (m->fd[k] != FWD_NONE && 2 * m->fd[k] - k > fbest) {
+			fbest = 2 * m->fd[k] - k;
+			fx = m->fd[k];
+		}
+	for (k = bhi; k >= blo; k -= 2)
+		if (m->bd[k] != BWD_NONE && 2 * m->bd[k] - k < bbest) {
+			bbest = 2 * m->bd[k] - k;
+			bx = m->bd[k];
+		}
+
+	if (fbest - (xoff + yoff) > (xlim + ylim) - bbest) {
+		*sp = (struct split) { fx, fbest - fx, true, false };
+	} else {
+		*sp = (struct split) { bx, bbest - bx, false, true };
+	}
+}
+
+/*
+ * Find a point on a shortest edit path through the box [xoff, xlim) x
+ * [yoff, ylim), by searching from both corners at once until the two
+ * frontiers meet. The caller guarantees that both sides are non-empty and
+ * that the first and last lines differ, so the distance is at least 2 and
+ * the point splits the problem into two cheaper ones.
  *
  * Ties, and which meeting point wins when several appear in the same
  * round (the highest diagonal), go the way GNU diff decides them, so that
  * its output is matched.
  */
 static void myers_split(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
-			ptrdiff_t yoff, ptrdiff_t ylim, ptrdiff_t *xmid, ptrdiff_t *ymid)
+			ptrdiff_t yoff, ptrdiff_t ylim, bool exact, struct split *sp)
 {
 	const size_t *a = m->a, *b = m->b;
 	ptrdiff_t *fd = m->fd, *bd = m->bd;
@@ -227,8 +266,7 @@ static void myers_split(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
 				;
 			fd[k] = x;
 			if (odd && in_range(k, blo, bhi) && bd[k] <= x) {
-				*xmid = x;
-				*ymid = y;
+				*sp = (struct split) { x, y, true, true };
 				return;
 			}
 		}
@@ -254,20 +292,24 @@ static void myers_split(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
 				;
 			bd[k] = x;
 			if (!odd && in_range(k, flo, fhi) && x <= fd[k]) {
-				*xmid = x;
-				*ymid = y;
+				*sp = (struct split) { x, y, true, true };
 				return;
 			}
+		}
+
+		if (!exact && d >= m->too_expensive) {
+			split_inexact(m, xoff, xlim, yoff, ylim, flo, fhi, blo, bhi, sp);
+			return;
 		}
 	}
 }
 
-/* Recursion depth is logarithmic in the edit distance: each split
- * halves it. */
+/* Recursion depth is logarithmic in the edit distance: each exact split
+ * halves it, and inexact ones each take away at least too_expensive. */
 static void myers_compare(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
-			  ptrdiff_t yoff, ptrdiff_t ylim)
+			  ptrdiff_t yoff, ptrdiff_t ylim, bool exact)
 {
-	ptrdiff_t xmid, ymid;
+	struct split sp;
 
 	while (xoff < xlim && yoff < ylim && m->a[xoff] == m->b[yoff]) {
 		xoff++;
@@ -285,10 +327,23 @@ static void myers_compare(const struct myers *m, ptrdiff_t xoff, ptrdiff_t xlim,
 		for (; xoff < xlim; xoff++)
 			m->achg[m->amap[xoff]] = 1;
 	} else {
-		myers_split(m, xoff, xlim, yoff, ylim, &xmid, &ymid);
-		myers_compare(m, xoff, xmid, yoff, ymid);
-		myers_compare(m, xmid, xlim, ymid, ylim);
+		myers_split(m, xoff, xlim, yoff, ylim, exact, &sp);
+		myers_compare(m, xoff, sp.x, yoff, sp.y, sp.lo_exact);
+		myers_compare(m, sp.x, xlim, sp.y, ylim, sp.hi_exact);
 	}
+}
+
+/* Beyond this many rounds a split stops being exact: about the square root
+ * of the problem size, but never below 4096 (as in GNU diff), so that any
+ * two texts differing in fewer than several thousand lines get a minimal
+ * script, while texts differing everywhere still take near-linear time. */
+static ptrdiff_t too_expensive(size_t size)
+{
+	ptrdiff_t limit = 1;
+
+	for (; size; size >>= 2)
+		limit <<= 1;
+	return limit < 4096 ? 4096 : limit;
 }
 
 /*
@@ -347,8 +402,9 @@ static int diff_region(struct text *a, struct text *b, size_t nclasses, size_t l
 			      .a = ra, .b = rb, .amap = amap, .bmap = bmap,
 			      .achg = a->chg, .bchg = b->chg,
 			      .fd = fd + rm + 1, .bd = bd + rm + 1,
+			      .too_expensive = too_expensive(rn + rm + 3),
 		      },
-		      0, (ptrdiff_t)rn, 0, (ptrdiff_t)rm);
+		      0, (ptrdiff_t)rn, 0, (ptrdiff_t)rm, false);
 	r = 0;
 out:
 	free(in_a);

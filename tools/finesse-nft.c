@@ -281,6 +281,53 @@ static int cmd_diff(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* Kernel calls: a conflict is exit 4, anything else the kernel says is 3. */
+static int fail_kernel(int rc, const struct fnft_error *err)
+{
+	fail(rc, err);
+	return rc == -EAGAIN ? EXIT_CONFLICT : EXIT_SYSTEM;
+}
+
+static int cmd_apply(struct opts *o, int argc, char **argv)
+{
+	struct fnft_ruleset *rs = NULL;
+	struct fnft_error err = { 0 };
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		msg("apply takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = plan_site(o, o->site, true, &rs);
+	if (rc)
+		return rc;
+	rc = fnft_apply(rs, &err);
+	fnft_ruleset_free(rs);
+	if (rc)
+		return fail_kernel(rc, &err);
+	msg("applied table inet %s", o->table ? o->table : FNFT_DEFAULT_TABLE);
+	return EXIT_OK;
+}
+
+static int cmd_remove(struct opts *o, int argc, char **argv)
+{
+	struct fnft_error err = { 0 };
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		msg("remove takes no arguments");
+		return EXIT_USAGE;
+	}
+	rc = fnft_remove(o->table, &err);
+	if (rc == -EINVAL)
+		return fail(rc, &err);
+	if (rc)
+		return fail_kernel(rc, &err);
+	return EXIT_OK;
+}
+
 /* ---- option tables ---- */
 
 enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
@@ -297,6 +344,7 @@ static const struct option global_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
 };
+static const struct option plain_opts[] = { GLOBAL_OPTS, { 0 } };
 static const struct option json_opts[] = {
 	GLOBAL_OPTS, { "json", no_argument, NULL, OPT_JSON }, { 0 },
 };
@@ -325,6 +373,15 @@ static const struct command commands[] = {
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
 	  "  --format nft  the only format so far\n",
 	  export_opts },
+	{ "apply", cmd_apply, "apply [--node R]",
+	  "Make the kernel's table equal the plan, in one transaction that\n"
+	  "replaces only our table.  Exit 4 when the ruleset changed while we\n"
+	  "worked (nothing was applied; run again).\n"
+	  "  --node R      primary or secondary (overrides node = in [cluster])\n",
+	  node_opts },
+	{ "remove", cmd_remove, "remove",
+	  "Delete our table, and only it.  A missing table is not an error.\n",
+	  plain_opts },
 	{ "diff", cmd_diff, "diff [--node R] OLD NEW",
 	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
 	  "Exit 0 when equal, 1 when they differ.\n",

@@ -19,6 +19,7 @@
 #include <finesse-nft/catalog.h>
 #include <finesse-nft/site.h>
 #include <finesse-nft/ruleset.h>
+#include <finesse-nft/kernel.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,1333 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * IR -> nf_tables netlink batch.
+ *
+ * The target is byte-for-byte what nft 1.0.6 sends for the script
+ * fnft_ruleset_render() prints, so that the kernel holds exactly what nft
+ * would have loaded and `nft list` prints our table as the renderer does.
+ * Facts below were read off `nft --debug=netlink` / `--debug=mnl` (and
+ * tests/test-encode.c keeps checking them against the installed nft):
+ *
+ *  - message order: table, delete, table, chains, named sets with their
+ *    elements, then rules, each preceded by its anonymous set;
+ *  - nft puts the object names first with mnl_attr_put_strz() and lets
+ *    libnftnl add the rest, so chain TYPE and POLICY come before the HOOK
+ *    nest; we do the same;
+ *  - set ids count from 1 over named sets in declaration order, then go on
+ *    over anonymous sets in rule order; lookups of named sets carry the id
+ *    too;
+ *  - interval sets: a leading interval-end element at key 0 unless the first
+ *    interval starts at 0; an interval reaching the type's maximum has no
+ *    end element but the SET_ELEM_F_INTERVAL_OPEN flag in its userdata;
+ *  - anonymous sets carry typeof userdata (the payload field of the key),
+ *    interval ones also the automerge flag, and a DESC_SIZE that counts
+ *    2 per interval plus the leading element.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "encode.h"
+#include "internal.h"
+
+/* nft's own datatype ids, as stored in NFTA_SET_KEY_TYPE */
+#define TYPE_IPADDR		7
+#define TYPE_IP6ADDR		8
+#define TYPE_INET_SERVICE	13
+#define TYPE_ICMP_TYPE		14
+#define TYPE_ICMPV6_TYPE	29
+
+/* nft's enum byteorder, stored in the set userdata */
+#define BYTEORDER_BIG_ENDIAN	2
+
+/* nft's typeof userdata of a payload key: expression type and protocol
+ * descriptor / field ids of nft's proto.c tables */
+#define NFT_EXPR_PAYLOAD	7
+#define PROTO_DESC_ICMP		4
+#define PROTO_DESC_UDP		6
+#define PROTO_DESC_TCP		8
+#define PROTO_DESC_ICMPV6	14
+#define FIELD_TH_DPORT		2
+#define FIELD_ICMP_TYPE		1
+
+#define ANON_SET_NAME		"__set%d"	/* the kernel fills in %d */
+#define LIMIT_BURST		5	/* nft's default burst (packets) */
+#define LOG_PREFIX_MAX		127	/* NF_LOG_PREFIXLEN - 1 */
+#define USERDATA_MAX		256	/* NFT_USERDATA_MAXLEN */
+
+/*
+ * Batch pages: nft's sizes.  The overrun must hold the largest single
+ * message, a NEWSETELEM whose element nest is at most UINT16_MAX bytes plus
+ * two names of up to 256 bytes and one element that did not fit.
+ */
+#define BATCH_PAGE_SIZE		(128 * 1024)
+#define BATCH_OVERRUN		(UINT16_MAX + 8192)
+/* Bound of every other message: two names, a few hundred bytes of
+ * expressions, a userdata of at most 256 bytes. */
+#define MSG_SMALL_MAX		8192
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+static bool bytes_zero(const uint8_t *b, size_t w)
+{
+	size_t i;
+
+	for (i = 0; i < w; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static bool bytes_max(const uint8_t *b, size_t w)
+{
+	size_t i;
+
+	for (i = 0; i < w; i++)
+		if (b[i] != 0xff)
+			return false;
+	return true;
+}
+
+/* Big-endian +1; the caller makes sure @b is not the maximum. */
+static void bytes_inc(uint8_t *b, size_t w)
+{
+	while (w-- > 0)
+		if (++b[w] != 0)
+			return;
+}
+
+static size_t family_addr_len(enum fnft_family fam)
+{
+	return fam == FNFT_V4 ? 4 : 16;
+}
+
+/* ------------------------------------------------------------------ */
+/* expressions */
+
+static int add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
+{
+	if (!e)
+		return -ENOMEM;
+	nftnl_rule_add_expr(r, e);
+	return 0;
+}
+
+static int put_meta(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	}
+	return add_expr(r, e);
+}
+
+static int put_cmp(struct nftnl_rule *r, enum nft_cmp_ops op,
+		   const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	}
+	return add_expr(r, e);
+}
+
+/* meta KEY == one byte: nft's dependency matches (nfproto, l4proto) */
+static int put_meta_u8(struct nftnl_rule *r, uint32_t key, uint8_t value)
+{
+	int rc = put_meta(r, key);
+
+	return rc ? rc : put_cmp(r, NFT_CMP_EQ, &value, 1);
+}
+
+static int put_payload(struct nftnl_rule *r, enum nft_payload_bases base,
+		       uint32_t offset, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	}
+	return add_expr(r, e);
+}
+
+/* @id 0: no SET_ID (the set is known only by name) */
+static int put_lookup(struct nftnl_rule *r, const char *set, uint32_t id)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	if (nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set) < 0) {
+		nftnl_expr_free(e);
+		return -ENOMEM;
+	}
+	if (id)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	return add_expr(r, e);
+}
+
+/* ct state is a bit mask: nft tests "state & bits != 0" */
+static int put_ct_state(struct nftnl_rule *r, uint32_t bits)
+{
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct");
+	struct nftnl_expr *bw;
+	uint32_t zero = 0;
+	int rc;
+
+	if (ct) {
+		nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	}
+	if ((rc = add_expr(r, ct)))
+		return rc;
+	bw = nftnl_expr_alloc("bitwise");
+	if (bw) {
+		nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, sizeof(bits));
+		nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, &bits, sizeof(bits));
+		nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
+	}
+	if ((rc = add_expr(r, bw)))
+		return rc;
+	return put_cmp(r, NFT_CMP_NEQ, &zero, sizeof(zero));
+}
+
+/*
+ * iifname/oifname: the name NUL-padded to IFNAMSIZ; a trailing '*' is
+ * nft's wildcard and compares only the bytes before it.
+ */
+static int put_ifname(struct nftnl_rule *r, uint32_t key, const char *name)
+{
+	char buf[FNFT_IFNAME_MAX] = { 0 };
+	size_t len = strnlen(name, FNFT_IFNAME_MAX);
+	int rc;
+
+	if (len >= FNFT_IFNAME_MAX || strpbrk(name, "\"\\"))
+		return -EINVAL;
+	memcpy(buf, name, len);
+	if (len && name[len - 1] == '*') {
+		if (len == 1)
+			return -EINVAL;	/* an empty prefix cannot be compared */
+		len--;
+	} else {
+		len = sizeof(buf);
+	}
+	if ((rc = put_meta(r, key)))
+		return rc;
+	return put_cmp(r, NFT_CMP_EQ, buf, len);
+}
+
+static int put_addr(struct nftnl_rule *r, const struct fnft_ir_rule *ir,
+		    uint32_t set_id)
+{
+	bool v4 = ir->family == FNFT_V4;
+	bool src = ir->addr == FNFT_MATCH_SADDR;
+	uint32_t off = v4 ? (src ? 12 : 16) : (src ? 8 : 24);
+	int rc;
+
+	if (!ir->set || !ir->set[0])
+		return -EINVAL;
+	if ((rc = put_meta_u8(r, NFT_META_NFPROTO, v4 ? NFPROTO_IPV4
+						       : NFPROTO_IPV6)) ||
+	    (rc = put_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off,
+			      family_addr_len(ir->family))))
+		return rc;
+	return put_lookup(r, ir->set, set_id);
+}
+
+static int put_counter(struct nftnl_rule *r)
+{
+	/* nft sends an empty counter: the kernel starts it at zero */
+	return add_expr(r, nftnl_expr_alloc("counter"));
+}
+
+static int put_limit(struct nftnl_rule *r, unsigned per_minute)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("limit");
+
+	if (e) {
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, per_minute);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 60);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, LIMIT_BURST);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+	}
+	return add_expr(r, e);
+}
+
+static int put_log(struct nftnl_rule *r, const char *prefix)
+{
+	struct nftnl_expr *e;
+
+	if (strlen(prefix) > LOG_PREFIX_MAX || strpbrk(prefix, "\"\\"))
+		return -EINVAL;
+	e = nftnl_expr_alloc("log");
+	if (e && nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix) < 0) {
+		nftnl_expr_free(e);
+		e = NULL;
+	}
+	return add_expr(r, e);
+}
+
+static int put_verdict(struct nftnl_rule *r, enum fnft_verdict v)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT,
+				   v == FNFT_VERDICT_ACCEPT ? NF_ACCEPT : NF_DROP);
+	}
+	return add_expr(r, e);
+}
+
+/* Userdata holding one comment TLV (tables and rules use type 0). */
+static int comment_udata(const char *comment, uint8_t type,
+			 struct nftnl_udata_buf **out)
+{
+	struct nftnl_udata_buf *ub;
+
+	if (strlen(comment) > NFTNL_UDATA_COMMENT_MAXLEN ||
+	    strpbrk(comment, "\"\\"))
+		return -EINVAL;
+	ub = nftnl_udata_buf_alloc(USERDATA_MAX);
+	if (!ub)
+		return -ENOMEM;
+	if (!nftnl_udata_put_strz(ub, type, comment)) {
+		nftnl_udata_buf_free(ub);
+		return -ENOMEM;
+	}
+	*out = ub;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sets and elements */
+
+static int elem_add(struct nftnl_set *s, const uint8_t *key, size_t w,
+		    uint32_t flags, bool open)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+	int rc = -ENOMEM;
+
+	if (!e)
+		return -ENOMEM;
+	if (nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, w) < 0)
+		goto fail;
+	/* nft leaves the flags out when there are none */
+	if (flags)
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, flags);
+	if (open) {
+		struct nftnl_udata_buf *ub = nftnl_udata_buf_alloc(USERDATA_MAX);
+		bool ok = ub && nftnl_udata_put_u32(ub, NFTNL_UDATA_SET_ELEM_FLAGS,
+						    NFTNL_SET_ELEM_F_INTERVAL_OPEN) &&
+			  nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA,
+					     nftnl_udata_buf_data(ub),
+					     nftnl_udata_buf_len(ub)) >= 0;
+
+		nftnl_udata_buf_free(ub);
+		if (!ok)
+			goto fail;
+	}
+	nftnl_set_elem_add(s, e);
+	return 0;
+fail:
+	nftnl_set_elem_free(e);
+	return rc;
+}
+
+/* Intervals must be ascending, each lo <= hi, and neither overlap nor touch
+ * (the kernel refuses overlaps; the IR merges touching ones). */
+static int check_intervals(const struct fnft_iv *v, size_t n, size_t w)
+{
+	uint8_t next[16];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (memcmp(v[i].lo, v[i].hi, w) > 0)
+			return -EINVAL;
+		if (!i)
+			continue;
+		if (bytes_max(v[i - 1].hi, w))
+			return -EINVAL;
+		memcpy(next, v[i - 1].hi, w);
+		bytes_inc(next, w);
+		if (memcmp(next, v[i].lo, w) >= 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The interval encoding nft uses: [lo, hi] becomes lo (no flags) and hi+1
+ * flagged INTERVAL_END; the key range below the first interval is closed by
+ * a leading INTERVAL_END at 0.  Returns the number of elements nft counts
+ * for DESC_SIZE in *count.
+ */
+static int add_intervals(struct nftnl_set *s, const struct fnft_iv *v,
+			 size_t n, size_t w, uint32_t *count)
+{
+	static const uint8_t zero[16];
+	uint8_t end[16];
+	size_t i;
+	int rc;
+
+	*count = 0;
+	if (n && !bytes_zero(v[0].lo, w)) {
+		if ((rc = elem_add(s, zero, w, NFT_SET_ELEM_INTERVAL_END, false)))
+			return rc;
+		(*count)++;
+	}
+	for (i = 0; i < n; i++) {
+		bool open = bytes_max(v[i].hi, w);
+
+		if ((rc = elem_add(s, v[i].lo, w, 0, open)))
+			return rc;
+		*count += 2;
+		if (open)
+			continue;
+		memcpy(end, v[i].hi, w);
+		bytes_inc(end, w);
+		if ((rc = elem_add(s, end, w, NFT_SET_ELEM_INTERVAL_END, false)))
+			return rc;
+	}
+	return 0;
+}
+
+struct typeof_key {
+	uint32_t desc;
+	uint32_t field;
+};
+
+static int set_udata(struct nftnl_set *s, bool merge,
+		     const struct typeof_key *tk)
+{
+	struct nftnl_udata_buf *ub = nftnl_udata_buf_alloc(USERDATA_MAX);
+	struct nftnl_udata *n1, *n2;
+	bool ok;
+	int rc;
+
+	if (!ub)
+		return -ENOMEM;
+	ok = nftnl_udata_put_u32(ub, NFTNL_UDATA_SET_KEYBYTEORDER,
+				 BYTEORDER_BIG_ENDIAN);
+	if (ok && merge)
+		ok = nftnl_udata_put_u32(ub, NFTNL_UDATA_SET_MERGE_ELEMENTS, 1);
+	if (ok && tk) {
+		ok = (n1 = nftnl_udata_nest_start(ub, NFTNL_UDATA_SET_KEY_TYPEOF)) &&
+		     nftnl_udata_put_u32(ub, NFTNL_UDATA_SET_TYPEOF_EXPR,
+					 NFT_EXPR_PAYLOAD) &&
+		     (n2 = nftnl_udata_nest_start(ub, NFTNL_UDATA_SET_TYPEOF_DATA)) &&
+		     nftnl_udata_put_u32(ub, 0, tk->desc) &&
+		     nftnl_udata_put_u32(ub, 1, tk->field);
+		if (ok) {
+			nftnl_udata_nest_end(ub, n2);
+			nftnl_udata_nest_end(ub, n1);
+		}
+	}
+	rc = ok && nftnl_set_set_data(s, NFTNL_SET_USERDATA,
+				      nftnl_udata_buf_data(ub),
+				      nftnl_udata_buf_len(ub)) >= 0 ? 0 : -ENOMEM;
+	nftnl_udata_buf_free(ub);
+	return rc;
+}
+
+static struct nftnl_set *set_new(const char *table, const char *name,
+				 uint32_t id, uint32_t flags,
+				 uint32_t key_type, uint32_t key_len)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, table) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0) {
+		nftnl_set_free(s);
+		return NULL;
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
+	return s;
+}
+
+int fnft_encode_set(const char *table, const struct fnft_ir_set *set,
+		    uint32_t id, struct nftnl_set **out)
+{
+	size_t w = family_addr_len(set->family);
+	struct nftnl_set *s;
+	uint32_t count;
+	int rc;
+
+	if (!table || !set || !set->name || !out)
+		return -EINVAL;
+	if ((rc = check_intervals(set->elems.v, set->elems.n, w)))
+		return rc;
+	s = set_new(table, set->name, id, NFT_SET_INTERVAL,
+		    set->family == FNFT_V4 ? TYPE_IPADDR : TYPE_IP6ADDR, w);
+	if (!s)
+		return -ENOMEM;
+	if ((rc = set_udata(s, false, NULL)) ||
+	    (rc = add_intervals(s, set->elems.v, set->elems.n, w, &count))) {
+		nftnl_set_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/* ---- anonymous sets ---- */
+
+/* The keys of an anonymous set as intervals of @w bytes (singles: lo == hi). */
+struct keylist {
+	struct fnft_iv *v;
+	size_t n;
+	size_t w;
+	bool interval;		/* some key is a real range */
+};
+
+static int iv_cmp(const void *a, const void *b)
+{
+	const struct fnft_iv *x = a, *y = b;
+
+	return memcmp(x->lo, y->lo, sizeof(x->lo));
+}
+
+/*
+ * Ports: singles only make a plain set (sorted, duplicates dropped); with a
+ * range it is an interval set, merged as nft's automerge does.
+ */
+static int port_keys(const struct fnft_portlist *ports, struct keylist *kl)
+{
+	size_t i, k;
+
+	kl->w = 2;
+	kl->v = calloc(ports->n, sizeof(*kl->v));
+	if (!kl->v)
+		return -ENOMEM;
+	for (i = 0; i < ports->n; i++) {
+		const struct fnft_port_range *p = &ports->v[i];
+
+		if (p->first > p->last)
+			return -EINVAL;
+		kl->interval |= p->first != p->last;
+		kl->v[i].lo[0] = p->first >> 8;
+		kl->v[i].lo[1] = p->first & 0xff;
+		kl->v[i].hi[0] = p->last >> 8;
+		kl->v[i].hi[1] = p->last & 0xff;
+	}
+	qsort(kl->v, ports->n, sizeof(*kl->v), iv_cmp);
+	for (i = 0, k = 0; i < ports->n; i++) {
+		struct fnft_iv *prev = k ? &kl->v[k - 1] : NULL;
+		uint8_t next[2];
+
+		if (prev) {
+			memcpy(next, prev->hi, 2);
+			if (!bytes_max(next, 2))
+				bytes_inc(next, 2);
+		}
+		if (prev && !kl->interval && !memcmp(prev->lo, kl->v[i].lo, 2))
+			continue;	/* a repeated single */
+		if (prev && kl->interval && memcmp(next, kl->v[i].lo, 2) >= 0) {
+			if (memcmp(kl->v[i].hi, prev->hi, 2) > 0)
+				memcpy(prev->hi, kl->v[i].hi, 2);
+			continue;	/* overlapping or touching: merge */
+		}
+		kl->v[k++] = kl->v[i];
+	}
+	kl->n = k;
+	return 0;
+}
+
+static int icmp_keys(const uint8_t *types, size_t n, struct keylist *kl)
+{
+	size_t i, k;
+
+	kl->w = 1;
+	kl->v = calloc(n, sizeof(*kl->v));
+	if (!kl->v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		kl->v[i].lo[0] = kl->v[i].hi[0] = types[i];
+	qsort(kl->v, n, sizeof(*kl->v), iv_cmp);
+	for (i = 0, k = 0; i < n; i++)
+		if (!k || kl->v[k - 1].lo[0] != kl->v[i].lo[0])
+			kl->v[k++] = kl->v[i];
+	kl->n = k;
+	return 0;
+}
+
+static int anon_set_new(const char *table, uint32_t id, uint32_t key_type,
+			const struct typeof_key *tk, const struct keylist *kl,
+			struct nftnl_set **out)
+{
+	uint32_t flags = NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
+	struct nftnl_set *s;
+	uint32_t count = 0;
+	size_t i;
+	int rc = 0;
+
+	if (kl->interval)
+		flags |= NFT_SET_INTERVAL;
+	s = set_new(table, ANON_SET_NAME, id, flags, key_type, kl->w);
+	if (!s)
+		return -ENOMEM;
+	if (kl->interval) {
+		rc = add_intervals(s, kl->v, kl->n, kl->w, &count);
+	} else {
+		for (i = 0; i < kl->n && !rc; i++)
+			rc = elem_add(s, kl->v[i].lo, kl->w, 0, false);
+		count = kl->n;
+	}
+	if (!rc) {
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, count);
+		rc = set_udata(s, kl->interval, tk);
+	}
+	if (rc) {
+		nftnl_set_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* rules */
+
+struct rule_ctx {
+	const char *table;
+	const struct fnft_ir_rule *ir;
+	const struct fnft_ruleset *rs;	/* may be NULL */
+	uint32_t *set_id;
+	struct nftnl_rule *rule;
+	struct nftnl_set *anon;
+};
+
+/* The l4 match on the transport header word at @off of @len bytes. */
+static int put_l4_value(struct rule_ctx *c, const struct keylist *kl,
+			uint32_t key_type, const struct typeof_key *tk,
+			size_t n_items)
+{
+	int rc;
+
+	if (n_items == 1 && kl->n == 1) {
+		const struct fnft_iv *iv = &kl->v[0];
+
+		if (!memcmp(iv->lo, iv->hi, kl->w))
+			return put_cmp(c->rule, NFT_CMP_EQ, iv->lo, kl->w);
+		/* a single range: two compares, as nft emits it */
+		if ((rc = put_cmp(c->rule, NFT_CMP_GTE, iv->lo, kl->w)))
+			return rc;
+		return put_cmp(c->rule, NFT_CMP_LTE, iv->hi, kl->w);
+	}
+	if ((rc = anon_set_new(c->table, ++*c->set_id, key_type, tk, kl,
+			       &c->anon)))
+		return rc;
+	return put_lookup(c->rule, ANON_SET_NAME, *c->set_id);
+}
+
+static int put_ports(struct rule_ctx *c)
+{
+	const struct fnft_ir_rule *ir = c->ir;
+	bool tcp = ir->l4 == FNFT_L4_TCP;
+	const struct typeof_key tk = { tcp ? PROTO_DESC_TCP : PROTO_DESC_UDP,
+				       FIELD_TH_DPORT };
+	struct keylist kl = { 0 };
+	int rc;
+
+	if (!ir->dports.n)
+		return -EINVAL;	/* "tcp dport { }" is no valid nft */
+	if ((rc = put_meta_u8(c->rule, NFT_META_L4PROTO, ir->l4)) ||
+	    (rc = put_payload(c->rule, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2)) ||
+	    (rc = port_keys(&ir->dports, &kl)))
+		goto out;
+	rc = put_l4_value(c, &kl, TYPE_INET_SERVICE, &tk, ir->dports.n);
+out:
+	free(kl.v);
+	return rc;
+}
+
+static int put_icmp(struct rule_ctx *c)
+{
+	const struct fnft_ir_rule *ir = c->ir;
+	bool v4 = ir->l4 == FNFT_L4_ICMP;
+	enum fnft_family fam = v4 ? FNFT_V4 : FNFT_V6;
+	const struct typeof_key tk = { v4 ? PROTO_DESC_ICMP : PROTO_DESC_ICMPV6,
+				       FIELD_ICMP_TYPE };
+	struct keylist kl = { 0 };
+	int rc;
+
+	if (!ir->n_icmp_types || !ir->icmp_types)
+		return -EINVAL;
+	/* an address match of the other family would contradict it */
+	if (ir->addr != FNFT_MATCH_NONE && ir->family != fam)
+		return -EINVAL;
+	/* icmp/icmpv6 need the network protocol first, unless the address
+	 * match already established it */
+	if (ir->addr == FNFT_MATCH_NONE &&
+	    (rc = put_meta_u8(c->rule, NFT_META_NFPROTO,
+			      v4 ? NFPROTO_IPV4 : NFPROTO_IPV6)))
+		return rc;
+	if ((rc = put_meta_u8(c->rule, NFT_META_L4PROTO, ir->l4)) ||
+	    (rc = put_payload(c->rule, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1)) ||
+	    (rc = icmp_keys(ir->icmp_types, ir->n_icmp_types, &kl)))
+		goto out;
+	rc = put_l4_value(c, &kl, v4 ? TYPE_ICMP_TYPE : TYPE_ICMPV6_TYPE, &tk,
+			  ir->n_icmp_types);
+out:
+	free(kl.v);
+	return rc;
+}
+
+static int put_l4(struct rule_ctx *c)
+{
+	switch (c->ir->l4) {
+	case FNFT_L4_NONE:
+		return 0;
+	case FNFT_L4_TCP:
+	case FNFT_L4_UDP:
+		return put_ports(c);
+	case FNFT_L4_ICMP:
+	case FNFT_L4_ICMPV6:
+		return put_icmp(c);
+	}
+	return -EINVAL;
+}
+
+/* The SET_ID nft gives the named set: its 1-based declaration position. */
+static int named_set_id(const struct rule_ctx *c, uint32_t *id)
+{
+	size_t i;
+
+	*id = 0;
+	if (!c->rs)
+		return 0;
+	for (i = 0; i < c->rs->n_sets; i++)
+		if (streq(c->rs->sets[i].name, c->ir->set)) {
+			if (c->rs->sets[i].family != c->ir->family)
+				return -EINVAL;
+			*id = i + 1;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int put_matches(struct rule_ctx *c)
+{
+	const struct fnft_ir_rule *ir = c->ir;
+	uint32_t id;
+	int rc;
+
+	if (ir->ct_state && (rc = put_ct_state(c->rule, ir->ct_state)))
+		return rc;
+	if (ir->iifname[0] &&
+	    (rc = put_ifname(c->rule, NFT_META_IIFNAME, ir->iifname)))
+		return rc;
+	if (ir->oifname[0] &&
+	    (rc = put_ifname(c->rule, NFT_META_OIFNAME, ir->oifname)))
+		return rc;
+	if (ir->addr != FNFT_MATCH_NONE) {
+		if (ir->addr != FNFT_MATCH_SADDR && ir->addr != FNFT_MATCH_DADDR)
+			return -EINVAL;
+		if (!ir->set || (rc = named_set_id(c, &id)) ||
+		    (rc = put_addr(c->rule, ir, id)))
+			return rc ? rc : -EINVAL;
+	}
+	return put_l4(c);
+}
+
+static int put_statements(struct rule_ctx *c)
+{
+	const struct fnft_ir_rule *ir = c->ir;
+	int rc;
+
+	if (ir->counter && (rc = put_counter(c->rule)))
+		return rc;
+	if (ir->limit_per_minute && (rc = put_limit(c->rule, ir->limit_per_minute)))
+		return rc;
+	if (ir->log_prefix && (rc = put_log(c->rule, ir->log_prefix)))
+		return rc;
+	switch (ir->verdict) {
+	case FNFT_VERDICT_NONE:
+		break;
+	case FNFT_VERDICT_ACCEPT:
+	case FNFT_VERDICT_DROP:
+		if ((rc = put_verdict(c->rule, ir->verdict)))
+			return rc;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int put_rule_comment(struct nftnl_rule *r, const char *comment)
+{
+	struct nftnl_udata_buf *ub;
+	int rc;
+
+	if ((rc = comment_udata(comment, NFTNL_UDATA_RULE_COMMENT, &ub)))
+		return rc;
+	rc = nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ub),
+				 nftnl_udata_buf_len(ub)) < 0 ? -ENOMEM : 0;
+	nftnl_udata_buf_free(ub);
+	return rc;
+}
+
+int fnft_encode_rule(const char *table, const char *chain,
+		     const struct fnft_ir_rule *r,
+		     const struct fnft_ruleset *rs, uint32_t *set_id,
+		     struct nftnl_rule **rule, struct nftnl_set **anon)
+{
+	struct rule_ctx c = { .table = table, .ir = r, .rs = rs,
+			      .set_id = set_id };
+	int rc;
+
+	if (!table || !chain || !r || !set_id || !rule)
+		return -EINVAL;
+	c.rule = nftnl_rule_alloc();
+	if (!c.rule)
+		return -ENOMEM;
+	nftnl_rule_set_u32(c.rule, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (nftnl_rule_set_str(c.rule, NFTNL_RULE_TABLE, table) < 0 ||
+	    nftnl_rule_set_str(c.rule, NFTNL_RULE_CHAIN, chain) < 0)
+		rc = -ENOMEM;
+	else if (!(rc = put_matches(&c)) && !(rc = put_statements(&c)) &&
+		 r->comment)
+		rc = put_rule_comment(c.rule, r->comment);
+	if (rc) {
+		nftnl_rule_free(c.rule);
+		if (c.anon)
+			nftnl_set_free(c.anon);
+		return rc;
+	}
+	*rule = c.rule;
+	if (anon)
+		*anon = c.anon;
+	else if (c.anon)
+		nftnl_set_free(c.anon);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the batch */
+
+struct fnft_batch {
+	struct nftnl_batch *nb;
+	struct fnft_msg_ref *refs;
+	size_t n, cap;
+	uint32_t seq;		/* of the next message */
+	size_t bytes;
+};
+
+static struct fnft_batch *batch_new(uint32_t seq_start)
+{
+	struct fnft_batch *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->nb = nftnl_batch_alloc(BATCH_PAGE_SIZE, BATCH_OVERRUN);
+	if (!b->nb) {
+		free(b);
+		return NULL;
+	}
+	b->seq = seq_start;
+	return b;
+}
+
+/* Record what the next message is about and return its seq. */
+static int batch_ref(struct fnft_batch *b, const struct fnft_msg_ref *ref,
+		     uint32_t *seq)
+{
+	if (fnft_grow(&b->refs, &b->cap, b->n + 1, sizeof(*b->refs)) < 0)
+		return -ENOMEM;
+	b->refs[b->n] = *ref;
+	b->refs[b->n].seq = *seq = b->seq++;
+	b->n++;
+	return 0;
+}
+
+/*
+ * Where the next message goes, zeroed: libmnl 1.0.4 does not clear the
+ * padding after an attribute, and the batch pages come from malloc(), so
+ * without this the bytes sent (and compared in the tests) would carry
+ * stale heap contents.  At least BATCH_OVERRUN bytes are free there.
+ */
+static char *msg_buf(struct fnft_batch *b, size_t room)
+{
+	char *buf = nftnl_batch_buffer(b->nb);
+
+	memset(buf, 0, room);
+	return buf;
+}
+
+static struct nlmsghdr *msg_start(struct fnft_batch *b, uint16_t type,
+				  uint16_t flags, uint32_t seq)
+{
+	size_t room = type == NFT_MSG_NEWSETELEM ? BATCH_OVERRUN : MSG_SMALL_MAX;
+
+	return nftnl_nlmsg_build_hdr(msg_buf(b, room), type, NFPROTO_INET,
+				     flags, seq);
+}
+
+/* Close the message: libnftnl moves on, maybe to a new page. */
+static int msg_end(struct fnft_batch *b, const struct nlmsghdr *nlh)
+{
+	b->bytes += nlh->nlmsg_len;
+	return nftnl_batch_update(b->nb) < 0 ? -ENOMEM : 0;
+}
+
+static int put_begin(struct fnft_batch *b, uint32_t genid)
+{
+	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_BATCH,
+				    .msg_type = NFNL_MSG_BATCH_BEGIN,
+				    .rule_index = FNFT_NO_RULE };
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int rc;
+
+	if ((rc = batch_ref(b, &ref, &seq)))
+		return rc;
+	nlh = nftnl_batch_begin(msg_buf(b, MSG_SMALL_MAX), seq);
+	/* libnftnl has no setter: the generation check is a plain attribute */
+	if (genid)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+	return msg_end(b, nlh);
+}
+
+static int put_end(struct fnft_batch *b)
+{
+	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_BATCH,
+				    .msg_type = NFNL_MSG_BATCH_END,
+				    .rule_index = FNFT_NO_RULE };
+	uint32_t seq;
+	int rc;
+
+	if ((rc = batch_ref(b, &ref, &seq)))
+		return rc;
+	return msg_end(b, nftnl_batch_end(msg_buf(b, MSG_SMALL_MAX), seq));
+}
+
+/* NEWTABLE with flags 0 (as nft sends it) and an optional comment.  nft
+ * sends no NLM_F_CREATE here; the kernel creates tables without it, and it
+ * says what we mean. */
+static int put_table(struct fnft_batch *b, const char *name, const char *comment)
+{
+	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_TABLE, .name = name,
+				    .msg_type = NFT_MSG_NEWTABLE,
+				    .rule_index = FNFT_NO_RULE };
+	struct nftnl_udata_buf *ub = NULL;
+	struct nftnl_table *t;
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int rc;
+
+	if (comment && (rc = comment_udata(comment, NFTNL_UDATA_TABLE_COMMENT,
+					   &ub)))
+		return rc;
+	t = nftnl_table_alloc();
+	rc = -ENOMEM;
+	if (!t)
+		goto out;
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+	if (ub && nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
+				       nftnl_udata_buf_data(ub),
+				       nftnl_udata_buf_len(ub)) < 0)
+		goto out;
+	if ((rc = batch_ref(b, &ref, &seq)))
+		goto out;
+	nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	rc = msg_end(b, nlh);
+out:
+	nftnl_table_free(t);
+	nftnl_udata_buf_free(ub);
+	return rc;
+}
+
+static int put_deltable(struct fnft_batch *b, const char *name)
+{
+	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_TABLE, .name = name,
+				    .msg_type = NFT_MSG_DELTABLE,
+				    .rule_index = FNFT_NO_RULE };
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int rc;
+
+	if ((rc = batch_ref(b, &ref, &seq)))
+		return rc;
+	nlh = msg_start(b, NFT_MSG_DELTABLE, 0, seq);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+	return msg_end(b, nlh);
+}
+
+static int put_chain(struct fnft_batch *b, const char *table,
+		     const struct fnft_ir_chain *c)
+{
+	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_CHAIN, .name = c->name,
+				    .msg_type = NFT_MSG_NEWCHAIN,
+				    .rule_index = FNFT_NO_RULE };
+	struct nftnl_chain *nc;
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int rc;
+
+	if (!c->name || (c->hook != FNFT_HOOK_INPUT && c->hook != FNFT_HOOK_OUTPUT) ||
+	    (c->policy != FNFT_VERDICT_ACCEPT && c->policy != FNFT_VERDICT_DROP))
+		return -EINVAL;
+	nc = nftnl_chain_alloc();
+	if (!nc)
+		return -ENOMEM;
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, c->hook);
+	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->priority);
+	if ((rc = batch_ref(b, &ref, &seq)))
+		goto out;
+	/* nft's order: names, type and policy by hand, then libnftnl's hook */
+	nlh = msg_start(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, seq);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, c->name);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TYPE, "filter");
+	mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY,
+			 htonl(c->policy == FNFT_VERDICT_ACCEPT ? NF_ACCEPT
+								: NF_DROP));
+	nftnl_chain_nlmsg_build_payload(nlh, nc);
+	rc = msg_end(b, nlh);
+out:
+	nftnl_chain_free(nc);
+	return rc;
+}
+
+static int put_set(struct fnft_batch *b, struct nftnl_set *s,
+		   const struct fnft_msg_ref *owner)
+{
+	struct fnft_msg_ref ref = *owner;
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	int rc;
+
+	ref.kind = FNFT_OBJ_SET;
+	ref.msg_type = NFT_MSG_NEWSET;
+	if ((rc = batch_ref(b, &ref, &seq)))
+		return rc;
+	nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	return msg_end(b, nlh);
+}
+
+/* State of the NEWSETELEM message being filled. */
+struct elem_writer {
+	struct fnft_batch *b;
+	struct nftnl_set *set;
+	struct fnft_msg_ref ref;
+	struct nlmsghdr *nlh;	/* NULL: no message open */
+	struct nlattr *nest;
+	int index;		/* nest type of the element, counted as nft does */
+	int rc;
+};
+
+static int elems_open(struct elem_writer *w)
+{
+	uint32_t seq;
+	int rc;
+
+	if ((rc = batch_ref(w->b, &w->ref, &seq)))
+		return rc;
+	w->nlh = msg_start(w->b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, seq);
+	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_TABLE,
+			  nftnl_set_get_str(w->set, NFTNL_SET_TABLE));
+	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_SET,
+			  nftnl_set_get_str(w->set, NFTNL_SET_NAME));
+	mnl_attr_put_u32(w->nlh, NFTA_SET_ELEM_LIST_SET_ID,
+			 htonl(nftnl_set_get_u32(w->set, NFTNL_SET_ID)));
+	w->nest = mnl_attr_nest_start(w->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	return 0;
+}
+
+static int elems_close(struct elem_writer *w)
+{
+	struct nlmsghdr *nlh = w->nlh;
+
+	mnl_attr_nest_end(nlh, w->nest);
+	w->nlh = NULL;
+	return msg_end(w->b, nlh);
+}
+
+/* The element-list nest has a 16-bit length: an element that would push it
+ * past UINT16_MAX is taken back and goes into the next message. */
+static int elem_write(struct nftnl_set_elem *e, void *data)
+{
+	struct elem_writer *w = data;
+	struct nlattr *a;
+
+	if (!w->nlh && (w->rc = elems_open(w)))
+		return -1;
+	a = nftnl_set_elem_nlmsg_build(w->nlh, e, ++w->index);
+	if ((char *)a + a->nla_len - (char *)w->nest <= UINT16_MAX)
+		return 0;
+	w->nlh->nlmsg_len = (char *)a - (char *)w->nlh;
+	if ((w->rc = elems_close(w)) || (w->rc = elems_open(w)))
+		return -1;
+	nftnl_set_elem_nlmsg_build(w->nlh, e, ++w->index);
+	return 0;
+}
+
+static int put_elems(struct fnft_batch *b, struct nftnl_set *s,
+		     const struct fnft_msg_ref *owner)
+{
+	struct elem_writer w = { .b = b, .set = s, .ref = *owner };
+
+	w.ref.kind = FNFT_OBJ_ELEMS;
+	w.ref.msg_type = NFT_MSG_NEWSETELEM;
+	/* an empty set gets no element message at all, as from nft */
+	if (nftnl_set_elem_foreach(s, elem_write, &w) < 0 || w.rc)
+		return w.rc ? w.rc : -ENOMEM;
+	return w.nlh ? elems_close(&w) : 0;
+}
+
+static int put_set_with_elems(struct fnft_batch *b, struct nftnl_set *s,
+			      const struct fnft_msg_ref *owner)
+{
+	int rc = put_set(b, s, owner);
+
+	return rc ? rc : put_elems(b, s, owner);
+}
+
+static int put_named_sets(struct fnft_batch *b, const struct fnft_ruleset *rs)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < rs->n_sets; i++) {
+		struct fnft_msg_ref owner = { .name = rs->sets[i].name,
+					      .rule_index = FNFT_NO_RULE };
+		struct nftnl_set *s;
+
+		if ((rc = fnft_encode_set(rs->table, &rs->sets[i], i + 1, &s)))
+			return rc;
+		rc = put_set_with_elems(b, s, &owner);
+		nftnl_set_free(s);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int put_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct nlmsghdr *nlh = data;
+	struct nlattr *nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+
+	nftnl_expr_build_payload(nlh, e);
+	mnl_attr_nest_end(nlh, nest);
+	return 0;
+}
+
+static int put_rule_msg(struct fnft_batch *b, struct nftnl_rule *r,
+			const struct fnft_msg_ref *owner)
+{
+	struct fnft_msg_ref ref = *owner;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint32_t seq, len;
+	int rc;
+
+	ref.kind = FNFT_OBJ_RULE;
+	ref.msg_type = NFT_MSG_NEWRULE;
+	if ((rc = batch_ref(b, &ref, &seq)))
+		return rc;
+	nlh = msg_start(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, seq);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE,
+			  nftnl_rule_get_str(r, NFTNL_RULE_TABLE));
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN,
+			  nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+	/* nft nests the expressions itself, ahead of the userdata that
+	 * nftnl_rule_nlmsg_build_payload() would put first */
+	nest = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	nftnl_expr_foreach(r, put_expr_cb, nlh);
+	mnl_attr_nest_end(nlh, nest);
+	if (nftnl_rule_is_set(r, NFTNL_RULE_USERDATA)) {
+		const void *ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+
+		mnl_attr_put(nlh, NFTA_RULE_USERDATA, len, ud);
+	}
+	return msg_end(b, nlh);
+}
+
+static int put_rules(struct fnft_batch *b, const struct fnft_ruleset *rs,
+		     const struct fnft_ir_chain *c, uint32_t *set_id)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->n_rules; i++) {
+		struct fnft_msg_ref owner = { .name = c->rules[i].comment,
+					      .chain = c->name, .rule_index = i };
+		struct nftnl_set *anon = NULL;
+		struct nftnl_rule *r;
+
+		if ((rc = fnft_encode_rule(rs->table, c->name, &c->rules[i], rs,
+					   set_id, &r, &anon)))
+			return rc;
+		if (anon) {
+			struct fnft_msg_ref aref = owner;
+
+			aref.anonymous = true;
+			rc = put_set_with_elems(b, anon, &aref);
+			nftnl_set_free(anon);
+		}
+		if (!rc)
+			rc = put_rule_msg(b, r, &owner);
+		nftnl_rule_free(r);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int encode_replace(struct fnft_batch *b, const struct fnft_ruleset *rs,
+			  uint32_t genid)
+{
+	uint32_t set_id = rs->n_sets;
+	size_t i;
+	int rc;
+
+	/* the first NEWTABLE makes the DELTABLE safe on a missing table */
+	if ((rc = put_begin(b, genid)) || (rc = put_table(b, rs->table, NULL)) ||
+	    (rc = put_deltable(b, rs->table)) ||
+	    (rc = put_table(b, rs->table, rs->comment)))
+		return rc;
+	for (i = 0; i < rs->n_chains; i++)
+		if ((rc = put_chain(b, rs->table, &rs->chains[i])))
+			return rc;
+	if ((rc = put_named_sets(b, rs)))
+		return rc;
+	for (i = 0; i < rs->n_chains; i++)
+		if ((rc = put_rules(b, rs, &rs->chains[i], &set_id)))
+			return rc;
+	return put_end(b);
+}
+
+static bool table_name_ok(const char *table)
+{
+	return table && table[0] && strlen(table) < NFT_TABLE_MAXNAMELEN;
+}
+
+int fnft_encode_replace(const struct fnft_ruleset *rs, uint32_t genid,
+			uint32_t seq_start, struct fnft_batch **out)
+{
+	struct fnft_batch *b;
+	int rc;
+
+	if (!rs || !out || !table_name_ok(rs->table) ||
+	    rs->n_chains > ARRAY_SIZE(rs->chains))
+		return -EINVAL;
+	b = batch_new(seq_start);
+	if (!b)
+		return -ENOMEM;
+	rc = encode_replace(b, rs, genid);
+	if (rc) {
+		fnft_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+int fnft_encode_remove(const char *table, uint32_t genid, uint32_t seq_start,
+		       struct fnft_batch **out)
+{
+	struct fnft_batch *b;
+	int rc;
+
+	if (!out || !table_name_ok(table))
+		return -EINVAL;
+	b = batch_new(seq_start);
+	if (!b)
+		return -ENOMEM;
+	if ((rc = put_begin(b, genid)) || (rc = put_table(b, table, NULL)) ||
+	    (rc = put_deltable(b, table)) || (rc = put_end(b))) {
+		fnft_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+}
+
+size_t fnft_batch_msg_count(const struct fnft_batch *b)
+{
+	return b ? b->n : 0;
+}
+
+const struct fnft_msg_ref *fnft_batch_msg(const struct fnft_batch *b, size_t i)
+{
+	return b && i < b->n ? &b->refs[i] : NULL;
+}
+
+const struct fnft_msg_ref *fnft_batch_lookup(const struct fnft_batch *b,
+					     uint32_t seq)
+{
+	uint32_t i;
+
+	if (!b || !b->n)
+		return NULL;
+	/* seqs are consecutive from the first; unsigned wrap-around works */
+	i = seq - b->refs[0].seq;
+	return i < b->n ? &b->refs[i] : NULL;
+}
+
+uint32_t fnft_batch_seq_first(const struct fnft_batch *b)
+{
+	return b && b->n ? b->refs[0].seq : 0;
+}
+
+uint32_t fnft_batch_seq_last(const struct fnft_batch *b)
+{
+	return b && b->n ? b->refs[b->n - 1].seq : 0;
+}
+
+struct nftnl_batch *fnft_batch_nftnl(struct fnft_batch *b)
+{
+	return b ? b->nb : NULL;
+}
+
+size_t fnft_batch_size(const struct fnft_batch *b)
+{
+	return b ? b->bytes : 0;
+}
+
+void fnft_batch_free(struct fnft_batch *b)
+{
+	if (!b)
+		return;
+	nftnl_batch_free(b->nb);
+	free(b->refs);
+	free(b);
+}

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/gen.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+
+#include "netlink.h"
+
+/* A dump message can be 64 KiB; MNL_SOCKET_BUFFER_SIZE (8 KiB) truncates. */
+#define RECV_BUF (65536 + 4096)
+/* Receive queue: room for one error per message in the worst case. */
+#define RCVBUF_MIN (4u << 20)
+
+struct fnft_nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+};
+
+int fnft_nl_open(struct fnft_nl **out, struct fnft_error *err)
+{
+	struct fnft_nl *nl = calloc(1, sizeof(*nl));
+	int one = 1;
+
+	if (!nl)
+		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+	nl->sock = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl->sock) {
+		int e = errno;
+
+		free(nl);
+		if (e == EPROTONOSUPPORT || e == EAFNOSUPPORT)
+			return fnft_err(err, -EPROTONOSUPPORT, NULL, NULL,
+					"the kernel has no nfnetlink (nf_tables) support");
+		return fnft_err(err, -e, NULL, NULL,
+				"cannot open a netfilter netlink socket: %s",
+				strerror(e));
+	}
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+
+		fnft_nl_close(nl);
+		return fnft_err(err, -e, NULL, NULL,
+				"cannot bind the netlink socket: %s", strerror(e));
+	}
+	/* Errors point at the attribute they hit, and do not echo our
+	 * (possibly 64 KiB) message back. */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (uint32_t)time(NULL);
+	*out = nl;
+	return 0;
+}
+
+void fnft_nl_close(struct fnft_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+uint32_t fnft_nl_next_seq(struct fnft_nl *nl)
+{
+	return ++nl->seq;
+}
+
+static int privilege_error(struct fnft_error *err)
+{
+	return fnft_err(err, -EPERM, NULL, NULL,
+			"permission denied: changing the firewall needs CAP_NET_ADMIN in this network namespace (run as root)");
+}
+
+static int gen_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *gen = nftnl_gen_alloc();
+	uint32_t *genid = data;
+
+	if (!gen)
+		return MNL_CB_ERROR;
+	if (nftnl_gen_nlmsg_parse(nlh, gen) < 0) {
+		nftnl_gen_free(gen);
+		return MNL_CB_ERROR;
+	}
+	*genid = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
+	nftnl_gen_free(gen);
+	return MNL_CB_OK;
+}
+
+int fnft_nl_genid(struct fnft_nl *nl, uint32_t *genid, struct fnft_error *err)
+{
+	char buf[RECV_BUF];
+	struct nlmsghdr *nlh;
+	uint32_t seq = fnft_nl_next_seq(nl);
+	ssize_t n;
+	int rc;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, seq);
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return fnft_err(err, -errno, NULL, NULL,
+				"cannot ask the kernel for the ruleset generation: %s",
+				strerror(errno));
+	do {
+		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0)
+			break;
+		rc = mnl_cb_run(buf, (size_t)n, seq, nl->portid, gen_cb, genid);
+	} while (rc > 0);
+	if (n < 0 || rc < 0) {
+		int e = errno;
+
+		if (e == EPERM)
+			return privilege_error(err);
+		if (e == EOPNOTSUPP || e == ENOENT || e == EPROTONOSUPPORT)
+			return fnft_err(err, -EPROTONOSUPPORT, NULL, NULL,
+					"the kernel has no nf_tables support (is the nf_tables module available?)");
+		return fnft_err(err, -e, NULL, NULL,
+				"cannot read the ruleset generation: %s", strerror(e));
+	}
+	return 0;
+}
+
+/* ---- sending a batch ---- */
+
+static void size_buffers(struct fnft_nl *nl, size_t batch_bytes)
+{
+	int fd = mnl_socket_get_fd(nl->sock);
+	unsigned snd = (unsigned)(batch_bytes + 65536);
+	unsigned rcv = RCVBUF_MIN;
+
+	/* the FORCE variants ignore the sysctl limits; CAP_NET_ADMIN has them */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+}
+
+static int send_iov(struct fnft_nl *nl, struct fnft_batch *b)
+{
+	struct nftnl_batch *nb = fnft_batch_nftnl(b);
+	int n = nftnl_batch_iovec_len(nb);
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct iovec *iov = calloc((size_t)n, sizeof(*iov));
+	struct msghdr msg = {
+		.msg_name = &sa, .msg_namelen = sizeof(sa),
+		.msg_iov = iov, .msg_iovlen = (size_t)n,
+	};
+	ssize_t sent;
+
+	if (!iov)
+		return -ENOMEM;
+	nftnl_batch_iovec(nb, iov, (uint32_t)n);
+	sent = sendmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
+	free(iov);
+	return sent < 0 ? -errno : 0;
+}
+
+/* The bytes of the batch message with @seq, to read an ext-ack offset. */
+static const struct nlmsghdr *find_msg(struct fnft_batch *b, uint32_t seq)
+{
+	struct nftnl_batch *nb = fnft_batch_nftnl(b);
+	int n = nftnl_batch_iovec_len(nb), i;
+	struct iovec iov[n > 0 ? n : 1];
+	const struct nlmsghdr *nlh;
+
+	nftnl_batch_iovec(nb, iov, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		size_t len = iov[i].iov_len;
+
+		for (nlh = iov[i].iov_base; mnl_nlmsg_ok(nlh, (int)len);
+		     nlh = mnl_nlmsg_next(nlh, (int *)&len))
+			if (nlh->nlmsg_seq == seq)
+				return nlh;
+	}
+	return NULL;
+}
+
+static const char *attr_name(uint16_t msg_type, uint16_t attr)
+{
+	static const char *const rule[] = {
+		[NFTA_RULE_TABLE] = "table", [NFTA_RULE_CHAIN] = "chain",
+		[NFTA_RULE_EXPRESSIONS] = "expressions",
+		[NFTA_RULE_USERDATA] = "comment",
+	};
+	static const char *const set[] = {
+		[NFTA_SET_TABLE] = "table", [NFTA_SET_NAME] = "name",
+		[NFTA_SET_FLAGS] = "flags", [NFTA_SET_KEY_TYPE] = "key type",
+		[NFTA_SET_KEY_LEN] = "key length", [NFTA_SET_DESC] = "size",
+		[NFTA_SET_ID] = "set id", [NFTA_SET_USERDATA] = "userdata",
+	};
+	static const char *const elems[] = {
+		[NFTA_SET_ELEM_LIST_TABLE] = "table",
+		[NFTA_SET_ELEM_LIST_SET] = "set",
+		[NFTA_SET_ELEM_LIST_ELEMENTS] = "elements",
+		[NFTA_SET_ELEM_LIST_SET_ID] = "set id",
+	};
+	static const char *const chain[] = {
+		[NFTA_CHAIN_TABLE] = "table", [NFTA_CHAIN_NAME] = "name",
+		[NFTA_CHAIN_HOOK] = "hook", [NFTA_CHAIN_POLICY] = "policy",
+		[NFTA_CHAIN_TYPE] = "type",
+	};
+	const char *const *t = NULL;
+	size_t n = 0;
+
+	switch (msg_type & 0xff) {
+	case NFT_MSG_NEWRULE:
+		t = rule, n = ARRAY_SIZE(rule);
+		break;
+	case NFT_MSG_NEWSET:
+		t = set, n = ARRAY_SIZE(set);
+		break;
+	case NFT_MSG_NEWSETELEM:
+		t = elems, n = ARRAY_SIZE(elems);
+		break;
+	case NFT_MSG_NEWCHAIN:
+		t = chain, n = ARRAY_SIZE(chain);
+		break;
+	}
+	return t && attr < n ? t[attr] : NULL;
+}
+
+/* Which expression of a rule's list holds byte @off of the message? */
+static void describe_expr(const struct nlattr *list, size_t base, uint32_t off,
+			  struct fnft_buf *out)
+{
+	const struct nlattr *e, *a;
+	unsigned i = 0;
+
+	mnl_attr_for_each_nested(e, list) {
+		size_t start = base + (size_t)((const char *)e - (const char *)list);
+
+		i++;
+		if (off < start || off >= start + e->nla_len)
+			continue;
+		mnl_attr_for_each_nested(a, e)
+			if (mnl_attr_get_type(a) == NFTA_EXPR_NAME) {
+				fnft_buf_printf(out, ", expression %u (%s)", i,
+						mnl_attr_get_str(a));
+				return;
+			}
+		fnft_buf_printf(out, ", expression %u", i);
+		return;
+	}
+}
+
+/* ", in attribute X" for an extended-ack offset into our message. */
+static void describe_offset(const struct nlmsghdr *nlh, uint32_t off,
+			    struct fnft_buf *out)
+{
+	const struct nlattr *a;
+	const char *name;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		size_t start = (size_t)((const char *)a - (const char *)nlh);
+
+		if (off < start || off >= start + a->nla_len)
+			continue;
+		name = attr_name(nlh->nlmsg_type, mnl_attr_get_type(a));
+		if (name)
+			fnft_buf_printf(out, ", in its %s", name);
+		if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWRULE &&
+		    mnl_attr_get_type(a) == NFTA_RULE_EXPRESSIONS)
+			describe_expr(a, start, off, out);
+		return;
+	}
+}
+
+static const struct fnft_ir_rule *ref_rule(const struct fnft_ruleset *rs,
+					   const struct fnft_msg_ref *ref)
+{
+	size_t i;
+
+	if (!rs || !ref->chain || ref->rule_index == FNFT_NO_RULE)
+		return NULL;
+	for (i = 0; i < rs->n_chains; i++)
+		if (streq(rs->chains[i].name, ref->chain) &&
+		    ref->rule_index < rs->chains[i].n_rules)
+			return &rs->chains[i].rules[ref->rule_index];
+	return NULL;
+}
+
+/* "rule 'tomcat.https' in chain input" and the like. */
+static void describe_ref(const struct fnft_msg_ref *ref,
+			 const struct fnft_ruleset *rs, struct fnft_buf *out)
+{
+	const struct fnft_ir_rule *rule = ref_rule(rs, ref);
+
+	switch (ref->kind) {
+	case FNFT_OBJ_TABLE:
+		fnft_buf_printf(out, "table inet %s", ref->name);
+		return;
+	case FNFT_OBJ_CHAIN:
+		fnft_buf_printf(out, "chain %s", ref->name);
+		return;
+	case FNFT_OBJ_SET:
+	case FNFT_OBJ_ELEMS:
+		if (!ref->anonymous) {
+			fnft_buf_printf(out, "%sset %s",
+					ref->kind == FNFT_OBJ_ELEMS ? "the elements of " : "",
+					ref->name);
+			return;
+		}
+		fnft_buf_puts(out, "the anonymous set of ");
+		/* fall through */
+	case FNFT_OBJ_RULE:
+		if (ref->name)
+			fnft_buf_printf(out, "rule '%s' in chain %s", ref->name,
+					ref->chain);
+		else
+			fnft_buf_printf(out, "rule %zu of chain %s", ref->rule_index + 1,
+					ref->chain);
+		if (rule && !rule->comment) {
+			fnft_buf_puts(out, " (");
+			fnft_render_rule(rule, out);
+			fnft_buf_puts(out, ")");
+		}
+		return;
+	default:
+		fnft_buf_puts(out, "the batch");
+	}
+}
+
+struct reply {
+	uint32_t seq;
+	int error;		/* negative errno */
+	const char *ext_msg;	/* kernel's extended-ack text, or NULL */
+	uint32_t ext_off;	/* 0: none */
+};
+
+static void parse_error(const struct nlmsghdr *nlh, struct reply *r)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	size_t off;
+
+	r->seq = nlh->nlmsg_seq;
+	r->error = e->error;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	mnl_attr_for_each(a, nlh, off) {
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			r->ext_msg = mnl_attr_get_str(a);
+		else if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS)
+			r->ext_off = mnl_attr_get_u32(a);
+	}
+}
+
+static int report(struct fnft_batch *b, const struct fnft_ruleset *rs,
+		  const struct reply *r, struct fnft_error *err)
+{
+	const struct fnft_msg_ref *ref = fnft_batch_lookup(b, r->seq);
+	struct fnft_buf what = { 0 };
+	const struct nlmsghdr *nlh;
+	char object[FNFT_ERROR_OBJECT_MAX] = "";
+	int rc;
+
+	if (r->error == -ERESTART && ref && ref->kind == FNFT_OBJ_BATCH)
+		return fnft_err(err, -EAGAIN, NULL, NULL,
+				"the ruleset changed while we were working; nothing was applied; run again");
+	if (r->error == -EPERM)
+		return privilege_error(err);
+	if (!ref)
+		return fnft_err(err, r->error, NULL, NULL,
+				"the kernel refused the batch: %s",
+				strerror(-r->error));
+	describe_ref(ref, rs, &what);
+	if (r->ext_off && (nlh = find_msg(b, r->seq)))
+		describe_offset(nlh, r->ext_off, &what);
+	if (ref->name)
+		snprintf(object, sizeof(object), "%s", ref->name);
+	else if (ref->chain)
+		snprintf(object, sizeof(object), "%s", ref->chain);
+	rc = fnft_err(err, r->error, NULL, object[0] ? object : NULL,
+		      "the kernel refused %s: %s%s%s%s",
+		      what.oom ? "a message" : what.s, strerror(-r->error),
+		      r->ext_msg ? " (" : "", r->ext_msg ? r->ext_msg : "",
+		      r->ext_msg ? ")" : "");
+	fnft_buf_free(&what);
+	return rc;
+}
+
+/* Read every queued reply; keep the first error, which caused the rest. */
+static int drain(struct fnft_nl *nl, struct fnft_batch *b,
+		 const struct fnft_ruleset *rs, struct fnft_error *err)
+{
+	char *buf = malloc(RECV_BUF);
+	struct reply first = { 0 };
+	int rc = 0;
+
+	if (!buf)
+		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+	for (;;) {
+		const struct nlmsghdr *nlh;
+		ssize_t n = recv(mnl_socket_get_fd(nl->sock), buf, RECV_BUF,
+				 MSG_DONTWAIT);
+		int len;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			/* ENOBUFS: replies were lost, so something failed */
+			rc = fnft_err(err, -errno, NULL, NULL,
+				      "cannot read the kernel's replies: %s",
+				      strerror(errno));
+			break;
+		}
+		len = (int)n;
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			struct reply r = { 0 };
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			parse_error(nlh, &r);
+			if (r.error && !first.error)
+				first = r;
+		}
+		/* the ext-ack text points into buf: report before reading on */
+		if (first.error && !rc)
+			rc = report(b, rs, &first, err);
+		first.ext_msg = NULL;
+	}
+	free(buf);
+	return rc;
+}
+
+int fnft_nl_send_batch(struct fnft_nl *nl, struct fnft_batch *b,
+		       const struct fnft_ruleset *rs, struct fnft_error *err)
+{
+	int rc;
+
+	size_buffers(nl, fnft_batch_size(b));
+	rc = send_iov(nl, b);
+	if (nl->seq <= fnft_batch_seq_last(b))
+		nl->seq = fnft_batch_seq_last(b) + 1;
+	if (rc == -EPERM)
+		return privilege_error(err);
+	if (rc < 0)
+		return fnft_err(err, rc, NULL, NULL,
+				"cannot send the batch to the kernel: %s",
+				strerror(-rc));
+	/* the kernel handled the whole batch inside sendmsg(): no wait */
+	return drain(nl, b, rs, err);
+}

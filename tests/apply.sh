@@ -1,0 +1,78 @@
+#!/bin/bash
+# apply and remove against the kernel, each case in fresh network namespaces:
+# - every golden site applied equals `nft -f` of its own export (nft -j, handles ignored);
+# - foreign tables, `ip6 finesse` included, are byte-identical through apply,
+#   re-apply and remove; remove of a missing table is fine;
+# - two applies racing in one namespace exit 0 or 4 and leave one whole plan;
+# - without CAP_NET_ADMIN the message says so, exit 3.
+FNFT=$1; SRC=$2
+. "$(dirname "$0")/lib.sh"
+require_netns
+here=$(dirname "$0")
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+strip() { python3 "$here/nft-json-strip.py"; }
+
+n=0
+for conf in "$SRC"/tests/golden/*.conf; do
+	in_netns sh -c '"$1" -c "$2" apply 2>/dev/null && nft -j list ruleset' sh "$FNFT" "$conf" |
+		strip > "$tmp/applied" || fail "$conf: apply failed"
+	"$FNFT" -c "$conf" export > "$tmp/export.nft" || fail "$conf: export failed"
+	in_netns sh -c 'nft -f "$1" && nft -j list ruleset' sh "$tmp/export.nft" |
+		strip > "$tmp/loaded" || fail "$conf: nft -f failed"
+	diff -u "$tmp/loaded" "$tmp/applied" > "$tmp/d" ||
+		fail "$conf: applied table differs from nft -f of the export: $(head -40 "$tmp/d")"
+	n=$((n + 1))
+done
+echo "$n golden sites: apply == nft -f export"
+
+# coexistence
+site=$SRC/examples/site.conf
+in_netns sh -c '
+	set -e
+	nft add table ip6 finesse
+	nft add chain ip6 finesse c "{ type filter hook input priority 10; policy accept; }"
+	nft add rule ip6 finesse c tcp dport 1 counter accept
+	nft add table ip other
+	nft add set ip other s "{ type ipv4_addr; flags interval; }"
+	nft add element ip other s "{ 192.0.2.0/24 }"
+	nft add table inet finesse2
+	foreign() { nft list table ip6 finesse; nft list table ip other; nft list table inet finesse2; }
+	foreign > "$3/before"
+	"$1" -c "$2" apply 2>/dev/null; foreign > "$3/after-apply"
+	"$1" -c "$2" apply --node secondary 2>/dev/null; foreign > "$3/after-reapply"
+	"$1" remove; foreign > "$3/after-remove"
+	nft list table inet finesse >/dev/null 2>&1 && echo "inet finesse still there" > "$3/after-remove"
+	"$1" remove || echo "remove of a missing table failed" >> "$3/after-remove"
+' sh "$FNFT" "$site" "$tmp" || fail "coexistence setup failed"
+for step in after-apply after-reapply after-remove; do
+	cmp -s "$tmp/before" "$tmp/$step" || fail "foreign tables changed ($step): $(diff "$tmp/before" "$tmp/$step")"
+done
+echo "foreign tables untouched through apply, re-apply, remove"
+
+# racing applies: exit codes 0 or 4, and the table is one whole plan
+"$FNFT" -c "$site" export --node primary | python3 "$here/nft-normalize.py" > "$tmp/want-primary"
+"$FNFT" -c "$site" export --node secondary | python3 "$here/nft-normalize.py" > "$tmp/want-secondary"
+in_netns bash -c '
+	for round in $(seq 1 25); do
+		"$1" -c "$2" apply --node primary 2>/dev/null & a=$!
+		"$1" -c "$2" apply --node secondary 2>/dev/null & b=$!
+		wait $a; ra=$?; wait $b; rb=$?
+		echo "$ra $rb" >> "$3/codes"
+		nft list table inet finesse | python3 "$4" > "$3/got"
+		cmp -s "$3/got" "$3/want-primary" || cmp -s "$3/got" "$3/want-secondary" ||
+			{ echo "round $round: mixed table"; exit 1; }
+	done
+' sh "$FNFT" "$site" "$tmp" "$here/nft-normalize.py" || fail "racing applies left a mixed table"
+grep -qvE '^[04] [04]$' "$tmp/codes" && fail "racing applies exited with $(grep -vE '^[04] [04]$' "$tmp/codes" | head -1)"
+echo "25 rounds of racing applies: exit codes $(sort -u "$tmp/codes" | tr '\n' ' ')and whole tables only"
+
+# no privilege
+if command -v setpriv >/dev/null; then
+	in_netns setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$FNFT" -c "$site" apply > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	[ $rc = 3 ] || fail "apply without CAP_NET_ADMIN: exit $rc, expected 3"
+	grep -q "needs CAP_NET_ADMIN" "$tmp/err" || fail "no CAP_NET_ADMIN message: $(cat "$tmp/err")"
+	echo "without CAP_NET_ADMIN: exit 3 and says so"
+fi
+echo "apply ok"
