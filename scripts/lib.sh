@@ -23,12 +23,15 @@ install_deps() {
 		echo "apt-get install failed" >&2; exit 1; }
 }
 
+# build DIR [meson options]: quiet unless something fails
 build() {
-	local dir=$1; shift
+	local dir=$1 log; shift
+	log=$(mktemp)
 	if [ -f "$dir/build.ninja" ]; then
-		meson setup --reconfigure "$dir" "$@" >/dev/null
+		meson setup --reconfigure "$dir" "$@"
 	else
-		meson setup "$dir" "$@" >/dev/null
-	fi || { echo "meson setup failed" >&2; exit 1; }
-	ninja -C "$dir" >&2 || { echo "build failed" >&2; exit 1; }
+		meson setup "$dir" "$@"
+	fi > "$log" 2>&1 && ninja -C "$dir" >> "$log" 2>&1 || {
+		cat "$log" >&2; rm -f "$log"; echo "build failed" >&2; exit 1; }
+	rm -f "$log"
 }

@@ -31,6 +31,18 @@ cc -std=c99 -pedantic -Wall -Wextra -Werror "$tmp/prog.c" $flags -o "$tmp/prog" 
 LD_LIBRARY_PATH=$(dirname "$lib") "$tmp/prog" > "$tmp/out" || fail "consumer failed"
 grep -q 'ip saddr @browser_v4 tcp dport { 443, 8445 } counter accept comment "tomcat.https"' "$tmp/out" ||
 	fail "consumer output lacks the tomcat.https rule"
+# the daemon example, built against the installed library, applies in a namespace
+cp "$SRC/examples/apply-site.c" "$tmp/apply.c"
+cc -std=c99 -pedantic -Wall -Wextra -Werror "$tmp/apply.c" $flags -o "$tmp/apply" ||
+	fail "apply-site does not build against the installed library"
+if in_netns true 2>/dev/null; then
+	in_netns sh -c 'LD_LIBRARY_PATH=$1 "$2" && nft list table inet finesse' sh \
+		"$(dirname "$lib")" "$tmp/apply" > "$tmp/applied" || fail "apply-site failed"
+	grep -q 'ip saddr @admin_v4 tcp dport 22 counter packets 0 bytes 0 accept comment "ssh"' "$tmp/applied" ||
+		fail "apply-site did not apply its ssh row: $(cat "$tmp/applied")"
+elif [ "${CI:-}" = true ]; then
+	fail "cannot create a network namespace for apply-site"
+fi
 if command -v c++ >/dev/null; then
 	printf '#include <finesse-nft/finesse-nft.h>\nint main() { return fnft_version() ? 0 : 1; }\n' > "$tmp/p.cc"
 	c++ -Wall -Wextra -Werror "$tmp/p.cc" $flags -o "$tmp/pcc" || fail "headers do not compile as C++"
