@@ -3,12 +3,16 @@
  * Unified diff of two texts.
  *
  * Every distinct line is first given a small integer (its equivalence
- * class), so all later work compares integers rather than bytes. The
- * common prefix and suffix are set aside, lines that occur only on one
+ * class), so all later work compares integers rather than bytes. Most of
+ * the common prefix and suffix is set aside, lines that occur only on one
  * side are marked changed outright, and Myers' linear-space O(ND)
  * algorithm matches what remains. Runs of changes are then slid along
- * repeated lines the way diff -u does, so its output is reproduced
- * exactly in the usual cases, and finally the hunks are printed.
+ * repeated lines, and finally the hunks are printed.
+ *
+ * Wherever several minimal edit scripts exist, the choice is made as GNU
+ * diff makes it, so that its output is reproduced byte for byte. The one
+ * exception is diff's heuristic for lines repeated very often, which can
+ * give up minimality; it is not imitated.
  */
 #include <errno.h>
 #include <stdbool.h>

@@ -19,7 +19,10 @@
  * If they differ, *out gets the diff and the function returns 1.
  * -ENOMEM on allocation failure (*out untouched).
  * A last line without a trailing newline counts as a line; it differs from the same
- * line with a newline and is followed by "\ No newline at end of file", as diff -u does. */
+ * line with a newline and is followed by "\ No newline at end of file", as diff -u does.
+ * The edit script is minimal (ties broken as GNU diff breaks them), except when the
+ * texts differ in many thousands of lines: then, as in diff, an approximation keeps
+ * the running time near linear. */
 int fnft_udiff(const char *a, const char *b, const char *label_a, const char *label_b,
 	       unsigned context, char **out);
 
