@@ -7,7 +7,12 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
@@ -456,4 +461,253 @@ int fnft_nl_send_batch(struct fnft_nl *nl, struct fnft_batch *b,
 				strerror(-rc));
 	/* the kernel handled the whole batch inside sendmsg(): no wait */
 	return drain(nl, b, rs, err);
+}
+
+/* ---- dumping our table ---- */
+
+#define DUMP_TRIES 8
+
+struct dump_ctx {
+	const char *table;
+	struct fnft_dump *d;
+	struct nftnl_set *set;		/* GETSETELEM: the set being filled */
+	struct nftnl_table *t;		/* GETTABLE */
+};
+
+/* Send one request and run @cb over every reply until the kernel is done. */
+static int request(struct fnft_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		   void *data)
+{
+	char *buf = malloc(RECV_BUF);
+	ssize_t n;
+	int rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	do {
+		n = mnl_socket_recvfrom(nl->sock, buf, RECV_BUF);
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, nl->portid, cb, data);
+		if (rc < 0)
+			rc = -errno;
+	} while (rc > 0);
+out:
+	free(buf);
+	return rc < 0 ? rc : 0;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+
+	return nftnl_table_nlmsg_parse(nlh, c->t) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+static bool ours(const char *table, const char *of)
+{
+	return of && streq(table, of);
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct nftnl_chain *ch = nftnl_chain_alloc();
+
+	if (!ch || nftnl_chain_nlmsg_parse(nlh, ch) < 0) {
+		nftnl_chain_free(ch);
+		return MNL_CB_ERROR;
+	}
+	/* chain dumps are not filtered by table in the kernel */
+	if (ours(c->table, nftnl_chain_get_str(ch, NFTNL_CHAIN_TABLE)))
+		nftnl_chain_list_add_tail(ch, c->d->chains);
+	else
+		nftnl_chain_free(ch);
+	return MNL_CB_OK;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		return MNL_CB_ERROR;
+	}
+	if (ours(c->table, nftnl_rule_get_str(r, NFTNL_RULE_TABLE)))
+		nftnl_rule_list_add_tail(r, c->d->rules);
+	else
+		nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s || nftnl_set_nlmsg_parse(nlh, s) < 0) {
+		nftnl_set_free(s);
+		return MNL_CB_ERROR;
+	}
+	if (ours(c->table, nftnl_set_get_str(s, NFTNL_SET_TABLE)))
+		nftnl_set_list_add_tail(s, c->d->sets);
+	else
+		nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+
+	return nftnl_set_elems_nlmsg_parse(nlh, c->set) < 0 ? MNL_CB_ERROR
+							    : MNL_CB_OK;
+}
+
+void fnft_dump_free(struct fnft_dump *d)
+{
+	if (!d)
+		return;
+	nftnl_table_free(d->table);
+	nftnl_chain_list_free(d->chains);
+	nftnl_rule_list_free(d->rules);
+	nftnl_set_list_free(d->sets);
+	free(d);
+}
+
+static struct nlmsghdr *dump_hdr(struct fnft_nl *nl, char *buf, uint16_t type,
+				 uint16_t flags)
+{
+	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags,
+				     fnft_nl_next_seq(nl));
+}
+
+static int dump_table(struct fnft_nl *nl, struct dump_ctx *c)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, c->table);
+	nlh = dump_hdr(nl, buf, NFT_MSG_GETTABLE, NLM_F_ACK);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	c->t = t;
+	rc = request(nl, nlh, table_cb, c);
+	if (rc == 0)
+		c->d->table = t;
+	else
+		nftnl_table_free(t);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* One dump request for the objects of our table. */
+static int dump_objects(struct fnft_nl *nl, struct dump_ctx *c, uint16_t type,
+			mnl_cb_t cb)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = dump_hdr(nl, buf, type, NLM_F_DUMP);
+
+	mnl_attr_put_strz(nlh, type == NFT_MSG_GETCHAIN ? NFTA_CHAIN_TABLE :
+			       type == NFT_MSG_GETRULE ? NFTA_RULE_TABLE :
+			       NFTA_SET_TABLE, c->table);
+	return request(nl, nlh, cb, c);
+}
+
+static int dump_elements(struct fnft_nl *nl, struct dump_ctx *c, bool named)
+{
+	struct nftnl_set_list_iter *it = nftnl_set_list_iter_create(c->d->sets);
+	struct nftnl_set *s;
+	int rc = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (!rc && (s = nftnl_set_list_iter_next(it))) {
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *nlh;
+		bool anon = nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS;
+
+		/* anonymous sets are small and hold a rule's ports: always */
+		if (!anon && !named)
+			continue;
+		nlh = dump_hdr(nl, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP);
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		c->set = s;
+		rc = request(nl, nlh, elem_cb, c);
+	}
+	nftnl_set_list_iter_destroy(it);
+	return rc;
+}
+
+static int dump_once(struct fnft_nl *nl, const char *table, bool elements,
+		     struct fnft_dump *d)
+{
+	struct dump_ctx c = { .table = table, .d = d };
+	int rc;
+
+	d->chains = nftnl_chain_list_alloc();
+	d->rules = nftnl_rule_list_alloc();
+	d->sets = nftnl_set_list_alloc();
+	d->elements = elements;
+	if (!d->chains || !d->rules || !d->sets)
+		return -ENOMEM;
+	rc = dump_table(nl, &c);
+	if (rc || !d->table)
+		return rc;
+	if ((rc = dump_objects(nl, &c, NFT_MSG_GETCHAIN, chain_cb)) ||
+	    (rc = dump_objects(nl, &c, NFT_MSG_GETSET, set_cb)) ||
+	    (rc = dump_objects(nl, &c, NFT_MSG_GETRULE, rule_cb)))
+		return rc;
+	return dump_elements(nl, &c, elements);
+}
+
+int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
+		 struct fnft_dump **out, struct fnft_error *err)
+{
+	uint32_t before, after;
+	int tries, rc, drc;
+
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		struct fnft_dump *d = calloc(1, sizeof(*d));
+
+		if (!d)
+			return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+		if ((rc = fnft_nl_genid(nl, &before, err))) {
+			fnft_dump_free(d);
+			return rc;
+		}
+		drc = dump_once(nl, table, elements, d);
+		/* EINTR: the ruleset changed during one dump; start over */
+		if (drc && drc != -EINTR) {
+			fnft_dump_free(d);
+			if (drc == -EPERM)
+				return privilege_error(err);
+			return fnft_err(err, drc, NULL, table,
+					"cannot read table inet %s: %s", table,
+					strerror(-drc));
+		}
+		if ((rc = fnft_nl_genid(nl, &after, err))) {
+			fnft_dump_free(d);
+			return rc;
+		}
+		if (before == after && drc == 0) {
+			d->genid = before;
+			*out = d;
+			return 0;
+		}
+		fnft_dump_free(d);
+	}
+	return fnft_err(err, -EAGAIN, NULL, table,
+			"the ruleset kept changing while we read table inet %s; run again",
+			table);
 }

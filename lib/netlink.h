@@ -33,4 +33,27 @@ uint32_t fnft_nl_next_seq(struct fnft_nl *nl);
 int fnft_nl_send_batch(struct fnft_nl *nl, struct fnft_batch *b,
 		       const struct fnft_ruleset *rs, struct fnft_error *err);
 
+/*
+ * Our table as the kernel holds it, as libnftnl objects.  Taken between two
+ * equal generation ids (retried otherwise), so it is one consistent state.
+ */
+struct fnft_dump {
+	uint32_t genid;
+	struct nftnl_table *table;	/* NULL: the table does not exist */
+	struct nftnl_chain_list *chains;
+	struct nftnl_rule_list *rules;
+	struct nftnl_set_list *sets;
+	bool elements;			/* sets carry their elements */
+};
+
+/*
+ * Dump table inet @table; with @elements, every set's elements too (the
+ * costly part: the kernel re-walks an interval set for every message).
+ * Returns 0 (with (*out)->table NULL when there is no such table) or a
+ * negative errno.
+ */
+int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
+		 struct fnft_dump **out, struct fnft_error *err);
+void fnft_dump_free(struct fnft_dump *d);
+
 #endif
