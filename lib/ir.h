@@ -19,6 +19,8 @@
 #include "internal.h"
 
 #define FNFT_IFNAME_MAX 16	/* IFNAMSIZ */
+/* Plans have two chains; room for a few more found in a live table. */
+#define FNFT_IR_CHAINS_MAX 8
 
 /* ct state bits, as the kernel's ct state key holds them */
 #define FNFT_CT_INVALID		0x1u
@@ -55,6 +57,8 @@ struct fnft_ir_set {
 	char *name;			/* "<group>_v4" / "<group>_v6" */
 	enum fnft_family family;
 	struct fnft_ivlist elems;	/* normalized */
+	/* live only: a set we did not make (other type or flags), described */
+	char *raw;
 };
 
 struct fnft_ir_rule {
@@ -73,11 +77,21 @@ struct fnft_ir_rule {
 	char *log_prefix;		/* NULL: no log */
 	enum fnft_verdict verdict;
 	char *comment;			/* the row id for row rules; NULL else */
+
+	/* Live state only (decoded from the kernel); never compared. */
+	uint64_t handle;
+	uint64_t packets, bytes;	/* of the counter */
+	/*
+	 * A rule in our table we could not decode (someone else's), as
+	 * libnftnl prints its expressions; the fields above are then zero.
+	 * It is compared and rendered, so drift is never silently dropped.
+	 */
+	char *raw;
 };
 
 struct fnft_ir_chain {
 	char *name;
-	enum fnft_hook hook;
+	enum fnft_hook hook;		/* 0: not a base chain (live only) */
 	int priority;
 	enum fnft_verdict policy;
 	struct fnft_ir_rule *rules;
@@ -89,7 +103,7 @@ struct fnft_ruleset {
 	char *comment;			/* names the tool and the node role */
 	struct fnft_ir_set *sets;	/* ascending by name */
 	size_t n_sets, cap_sets;
-	struct fnft_ir_chain chains[2];	/* input, output */
+	struct fnft_ir_chain chains[FNFT_IR_CHAINS_MAX];	/* input, output */
 	size_t n_chains;
 };
 

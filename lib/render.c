@@ -124,6 +124,12 @@ void fnft_render_rule(const struct fnft_ir_rule *r, struct fnft_buf *b)
 {
 	size_t start = b->len;
 
+	if (r->raw) {
+		/* not ours, not understood: shown as the kernel holds it */
+		fnft_buf_printf(b, "# not understood: %s", r->raw);
+		return;
+	}
+
 	if (r->ct_state)
 		put_ct_state(b, r->ct_state);
 	if (r->iifname[0])
@@ -155,6 +161,11 @@ static void render_set(const struct fnft_ir_set *set, struct fnft_buf *b)
 	char text[128];
 	size_t i;
 
+	if (set->raw) {
+		fnft_buf_printf(b, "\t# not understood: set %s { %s }\n", set->name,
+				set->raw);
+		return;
+	}
 	fnft_buf_printf(b, "\tset %s {\n\t\ttype %s\n\t\tflags interval\n",
 			set->name, set->family == FNFT_V4 ? "ipv4_addr" : "ipv6_addr");
 	if (set->elems.n) {
@@ -169,14 +180,27 @@ static void render_set(const struct fnft_ir_set *set, struct fnft_buf *b)
 	fnft_buf_puts(b, "\t}\n");
 }
 
+static void put_hook(const struct fnft_ir_chain *c, struct fnft_buf *b)
+{
+	fnft_buf_printf(b, "\t\ttype filter hook %s priority ",
+			c->hook == FNFT_HOOK_INPUT ? "input" :
+			c->hook == FNFT_HOOK_OUTPUT ? "output" : "other");
+	if (c->priority)
+		fnft_buf_printf(b, "filter %c %d", c->priority > 0 ? '+' : '-',
+				c->priority > 0 ? c->priority : -c->priority);
+	else
+		fnft_buf_puts(b, "filter");
+	fnft_buf_printf(b, "; policy %s;\n",
+			c->policy == FNFT_VERDICT_DROP ? "drop" : "accept");
+}
+
 static void render_chain(const struct fnft_ir_chain *c, struct fnft_buf *b)
 {
 	size_t i;
 
 	fnft_buf_printf(b, "\tchain %s {\n", c->name);
-	fnft_buf_printf(b, "\t\ttype filter hook %s priority filter; policy %s;\n",
-			c->hook == FNFT_HOOK_INPUT ? "input" : "output",
-			c->policy == FNFT_VERDICT_DROP ? "drop" : "accept");
+	if (c->hook)
+		put_hook(c, b);
 	for (i = 0; i < c->n_rules; i++) {
 		fnft_buf_puts(b, "\t\t");
 		fnft_render_rule(&c->rules[i], b);

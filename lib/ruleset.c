@@ -102,6 +102,7 @@ void fnft_rule_clear(struct fnft_ir_rule *rule)
 	free(rule->icmp_types);
 	free(rule->log_prefix);
 	free(rule->comment);
+	free(rule->raw);
 	memset(rule, 0, sizeof(*rule));
 }
 
@@ -118,6 +119,7 @@ int fnft_chain_add_rule(struct fnft_ir_chain *chain,
 	r->set = fnft_strdup(tmpl->set);
 	r->log_prefix = fnft_strdup(tmpl->log_prefix);
 	r->comment = fnft_strdup(tmpl->comment);
+	r->raw = fnft_strdup(tmpl->raw);
 	memset(&r->dports, 0, sizeof(r->dports));
 	r->icmp_types = NULL;
 	if (tmpl->n_icmp_types) {
@@ -127,7 +129,7 @@ int fnft_chain_add_rule(struct fnft_ir_chain *chain,
 			       tmpl->n_icmp_types);
 	}
 	if ((tmpl->set && !r->set) || (tmpl->log_prefix && !r->log_prefix) ||
-	    (tmpl->comment && !r->comment) ||
+	    (tmpl->comment && !r->comment) || (tmpl->raw && !r->raw) ||
 	    (tmpl->n_icmp_types && !r->icmp_types) ||
 	    fnft_portlist_copy(&r->dports, &tmpl->dports) < 0) {
 		fnft_rule_clear(r);
@@ -158,7 +160,8 @@ bool fnft_rule_equal(const struct fnft_ir_rule *a, const struct fnft_ir_rule *b)
 	       a->counter == b->counter &&
 	       a->limit_per_minute == b->limit_per_minute &&
 	       str_equal(a->log_prefix, b->log_prefix) &&
-	       a->verdict == b->verdict && str_equal(a->comment, b->comment);
+	       a->verdict == b->verdict && str_equal(a->comment, b->comment) &&
+	       str_equal(a->raw, b->raw);
 }
 
 static bool chain_equal(const struct fnft_ir_chain *a,
@@ -187,6 +190,7 @@ FNFT_EXPORT bool fnft_ruleset_equal(const struct fnft_ruleset *a,
 	for (i = 0; i < a->n_sets; i++)
 		if (!streq(a->sets[i].name, b->sets[i].name) ||
 		    a->sets[i].family != b->sets[i].family ||
+		    !str_equal(a->sets[i].raw, b->sets[i].raw) ||
 		    !fnft_ivlist_equal(&a->sets[i].elems, &b->sets[i].elems))
 			return false;
 	for (i = 0; i < a->n_chains; i++)
@@ -203,6 +207,7 @@ FNFT_EXPORT void fnft_ruleset_free(struct fnft_ruleset *rs)
 		return;
 	for (i = 0; i < rs->n_sets; i++) {
 		free(rs->sets[i].name);
+		free(rs->sets[i].raw);
 		fnft_ivlist_free(&rs->sets[i].elems);
 	}
 	free(rs->sets);

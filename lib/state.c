@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "state.h"
+
+#define STATE_VERSION 1
+#define HEADER_MAX 1024
+
+/* ---- fingerprint (FNV-1a, 64 bit) ---- */
+
+struct fnv {
+	uint64_t h;
+};
+
+static void fnv_bytes(struct fnv *f, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	while (n--) {
+		f->h ^= *s++;
+		f->h *= 0x100000001b3ULL;
+	}
+}
+
+static void fnv_u64(struct fnv *f, uint64_t v)
+{
+	fnv_bytes(f, &v, sizeof(v));
+}
+
+/* Strings with their NUL, NULL as a lone marker: "a","" != "","a". */
+static void fnv_str(struct fnv *f, const char *s)
+{
+	if (s)
+		fnv_bytes(f, s, strlen(s) + 1);
+	else
+		fnv_u64(f, 0xfeedULL);
+}
+
+static void fnv_rule(struct fnv *f, const struct fnft_ir_rule *r)
+{
+	fnv_u64(f, r->ct_state);
+	fnv_str(f, r->iifname);
+	fnv_str(f, r->oifname);
+	fnv_u64(f, r->addr);
+	fnv_u64(f, r->addr ? r->family : 0);
+	fnv_str(f, r->addr ? r->set : NULL);
+	fnv_u64(f, r->l4);
+	fnv_u64(f, r->dports.n);
+	fnv_bytes(f, r->dports.v, r->dports.n * sizeof(*r->dports.v));
+	fnv_u64(f, r->n_icmp_types);
+	fnv_bytes(f, r->icmp_types, r->n_icmp_types);
+	fnv_u64(f, r->counter);
+	fnv_u64(f, r->limit_per_minute);
+	fnv_str(f, r->log_prefix);
+	fnv_u64(f, r->verdict);
+	fnv_str(f, r->comment);
+	fnv_str(f, r->raw);
+}
+
+uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs)
+{
+	struct fnv f = { 0xcbf29ce484222325ULL };
+	size_t i, k;
+
+	fnv_str(&f, rs->table);
+	fnv_str(&f, rs->comment);
+	fnv_u64(&f, rs->n_sets);
+	for (i = 0; i < rs->n_sets; i++) {
+		const struct fnft_ir_set *s = &rs->sets[i];
+
+		fnv_str(&f, s->name);
+		fnv_u64(&f, s->family);
+		fnv_str(&f, s->raw);
+		fnv_u64(&f, s->elems.n);
+		fnv_bytes(&f, s->elems.v, s->elems.n * sizeof(*s->elems.v));
+	}
+	fnv_u64(&f, rs->n_chains);
+	for (i = 0; i < rs->n_chains; i++) {
+		const struct fnft_ir_chain *c = &rs->chains[i];
+
+		fnv_str(&f, c->name);
+		fnv_u64(&f, c->hook);
+		fnv_u64(&f, (uint64_t)(int64_t)c->priority);
+		fnv_u64(&f, c->policy);
+		fnv_u64(&f, c->n_rules);
+		for (k = 0; k < c->n_rules; k++)
+			fnv_rule(&f, &c->rules[k]);
+	}
+	return f.h;
+}
+
+/* ---- IR -> JSON ---- */
+
+static json_t *ports_json(const struct fnft_portlist *l)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < l->n; i++)
+		json_array_append_new(a, json_pack("[ii]", l->v[i].first,
+						   l->v[i].last));
+	return a;
+}
+
+static void put_str(json_t *o, const char *key, const char *v)
+{
+	if (v && *v)
+		json_object_set_new(o, key, json_string(v));
+}
+
+static void put_int(json_t *o, const char *key, json_int_t v)
+{
+	if (v)
+		json_object_set_new(o, key, json_integer(v));
+}
+
+static json_t *rule_json(const struct fnft_ir_rule *r)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	if (!o)
+		return NULL;
+	put_int(o, "ct", r->ct_state);
+	put_str(o, "iif", r->iifname);
+	put_str(o, "oif", r->oifname);
+	put_int(o, "addr", r->addr);
+	if (r->addr)
+		json_object_set_new(o, "family", json_integer(r->family));
+	put_str(o, "set", r->set);
+	put_int(o, "l4", r->l4);
+	if (r->dports.n)
+		json_object_set_new(o, "dports", ports_json(&r->dports));
+	if (r->n_icmp_types) {
+		json_t *a = json_array();
+
+		for (i = 0; a && i < r->n_icmp_types; i++)
+			json_array_append_new(a, json_integer(r->icmp_types[i]));
+		json_object_set_new(o, "icmp", a);
+	}
+	put_int(o, "counter", r->counter);
+	put_int(o, "limit", r->limit_per_minute);
+	put_str(o, "log", r->log_prefix);
+	put_int(o, "verdict", r->verdict);
+	put_str(o, "comment", r->comment);
+	put_str(o, "raw", r->raw);
+	put_int(o, "handle", (json_int_t)r->handle);
+	return o;
+}
+
+static json_t *set_json(const struct fnft_ir_set *s)
+{
+	json_t *elems = json_array();
+	char text[128];
+	size_t i;
+
+	for (i = 0; elems && i < s->elems.n; i++) {
+		fnft_iv_format(&s->elems.v[i], s->family, text, sizeof(text));
+		json_array_append_new(elems, json_string(text));
+	}
+	return json_pack("{s:s, s:i, s:o, s:s?}", "name", s->name, "family",
+			 s->family, "elements", elems, "raw", s->raw);
+}
+
+static json_t *chain_json(const struct fnft_ir_chain *c)
+{
+	json_t *rules = json_array();
+	size_t i;
+
+	for (i = 0; rules && i < c->n_rules; i++)
+		json_array_append_new(rules, rule_json(&c->rules[i]));
+	return json_pack("{s:s, s:i, s:i, s:i, s:o}", "name", c->name, "hook",
+			 c->hook, "priority", c->priority, "policy", c->policy,
+			 "rules", rules);
+}
+
+char *fnft_ruleset_to_json(const struct fnft_ruleset *rs)
+{
+	json_t *sets = json_array(), *chains = json_array(), *o;
+	char *s;
+	size_t i;
+
+	for (i = 0; sets && i < rs->n_sets; i++)
+		json_array_append_new(sets, set_json(&rs->sets[i]));
+	for (i = 0; chains && i < rs->n_chains; i++)
+		json_array_append_new(chains, chain_json(&rs->chains[i]));
+	o = json_pack("{s:s, s:s?, s:o, s:o}", "table", rs->table, "comment",
+		      rs->comment, "sets", sets, "chains", chains);
+	if (!o)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+/* ---- JSON -> IR ---- */
+
+static const char *get_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static json_int_t get_int(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static int rule_from_json(json_t *o, struct fnft_ir_chain *c)
+{
+	struct fnft_ir_rule r = { 0 };
+	uint8_t types[256];
+	json_t *v;
+	size_t i;
+	int rc;
+
+	if (!json_is_object(o))
+		return -EINVAL;
+	r.ct_state = (uint32_t)get_int(o, "ct");
+	snprintf(r.iifname, sizeof(r.iifname), "%s", get_str(o, "iif") ?: "");
+	snprintf(r.oifname, sizeof(r.oifname), "%s", get_str(o, "oif") ?: "");
+	r.addr = (enum fnft_addr_match)get_int(o, "addr");
+	r.family = (enum fnft_family)get_int(o, "family");
+	r.set = (char *)get_str(o, "set");
+	r.l4 = (enum fnft_l4)get_int(o, "l4");
+	json_array_foreach(json_object_get(o, "dports"), i, v) {
+		rc = fnft_portlist_add(&r.dports,
+				       (uint16_t)json_integer_value(json_array_get(v, 0)),
+				       (uint16_t)json_integer_value(json_array_get(v, 1)));
+		if (rc)
+			goto out;
+	}
+	json_array_foreach(json_object_get(o, "icmp"), i, v) {
+		if (i >= sizeof(types))
+			break;
+		types[i] = (uint8_t)json_integer_value(v);
+		r.n_icmp_types = i + 1;
+	}
+	r.icmp_types = r.n_icmp_types ? types : NULL;
+	r.counter = get_int(o, "counter") != 0;
+	r.limit_per_minute = (unsigned)get_int(o, "limit");
+	r.log_prefix = (char *)get_str(o, "log");
+	r.verdict = (enum fnft_verdict)get_int(o, "verdict");
+	r.comment = (char *)get_str(o, "comment");
+	r.raw = (char *)get_str(o, "raw");
+	r.handle = (uint64_t)get_int(o, "handle");
+	rc = fnft_chain_add_rule(c, &r);
+out:
+	fnft_portlist_free(&r.dports);
+	return rc;
+}
+
+static int set_from_json(json_t *o, struct fnft_ruleset *rs)
+{
+	enum fnft_family fam = (enum fnft_family)get_int(o, "family");
+	const char *name = get_str(o, "name");
+	struct fnft_ir_set *s;
+	json_t *v;
+	size_t i;
+
+	if (!name || (fam != FNFT_V4 && fam != FNFT_V6))
+		return -EINVAL;
+	s = fnft_ruleset_add_set(rs, name, fam);
+	if (!s)
+		return -ENOMEM;
+	if (get_str(o, "raw") && !(s->raw = strdup(get_str(o, "raw"))))
+		return -ENOMEM;
+	json_array_foreach(json_object_get(o, "elements"), i, v) {
+		enum fnft_family f;
+		struct fnft_iv iv;
+
+		if (!json_is_string(v) ||
+		    fnft_addr_parse(json_string_value(v), &f, &iv, NULL, 0) < 0 ||
+		    f != fam)
+			return -EINVAL;
+		if (fnft_ivlist_add(&s->elems, &iv) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int chain_from_json(json_t *o, struct fnft_ruleset *rs)
+{
+	const char *name = get_str(o, "name");
+	struct fnft_ir_chain *c;
+	json_t *v;
+	size_t i;
+	int rc;
+
+	if (!name)
+		return -EINVAL;
+	c = fnft_ruleset_add_chain(rs, name, (enum fnft_hook)get_int(o, "hook"),
+				   (int)get_int(o, "priority"),
+				   (enum fnft_verdict)get_int(o, "policy"));
+	if (!c)
+		return -ENOMEM;
+	json_array_foreach(json_object_get(o, "rules"), i, v)
+		if ((rc = rule_from_json(v, c)))
+			return rc;
+	return 0;
+}
+
+int fnft_ruleset_from_json(const char *text, struct fnft_ruleset **out)
+{
+	json_t *o = json_loads(text, 0, NULL), *v;
+	struct fnft_ruleset *rs = NULL;
+	size_t i;
+	int rc = -EINVAL;
+
+	if (!o || !get_str(o, "table"))
+		goto out;
+	rs = fnft_ruleset_new(get_str(o, "table"), get_str(o, "comment"));
+	if (!rs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = 0;
+	json_array_foreach(json_object_get(o, "sets"), i, v)
+		if ((rc = set_from_json(v, rs)))
+			goto out;
+	json_array_foreach(json_object_get(o, "chains"), i, v)
+		if ((rc = chain_from_json(v, rs)))
+			goto out;
+out:
+	json_decref(o);
+	if (rc) {
+		fnft_ruleset_free(rs);
+		return rc;
+	}
+	*out = rs;
+	return 0;
+}
+
+/* ---- the file ---- */
+
+int fnft_state_key_boot(struct fnft_state_key *key)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	char *nl;
+
+	if (!f)
+		return -errno;
+	if (!fgets(key->boot_id, sizeof(key->boot_id), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	nl = strchr(key->boot_id, '\n');
+	if (nl)
+		*nl = '\0';
+	return 0;
+}
+
+static void state_path(const char *dir, const struct fnft_state_key *key,
+		       char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%" PRIu64 ".%s.json", dir, key->netns, key->table);
+}
+
+static json_t *header_json(const struct fnft_state_key *key, uint32_t genid,
+			   uint64_t fp)
+{
+	char fps[24];
+
+	snprintf(fps, sizeof(fps), "%016" PRIx64, fp);
+	return json_pack("{s:i, s:s, s:I, s:s, s:I, s:s}", "version",
+			 STATE_VERSION, "boot_id", key->boot_id, "netns",
+			 (json_int_t)key->netns, "table", key->table, "genid",
+			 (json_int_t)genid, "fingerprint", fps);
+}
+
+int fnft_state_save(const char *dir, const struct fnft_state_key *key,
+		    uint32_t genid, const struct fnft_ruleset *rs)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	json_t *h = header_json(key, genid, fnft_ruleset_fingerprint(rs));
+	char *head = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *body = fnft_ruleset_to_json(rs);
+	FILE *f = NULL;
+	int rc = 0;
+
+	json_decref(h);
+	if (!head || !body) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		rc = -errno;
+		goto out;
+	}
+	state_path(dir, key, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		rc = -errno;
+		goto out;
+	}
+	if (fprintf(f, "%s\n%s\n", head, body) < 0)
+		rc = -EIO;
+	if (fclose(f) != 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+out:
+	free(head);
+	free(body);
+	return rc;
+}
+
+/* Does header line @line belong to @key at @genid?  Fills *fp. */
+static int check_header(const char *line, const struct fnft_state_key *key,
+			uint32_t genid, uint64_t *fp)
+{
+	json_t *h = json_loads(line, JSON_DISABLE_EOF_CHECK, NULL);
+	const char *fps;
+	int rc = -ENOENT;
+
+	if (!h)
+		return rc;
+	fps = get_str(h, "fingerprint");
+	if (get_int(h, "version") == STATE_VERSION && fps &&
+	    streq(get_str(h, "boot_id") ?: "", key->boot_id) &&
+	    (uint64_t)get_int(h, "netns") == key->netns &&
+	    streq(get_str(h, "table") ?: "", key->table) &&
+	    (uint32_t)get_int(h, "genid") == genid &&
+	    sscanf(fps, "%" SCNx64, fp) == 1)
+		rc = 0;
+	json_decref(h);
+	return rc;
+}
+
+int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
+		    uint32_t genid, uint64_t *fingerprint)
+{
+	char path[PATH_MAX], line[HEADER_MAX];
+	FILE *f;
+	int rc = -ENOENT;
+
+	state_path(dir, key, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	if (fgets(line, sizeof(line), f))
+		rc = check_header(line, key, genid, fingerprint);
+	fclose(f);
+	return rc;
+}
+
+int fnft_state_load(const char *dir, const struct fnft_state_key *key,
+		    uint32_t genid, struct fnft_ruleset **out)
+{
+	char path[PATH_MAX];
+	char *line = NULL, *nl;
+	struct stat st;
+	uint64_t fp;
+	FILE *f;
+	int rc = -ENOENT;
+
+	state_path(dir, key, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0 &&
+	    (line = malloc((size_t)st.st_size + 1)) &&
+	    fread(line, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
+		line[st.st_size] = '\0';
+		nl = strchr(line, '\n');
+		if (nl) {
+			*nl = '\0';
+			rc = check_header(line, key, genid, &fp);
+		}
+		if (!rc)
+			rc = fnft_ruleset_from_json(nl + 1, out) ? -ENOENT : 0;
+		/* a file that does not hash to its header was damaged */
+		if (!rc && fnft_ruleset_fingerprint(*out) != fp) {
+			fnft_ruleset_free(*out);
+			rc = -ENOENT;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+void fnft_state_forget(const char *dir, const struct fnft_state_key *key)
+{
+	char path[PATH_MAX];
+
+	state_path(dir, key, path, sizeof(path));
+	unlink(path);
+}

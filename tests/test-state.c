@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state file: the IR survives JSON, and a file is trusted only for its key. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <finesse-nft/finesse-nft.h>
+
+#include "state.h"
+
+static const char *golden_dir;
+
+static struct fnft_ruleset *plan_golden(const char *name)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *site = NULL;
+	struct fnft_ruleset *rs = NULL;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.conf", golden_dir, name);
+	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
+	ck_assert_int_eq(fnft_site_load(path, cat, &site, NULL), 0);
+	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, NULL), 0);
+	fnft_site_free(site);
+	fnft_catalog_free(cat);
+	return rs;
+}
+
+static const char *const sites[] = {
+	"primary", "entries", "ping-any-log", "ipv6-only", "empty-group", "ping-none",
+};
+
+START_TEST(json_round_trip)
+{
+	struct fnft_ruleset *rs = plan_golden(sites[_i]), *back = NULL;
+	char *json = fnft_ruleset_to_json(rs);
+
+	ck_assert_ptr_nonnull(json);
+	ck_assert_int_eq(fnft_ruleset_from_json(json, &back), 0);
+	ck_assert(fnft_ruleset_equal(rs, back));
+	ck_assert_uint_eq(fnft_ruleset_fingerprint(rs), fnft_ruleset_fingerprint(back));
+	free(json);
+	fnft_ruleset_free(back);
+	fnft_ruleset_free(rs);
+}
+END_TEST
+
+START_TEST(fingerprint_sees_changes)
+{
+	struct fnft_ruleset *a = plan_golden("primary"), *b = plan_golden("secondary");
+	struct fnft_ruleset *c = plan_golden("primary");
+	uint64_t fa = fnft_ruleset_fingerprint(a);
+
+	ck_assert_uint_ne(fa, fnft_ruleset_fingerprint(b));
+	ck_assert_uint_eq(fa, fnft_ruleset_fingerprint(c));
+	/* one element, one port, one policy: each changes it */
+	c->sets[0].elems.v[0].hi[3] ^= 1;
+	ck_assert_uint_ne(fa, fnft_ruleset_fingerprint(c));
+	c->sets[0].elems.v[0].hi[3] ^= 1;
+	c->chains[1].policy = FNFT_VERDICT_DROP;
+	ck_assert_uint_ne(fa, fnft_ruleset_fingerprint(c));
+	c->chains[1].policy = FNFT_VERDICT_ACCEPT;
+	ck_assert_uint_eq(fa, fnft_ruleset_fingerprint(c));
+	/* live-only fields do not count */
+	c->chains[0].rules[0].handle = 42;
+	c->chains[0].rules[0].packets = 7;
+	ck_assert_uint_eq(fa, fnft_ruleset_fingerprint(c));
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	fnft_ruleset_free(c);
+}
+END_TEST
+
+START_TEST(file_is_trusted_only_for_its_key)
+{
+	struct fnft_ruleset *rs = plan_golden("entries"), *back = NULL;
+	struct fnft_state_key key = { .netns = 4242 }, other;
+	char dir[] = "/tmp/fnft-state-XXXXXX", path[600];
+	uint64_t fp = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(fnft_state_key_boot(&key), 0);
+	ck_assert_uint_gt(strlen(key.boot_id), 30);
+	snprintf(key.table, sizeof(key.table), "finesse");
+	ck_assert_int_eq(fnft_state_peek(dir, &key, 7, &fp), -ENOENT);
+	ck_assert_int_eq(fnft_state_save(dir, &key, 7, rs), 0);
+	ck_assert_int_eq(fnft_state_peek(dir, &key, 7, &fp), 0);
+	ck_assert_uint_eq(fp, fnft_ruleset_fingerprint(rs));
+	ck_assert_int_eq(fnft_state_load(dir, &key, 7, &back), 0);
+	ck_assert(fnft_ruleset_equal(rs, back));
+	fnft_ruleset_free(back);
+
+	/* another generation, namespace or boot: not ours */
+	ck_assert_int_eq(fnft_state_peek(dir, &key, 8, &fp), -ENOENT);
+	other = key;
+	other.boot_id[0] = other.boot_id[0] == 'a' ? 'b' : 'a';
+	ck_assert_int_eq(fnft_state_peek(dir, &other, 7, &fp), -ENOENT);
+	other = key;
+	other.netns = 4243;
+	ck_assert_int_eq(fnft_state_load(dir, &other, 7, &back), -ENOENT);
+
+	/* a damaged body does not hash to its header */
+	snprintf(path, sizeof(path), "%s/4242.finesse.json", dir);
+	f = fopen(path, "r+");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, -40, SEEK_END);
+	fputs("9", f);
+	fclose(f);
+	ck_assert_int_eq(fnft_state_load(dir, &key, 7, &back), -ENOENT);
+
+	fnft_state_forget(dir, &key);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	rmdir(dir);
+	fnft_ruleset_free(rs);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("state");
+	SRunner *sr;
+	int failed;
+
+	golden_dir = argc > 1 ? argv[1] : "tests/golden";
+	tcase_add_loop_test(tc, json_round_trip, 0, sizeof(sites) / sizeof(sites[0]));
+	tcase_add_test(tc, fingerprint_sees_changes);
+	tcase_add_test(tc, file_is_trusted_only_for_its_key);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
