@@ -576,10 +576,15 @@ void fnft_dump_free(struct fnft_dump *d)
 {
 	if (!d)
 		return;
-	nftnl_table_free(d->table);
-	nftnl_chain_list_free(d->chains);
-	nftnl_rule_list_free(d->rules);
-	nftnl_set_list_free(d->sets);
+	/* libnftnl's destructors do not take NULL */
+	if (d->table)
+		nftnl_table_free(d->table);
+	if (d->chains)
+		nftnl_chain_list_free(d->chains);
+	if (d->rules)
+		nftnl_rule_list_free(d->rules);
+	if (d->sets)
+		nftnl_set_list_free(d->sets);
 	free(d);
 }
 
