@@ -591,6 +591,8 @@ void fnft_dump_free(struct fnft_dump *d)
 static struct nlmsghdr *dump_hdr(struct fnft_nl *nl, char *buf, uint16_t type,
 				 uint16_t flags)
 {
+	/* the header leaves its alignment padding alone: start from zeros */
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
 	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags,
 				     fnft_nl_next_seq(nl));
 }
@@ -645,8 +647,12 @@ static int dump_elements(struct fnft_nl *nl, struct dump_ctx *c, bool named)
 		/* anonymous sets are small and hold a rule's ports: always */
 		if (!anon && !named)
 			continue;
+		/* name the set by table and name only: a dumped set carries
+		 * fields that have no place in a request */
 		nlh = dump_hdr(nl, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP);
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, c->table);
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET,
+				  nftnl_set_get_str(s, NFTNL_SET_NAME));
 		c->set = s;
 		rc = request(nl, nlh, elem_cb, c);
 	}
