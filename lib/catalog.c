@@ -163,7 +163,7 @@ FNFT_EXPORT const struct fnft_row *fnft_catalog_find(const struct fnft_catalog *
 
 /* ---- JSON ---- */
 
-static json_t *ports_json(const struct fnft_portlist *l)
+json_t *fnft_ports_json(const struct fnft_portlist *l)
 {
 	json_t *a = json_array();
 	char range[16];
@@ -193,9 +193,9 @@ static json_t *row_json(const struct fnft_row *row)
 			 "id", row->id,
 			 "listener", fnft_row_listener(row),
 			 "protocol", fnft_protocol_name(row->proto),
-			 "listen_ports", ports_json(&row->listen),
+			 "listen_ports", fnft_ports_json(&row->listen),
 			 "remote", groups,
-			 "remote_ports", ports_json(&row->remote_ports),
+			 "remote_ports", fnft_ports_json(&row->remote_ports),
 			 "direction", fnft_direction_name(row->dir),
 			 "note", fnft_row_note(row));
 }

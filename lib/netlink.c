@@ -75,6 +75,20 @@ void fnft_nl_close(struct fnft_nl *nl)
 	free(nl);
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71	/* Linux 5.14 */
+#endif
+
+int fnft_nl_netns_cookie(struct fnft_nl *nl, uint64_t *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+
+	if (getsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_NETNS_COOKIE,
+		       cookie, &len) < 0)
+		return -errno;
+	return 0;
+}
+
 uint32_t fnft_nl_next_seq(struct fnft_nl *nl)
 {
 	return ++nl->seq;

@@ -18,6 +18,9 @@ struct fnft_nl;
 int fnft_nl_open(struct fnft_nl **out, struct fnft_error *err);
 void fnft_nl_close(struct fnft_nl *nl);
 
+/* The network namespace's cookie: unique for the boot, never reused. */
+int fnft_nl_netns_cookie(struct fnft_nl *nl, uint64_t *cookie);
+
 /* The current ruleset generation id. */
 int fnft_nl_genid(struct fnft_nl *nl, uint32_t *genid, struct fnft_error *err);
 

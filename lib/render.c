@@ -255,9 +255,12 @@ FNFT_EXPORT int fnft_ruleset_diff(const struct fnft_ruleset *a,
 	struct fnft_buf ta = { 0 }, tb = { 0 };
 	int rc;
 
-	if (!a || !b || !label_a || !label_b || !out)
+	if (!b || !label_a || !label_b || !out)
 		return -EINVAL;
-	fnft_render_table(a, &ta);
+	if (a)
+		fnft_render_table(a, &ta);
+	else
+		fnft_buf_puts(&ta, "");	/* no table yet: all of it is new */
 	fnft_render_table(b, &tb);
 	if (ta.oom || tb.oom)
 		rc = -ENOMEM;

@@ -59,4 +59,8 @@ bool fnft_row_has_group(const struct fnft_row *row, const char *group);
 int fnft_catalog_take_row(struct fnft_catalog *cat, struct fnft_row *row,
 			  struct fnft_error *err);
 
+/* Ports as JSON: a port is an integer, a range a string "a-b". */
+struct json_t;
+struct json_t *fnft_ports_json(const struct fnft_portlist *l);
+
 #endif

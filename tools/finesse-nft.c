@@ -28,7 +28,10 @@ struct opts {
 	const char *catalog;
 	enum fnft_role role;
 	bool json;
+	bool verify;
 	const char *format;
+	const char *state_dir;	/* NULL: the library's default */
+	bool no_state;
 };
 
 struct command {
@@ -80,6 +83,40 @@ static void print_warnings(const struct fnft_site *site)
 
 	for (i = 0; i < fnft_site_warning_count(site); i++)
 		msg("warning: %s", fnft_site_warning(site, i));
+}
+
+/* What a command works from: catalog, site and the plan for this node. */
+struct loaded {
+	struct fnft_catalog *cat;
+	struct fnft_site *site;
+	struct fnft_ruleset *plan;
+};
+
+static void loaded_free(struct loaded *l)
+{
+	fnft_ruleset_free(l->plan);
+	fnft_site_free(l->site);
+	fnft_catalog_free(l->cat);
+}
+
+static int load_all(const struct opts *o, bool warnings, struct loaded *l)
+{
+	struct fnft_error err = { 0 };
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	rc = load_catalog(o, &l->cat, &err);
+	if (!rc)
+		rc = fnft_site_load(o->site, l->cat, &l->site, &err);
+	if (!rc && warnings)
+		print_warnings(l->site);
+	if (!rc)
+		rc = fnft_plan(l->cat, l->site, o->role, o->table, &l->plan, &err);
+	if (rc) {
+		loaded_free(l);
+		return fail(rc, &err);
+	}
+	return EXIT_OK;
 }
 
 /* catalog + site + plan for @path; prints errors; returns an exit code. */
@@ -288,55 +325,169 @@ static int fail_kernel(int rc, const struct fnft_error *err)
 	return rc == -EAGAIN ? EXIT_CONFLICT : EXIT_SYSTEM;
 }
 
-static int cmd_apply(struct opts *o, int argc, char **argv)
-{
-	struct fnft_ruleset *rs = NULL;
-	struct fnft_error err = { 0 };
-	int rc;
-
-	(void)argv;
-	if (argc > 0) {
-		msg("apply takes no arguments");
-		return EXIT_USAGE;
-	}
-	rc = plan_site(o, o->site, true, &rs);
-	if (rc)
-		return rc;
-	rc = fnft_apply(rs, &err);
-	fnft_ruleset_free(rs);
-	if (rc)
-		return fail_kernel(rc, &err);
-	msg("applied table inet %s", o->table ? o->table : FNFT_DEFAULT_TABLE);
-	return EXIT_OK;
-}
-
-static int cmd_remove(struct opts *o, int argc, char **argv)
+static int open_kernel(const struct opts *o, struct fnft_kernel **k)
 {
 	struct fnft_error err = { 0 };
 	int rc;
 
-	(void)argv;
-	if (argc > 0) {
-		msg("remove takes no arguments");
-		return EXIT_USAGE;
-	}
-	rc = fnft_remove(o->table, &err);
+	rc = fnft_kernel_open(o->table, k, &err);
 	if (rc == -EINVAL)
 		return fail(rc, &err);
 	if (rc)
 		return fail_kernel(rc, &err);
+	if ((o->no_state || o->state_dir) &&
+	    fnft_kernel_set_state_dir(*k, o->no_state ? NULL : o->state_dir) < 0) {
+		msg("out of memory");
+		fnft_kernel_free(*k);
+		return EXIT_SYSTEM;
+	}
 	return EXIT_OK;
+}
+
+static int no_args(const char *cmd, int argc)
+{
+	if (argc > 0)
+		msg("%s takes no arguments", cmd);
+	return argc > 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+static int cmd_apply(struct opts *o, int argc, char **argv)
+{
+	struct fnft_apply_stats st;
+	struct fnft_kernel *k = NULL;
+	struct fnft_error err = { 0 };
+	struct loaded l;
+	int rc;
+
+	(void)argv;
+	if ((rc = no_args("apply", argc)) || (rc = load_all(o, true, &l)))
+		return rc;
+	rc = open_kernel(o, &k);
+	if (!rc) {
+		rc = fnft_kernel_apply(k, l.plan, &st, &err);
+		if (rc)
+			rc = fail_kernel(rc, &err);
+		else if (st.in_sync)
+			msg("table inet %s is in sync; nothing to do",
+			    o->table ? o->table : FNFT_DEFAULT_TABLE);
+		else
+			msg("applied table inet %s (%s, %u messages)",
+			    o->table ? o->table : FNFT_DEFAULT_TABLE,
+			    st.incremental ? "changes only" : "replaced whole",
+			    st.messages);
+	}
+	fnft_kernel_free(k);
+	loaded_free(&l);
+	return rc;
+}
+
+static int read_kernel(const struct opts *o, struct fnft_ruleset **live)
+{
+	struct fnft_kernel *k = NULL;
+	struct fnft_error err = { 0 };
+	int rc = open_kernel(o, &k);
+
+	if (rc)
+		return rc;
+	rc = fnft_kernel_read(k, o->verify ? FNFT_READ_VERIFY : 0, live, &err);
+	fnft_kernel_free(k);
+	return rc ? fail_kernel(rc, &err) : EXIT_OK;
+}
+
+static int cmd_dry_run(struct opts *o, int argc, char **argv)
+{
+	struct fnft_ruleset *live = NULL;
+	char label_a[128], label_b[1024];
+	char *text = NULL;
+	struct loaded l;
+	int rc;
+
+	(void)argv;
+	if ((rc = no_args("dry-run", argc)) || (rc = load_all(o, !o->json, &l)))
+		return rc;
+	rc = read_kernel(o, &live);
+	if (rc) {
+		loaded_free(&l);
+		return rc;
+	}
+	snprintf(label_a, sizeof(label_a), "live table inet %s%s",
+		 o->table ? o->table : FNFT_DEFAULT_TABLE, live ? "" : " (absent)");
+	snprintf(label_b, sizeof(label_b), "plan %s", o->site);
+	if (o->json) {
+		rc = fnft_ruleset_changes_json(live, l.plan, &text);
+		if (!rc)
+			printf("%s\n", text);
+		rc = rc < 0 ? EXIT_SYSTEM :
+		     live && fnft_ruleset_equal(live, l.plan) ? EXIT_OK : EXIT_DIFFERENT;
+	} else {
+		rc = fnft_ruleset_diff(live, l.plan, label_a, label_b, &text);
+		if (rc == 1)
+			fputs(text, stdout);
+		rc = rc < 0 ? EXIT_SYSTEM : rc == 1 ? EXIT_DIFFERENT : EXIT_OK;
+	}
+	if (rc == EXIT_SYSTEM)
+		msg("out of memory");
+	free(text);
+	fnft_ruleset_free(live);
+	loaded_free(&l);
+	return rc;
+}
+
+static int cmd_status(struct opts *o, int argc, char **argv)
+{
+	struct fnft_ruleset *live = NULL;
+	char *text = NULL;
+	struct loaded l;
+	int rc;
+
+	(void)argv;
+	if ((rc = no_args("status", argc)) || (rc = load_all(o, false, &l)))
+		return rc;
+	rc = read_kernel(o, &live);
+	if (!rc && !live)
+		msg("table inet %s does not exist: all counters are 0",
+		    o->table ? o->table : FNFT_DEFAULT_TABLE);
+	if (!rc) {
+		if (fnft_status_render(l.cat, l.site, l.plan, live, o->json, &text) < 0) {
+			msg("out of memory");
+			rc = EXIT_SYSTEM;
+		} else {
+			fputs(text, stdout);
+			if (o->json)
+				putchar('\n');
+		}
+	}
+	free(text);
+	fnft_ruleset_free(live);
+	loaded_free(&l);
+	return rc;
+}
+
+static int cmd_remove(struct opts *o, int argc, char **argv)
+{
+	struct fnft_kernel *k = NULL;
+	struct fnft_error err = { 0 };
+	int rc;
+
+	(void)argv;
+	if ((rc = no_args("remove", argc)) || (rc = open_kernel(o, &k)))
+		return rc;
+	rc = fnft_kernel_remove(k, &err);
+	fnft_kernel_free(k);
+	return rc ? fail_kernel(rc, &err) : EXIT_OK;
 }
 
 /* ---- option tables ---- */
 
 enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
-       OPT_VERSION };
+       OPT_VERSION, OPT_VERIFY, OPT_STATE_DIR, OPT_NO_STATE };
 
 #define GLOBAL_OPTS                                                      \
 	{ "config", required_argument, NULL, 'c' },                      \
 	{ "table", required_argument, NULL, OPT_TABLE },                 \
 	{ "catalog", required_argument, NULL, OPT_CATALOG },             \
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },         \
+	{ "no-state", no_argument, NULL, OPT_NO_STATE },                 \
 	{ "help", no_argument, NULL, 'h' }
 
 static const struct option global_opts[] = {
@@ -350,6 +501,19 @@ static const struct option json_opts[] = {
 };
 static const struct option node_opts[] = {
 	GLOBAL_OPTS, { "node", required_argument, NULL, OPT_NODE }, { 0 },
+};
+static const struct option dry_run_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ 0 },
+};
+static const struct option status_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ 0 },
 };
 static const struct option export_opts[] = {
 	GLOBAL_OPTS,
@@ -379,6 +543,19 @@ static const struct command commands[] = {
 	  "worked (nothing was applied; run again).\n"
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n",
 	  node_opts },
+	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--json]",
+	  "Unified diff, live table -> plan, in the syntax of export.  Writes\n"
+	  "nothing.  Exit 0 and no output when in sync, 1 with changes.\n"
+	  "  --node R   primary or secondary (overrides node = in [cluster])\n"
+	  "  --verify   read the whole live table, set elements included, even\n"
+	  "             when the state file could stand in for it\n"
+	  "  --json     the same change set as data\n",
+	  dry_run_opts },
+	{ "status", cmd_status, "status [--node R] [--json]",
+	  "Per-row packet and byte counters of the live table, with each row's\n"
+	  "ports, groups and direction, rows in catalog order.\n"
+	  "  --json     as a JSON array\n",
+	  status_opts },
 	{ "remove", cmd_remove, "remove",
 	  "Delete our table, and only it.  A missing table is not an error.\n",
 	  plain_opts },
@@ -400,6 +577,8 @@ static void usage(FILE *f)
 		   "  -c, --config FILE  site file (default " DEFAULT_SITE ")\n"
 		   "  --table NAME       managed table, family inet (default finesse)\n"
 		   "  --catalog FILE     load this catalog instead of the built-in one\n"
+		   "  --state-dir DIR    state file directory (default " FNFT_STATE_DIR ";\n"
+		   "                     also $FNFT_STATE_DIR); --no-state: keep none\n"
 		   "  -h, --help         this help; COMMAND --help for a command's\n"
 		   "  --version          print the version\n\n"
 		   "Exit: 0 ok, 1 differences, 2 bad usage or input, 3 system or kernel\n"
@@ -431,6 +610,15 @@ static int take_option(struct opts *o, int c, const char *arg)
 	case OPT_FORMAT:
 		o->format = arg;
 		return 0;
+	case OPT_VERIFY:
+		o->verify = true;
+		return 0;
+	case OPT_STATE_DIR:
+		o->state_dir = arg;
+		return 0;
+	case OPT_NO_STATE:
+		o->no_state = true;
+		return 0;
 	default:
 		return -1;
 	}
@@ -458,7 +646,7 @@ static int run_command(const struct command *cmd, struct opts *o, int argc,
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .site = DEFAULT_SITE };
+	struct opts o = { .site = DEFAULT_SITE, .state_dir = getenv("FNFT_STATE_DIR") };
 	size_t i;
 	int c;
 

@@ -2,6 +2,9 @@
 #ifndef FINESSE_NFT_KERNEL_H
 #define FINESSE_NFT_KERNEL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <finesse-nft/error.h>
 #include <finesse-nft/ruleset.h>
 
@@ -12,7 +15,7 @@ extern "C" {
 /**
  * The kernel side: these are the only calls that talk to the kernel.  They
  * act on the network namespace of the calling thread and touch nothing but
- * the managed table (family inet).  Concurrent callers in one namespace are
+ * the managed table (family inet).  Concurrent writers in one namespace are
  * serialised by a lock file under /run/finesse-nft/, keyed by namespace and
  * table; everyone else is kept out by the ruleset generation id, which
  * every batch carries.
@@ -24,25 +27,96 @@ extern "C" {
  *   -EPROTONOSUPPORT  the kernel has no nf_tables
  *   other    the kernel refused the batch; @err names the row id, set or
  *            chain of the message it refused, and why
- * On any error nothing was changed: the batch is one transaction.
+ * On any error nothing was changed: a batch is one transaction.
  */
 
+/** Where the state file lives unless fnft_kernel_set_state_dir() says. */
+#define FNFT_STATE_DIR "/var/lib/finesse-nft"
+
+struct fnft_kernel;
+
+/** What an apply did. */
+struct fnft_apply_stats {
+	/** the live table already equalled the plan: nothing was sent */
+	bool in_sync;
+	/** only the differences were sent (else the table was replaced) */
+	bool incremental;
+	/** netlink messages in the batch, begin and end included; 0 in sync */
+	unsigned messages;
+	unsigned reserved[4];
+};
+
+/** fnft_kernel_read() flag: dump the whole table, set elements included,
+ *  even when the state file could stand in for it. */
+#define FNFT_READ_VERIFY 0x1u
+
 /**
- * fnft_apply - make the managed table equal @rs, in one transaction
- * @rs: the planned table (from fnft_plan())
+ * fnft_kernel_open - a handle on table inet @table of this namespace
+ * @table: the table name, or NULL for FNFT_DEFAULT_TABLE
+ * @out: receives the handle; free it with fnft_kernel_free()
  * @err: optional error details
  *
- * The table is replaced whole, whether or not it exists.  Returns 0 or a
- * negative errno as above.
+ * Opens the netlink socket; sends nothing.  Returns 0, -EINVAL for a bad
+ * table name, or a negative errno as above.
+ */
+int fnft_kernel_open(const char *table, struct fnft_kernel **out,
+		     struct fnft_error *err);
+
+/** fnft_kernel_free - close the handle; NULL is allowed. */
+void fnft_kernel_free(struct fnft_kernel *k);
+
+/**
+ * fnft_kernel_set_state_dir - where to keep the state file
+ * @dir: a directory (copied), or NULL for no state file at all: every read
+ *	then dumps the table, set elements included
+ *
+ * The state file holds the plan last committed to this table, so that
+ * apply and read need not dump big sets back.  It is trusted only while
+ * the ruleset generation id is the one our own commit produced, in the same
+ * boot and network namespace.  Returns 0 or -ENOMEM.
+ */
+int fnft_kernel_set_state_dir(struct fnft_kernel *k, const char *dir);
+
+/**
+ * fnft_kernel_read - the live table
+ * @flags: 0 or FNFT_READ_VERIFY
+ * @live: receives the table as a ruleset (with counter values), or NULL
+ *	when the table does not exist; free it with fnft_ruleset_free()
+ *
+ * Writes nothing.  Rules someone else put into the table come back decoded
+ * as far as possible and otherwise raw, so fnft_ruleset_diff() shows them.
+ */
+int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
+		     struct fnft_ruleset **live, struct fnft_error *err);
+
+/**
+ * fnft_kernel_apply - make the live table equal @plan, in one transaction
+ * @plan: the planned table (from fnft_plan()); its table name must be the
+ *	handle's
+ * @stats: optional; what was done
+ *
+ * Sends nothing when the table is already equal.  When only set elements
+ * or some rules differ, the batch carries just those changes, so untouched
+ * rules keep their counters; otherwise the table is replaced whole.
+ */
+int fnft_kernel_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+		      struct fnft_apply_stats *stats, struct fnft_error *err);
+
+/**
+ * fnft_kernel_remove - delete the table, and only it; a missing table is
+ * not an error.
+ */
+int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err);
+
+/**
+ * fnft_apply - fnft_kernel_open() + fnft_kernel_apply() + free, with the
+ * default state directory.
  */
 int fnft_apply(const struct fnft_ruleset *rs, struct fnft_error *err);
 
 /**
- * fnft_remove - delete the managed table inet @table, and only it
- * @table: the table name, or NULL for FNFT_DEFAULT_TABLE
- * @err: optional error details
- *
- * A missing table is not an error.  Returns 0 or a negative errno as above.
+ * fnft_remove - delete table inet @table (NULL: FNFT_DEFAULT_TABLE), and
+ * only it.  A missing table is not an error.
  */
 int fnft_remove(const char *table, struct fnft_error *err);
 

@@ -60,7 +60,7 @@ int fnft_ruleset_render(const struct fnft_ruleset *rs, char **out);
 
 /**
  * fnft_ruleset_diff - unified diff between two rulesets, in nft syntax
- * @a: the old table
+ * @a: the old table, or NULL when there is none (everything is added)
  * @b: the new table
  * @label_a: the `---` label
  * @label_b: the `+++` label
@@ -70,6 +70,39 @@ int fnft_ruleset_render(const struct fnft_ruleset *rs, char **out);
  */
 int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
 		      const char *label_a, const char *label_b, char **out);
+
+/**
+ * fnft_ruleset_changes_json - the diff of fnft_ruleset_diff() as data
+ * @a: the old table, or NULL
+ * @b: the new table
+ * @out: receives a malloc'd JSON object: {"table", "in_sync", "changes":
+ *	[{"op": "add"|"remove", "in": "table"|"set NAME"|"chain NAME",
+ *	"line": nft text}]}, one change per added or removed diff line
+ *
+ * Returns 0 or -ENOMEM.
+ */
+int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
+			      const struct fnft_ruleset *b, char **out);
+
+/**
+ * fnft_status_render - which rows of the port-usage table see traffic
+ * @cat: the catalog
+ * @site: the site (loaded against @cat)
+ * @plan: the plan for this node (fnft_plan()): which rows are in force and
+ *	which of their groups hold no address
+ * @live: the live table (fnft_kernel_read()), or NULL: counters are 0
+ * @json: a JSON array instead of a text table
+ * @out: receives the text (malloc'd)
+ *
+ * One entry per row, catalog rows first, in order: its ports, groups,
+ * direction, and the packets and bytes of its rules summed over groups and
+ * families; rows left out are marked disabled, groups without an address
+ * empty.  Returns 0, -EINVAL or -ENOMEM.
+ */
+int fnft_status_render(const struct fnft_catalog *cat,
+		       const struct fnft_site *site,
+		       const struct fnft_ruleset *plan,
+		       const struct fnft_ruleset *live, bool json, char **out);
 
 #ifdef __cplusplus
 }

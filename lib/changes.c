@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The diff between two tables as data: every added or removed line of the
+ * unified diff, with the block (table, set or chain) it belongs to.  It is
+ * derived from the very diff a reviewer reads, so the two never disagree.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include <finesse-nft/ruleset.h>
+
+#include "ir.h"
+#include "udiff.h"
+
+struct text {
+	char *s;
+	char **lines;		/* into s, NUL-terminated */
+	char **block;		/* owning block of each line ("set x", ...) */
+	size_t n;
+};
+
+static void text_free(struct text *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->block[i]);
+	free(t->block);
+	free(t->lines);
+	free(t->s);
+}
+
+/* "\tset x {" / "\tchain x {" open a block; "}" at depth 1 closes it. */
+static char *block_of(const char *line, const char *current)
+{
+	const char *p = line;
+	size_t n;
+
+	if (p[0] == '\t' && p[1] != '\t' &&
+	    (!strncmp(p + 1, "set ", 4) || !strncmp(p + 1, "chain ", 6))) {
+		n = strcspn(p + 1, "{");
+		while (n && p[n] == ' ')
+			n--;
+		return strndup(p + 1, n);
+	}
+	if (!strcmp(line, "\t}") || !strncmp(line, "table ", 6) || !strcmp(line, "}"))
+		return strdup("table");
+	return strdup(current);
+}
+
+static int text_split(const struct fnft_ruleset *rs, struct text *t)
+{
+	struct fnft_buf b = { 0 };
+	size_t cap = 0, i;
+	char *p, *cur = "table";
+
+	memset(t, 0, sizeof(*t));
+	if (rs && fnft_render_table(rs, &b) < 0) {
+		fnft_buf_free(&b);
+		return -ENOMEM;
+	}
+	if (fnft_buf_steal(&b, &t->s) < 0)
+		return -ENOMEM;
+	for (p = t->s; *p; ) {
+		char *nl = strchr(p, '\n');
+
+		if (fnft_grow(&t->lines, &cap, t->n + 1, sizeof(char *)) < 0)
+			return -ENOMEM;
+		t->lines[t->n++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	t->block = calloc(t->n ? t->n : 1, sizeof(char *));
+	if (!t->block)
+		return -ENOMEM;
+	for (i = 0; i < t->n; i++) {
+		t->block[i] = block_of(t->lines[i], cur);
+		if (!t->block[i])
+			return -ENOMEM;
+		/* a closing brace belongs to its block; what follows does not */
+		cur = strcmp(t->lines[i], "\t}") ? t->block[i] : "table";
+	}
+	return 0;
+}
+
+/* Join the lines again for udiff (split wrote NULs over the newlines). */
+static char *joined(const struct text *t)
+{
+	struct fnft_buf b = { 0 };
+	size_t i;
+	char *s = NULL;
+
+	for (i = 0; i < t->n; i++)
+		fnft_buf_printf(&b, "%s\n", t->lines[i]);
+	return fnft_buf_steal(&b, &s) ? NULL : s;
+}
+
+static json_t *change(const char *op, const char *block, const char *line)
+{
+	while (*line == '\t')
+		line++;
+	return json_pack("{s:s, s:s, s:s}", "op", op, "in", block, "line", line);
+}
+
+/* Walk the unified diff, numbering old and new lines from each @@. */
+static int collect(const char *diff, const struct text *a, const struct text *b,
+		   json_t *changes)
+{
+	const char *p = diff;
+	unsigned long oa = 0, ob = 0;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		unsigned long x, y;
+
+		if (!strncmp(p, "@@ -", 4)) {
+			if (sscanf(p, "@@ -%lu%*[^+]+%lu", &x, &y) != 2)
+				return -EINVAL;
+			oa = x ? x - 1 : 0;
+			ob = y ? y - 1 : 0;
+		} else if (!strncmp(p, "---", 3) || !strncmp(p, "+++", 3)) {
+			/* labels */
+		} else if (*p == '-' && oa < a->n) {
+			json_array_append_new(changes, change("remove", a->block[oa], a->lines[oa]));
+			oa++;
+		} else if (*p == '+' && ob < b->n) {
+			json_array_append_new(changes, change("add", b->block[ob], b->lines[ob]));
+			ob++;
+		} else if (*p == ' ') {
+			oa++, ob++;
+		}
+		(void)len;
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+FNFT_EXPORT int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
+			      const struct fnft_ruleset *b, char **out)
+{
+	struct text ta, tb;
+	char *sa = NULL, *sb = NULL, *diff = NULL;
+	json_t *changes = json_array(), *o = NULL;
+	int rc;
+
+	rc = text_split(a, &ta);
+	if (!rc)
+		rc = text_split(b, &tb);
+	else
+		memset(&tb, 0, sizeof(tb));
+	if (!rc && (!(sa = joined(&ta)) || !(sb = joined(&tb))))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = fnft_udiff(a ? sa : "", sb, "live", "plan", 0, &diff);
+	if (rc >= 0 && changes)
+		rc = collect(diff, &ta, &tb, changes);
+	if (rc >= 0) {
+		o = json_pack("{s:s, s:b, s:o}", "table", b->table, "in_sync",
+			      json_array_size(changes) == 0, "changes", changes);
+		changes = NULL;
+		*out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		rc = *out ? 0 : -ENOMEM;
+	}
+	json_decref(o);
+	json_decref(changes);
+	free(diff);
+	free(sa);
+	free(sb);
+	text_free(&ta);
+	text_free(&tb);
+	return rc;
+}

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kernel session: read the live table (from the state file when it can
+ * stand in, else a dump), and apply a plan as one batch carrying the
+ * generation id the live state was read at.  Writers in one network
+ * namespace queue on a lock file, so they succeed one after the other;
+ * anyone else who changes the ruleset between our read and our batch makes
+ * the kernel refuse the batch whole (-EAGAIN), so a table is never mixed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <finesse-nft/kernel.h>
+
+#include "decode.h"
+#include "encode.h"
+#include "ir.h"
+#include "netlink.h"
+#include "patch.h"
+#include "state.h"
+
+#define LOCK_DIR "/run/finesse-nft"
+
+struct fnft_kernel {
+	char table[72];
+	char *state_dir;		/* NULL: no state file */
+	struct fnft_nl *nl;
+	struct fnft_state_key key;
+	bool have_key;			/* boot id and netns cookie known */
+};
+
+FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
+				 struct fnft_error *err)
+{
+	struct fnft_kernel *k;
+	int rc;
+
+	if (!out)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (!table)
+		table = FNFT_DEFAULT_TABLE;
+	if (!fnft_table_name_valid(table))
+		return fnft_err(err, -EINVAL, NULL, table,
+				"bad table name '%s' (a letter, then letters, digits, '_' or '-', at most 64)",
+				table);
+	k = calloc(1, sizeof(*k));
+	if (!k || !(k->state_dir = strdup(FNFT_STATE_DIR))) {
+		free(k);
+		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+	}
+	snprintf(k->table, sizeof(k->table), "%s", table);
+	rc = fnft_nl_open(&k->nl, err);
+	if (rc) {
+		fnft_kernel_free(k);
+		return rc;
+	}
+	/* without both, the state file is simply never trusted */
+	snprintf(k->key.table, sizeof(k->key.table), "%s", table);
+	k->have_key = fnft_state_key_boot(&k->key) == 0 &&
+		      fnft_nl_netns_cookie(k->nl, &k->key.netns) == 0;
+	*out = k;
+	return 0;
+}
+
+FNFT_EXPORT void fnft_kernel_free(struct fnft_kernel *k)
+{
+	if (!k)
+		return;
+	fnft_nl_close(k->nl);
+	free(k->state_dir);
+	free(k);
+}
+
+FNFT_EXPORT int fnft_kernel_set_state_dir(struct fnft_kernel *k, const char *dir)
+{
+	char *copy = NULL;
+
+	if (dir && !(copy = strdup(dir)))
+		return -ENOMEM;
+	free(k->state_dir);
+	k->state_dir = copy;
+	return 0;
+}
+
+static bool use_state(const struct fnft_kernel *k)
+{
+	return k->state_dir && k->have_key;
+}
+
+/* ---- reading ---- */
+
+/*
+ * The live table at generation *genid: from the state file when nothing
+ * changed since our commit, else from a dump.  *live is NULL when the
+ * table does not exist.
+ */
+static int read_live(struct fnft_kernel *k, unsigned flags,
+		     struct fnft_ruleset **live, uint32_t *genid,
+		     struct fnft_error *err)
+{
+	struct fnft_dump *d = NULL;
+	int rc;
+
+	*live = NULL;
+	if (!(flags & FNFT_READ_VERIFY) && use_state(k)) {
+		if ((rc = fnft_nl_genid(k->nl, genid, err)))
+			return rc;
+		if (fnft_state_load(k->state_dir, &k->key, *genid, live) == 0)
+			return 0;
+	}
+	if ((rc = fnft_nl_dump(k->nl, k->table, true, &d, err)))
+		return rc;
+	*genid = d->genid;
+	if (d->table)
+		rc = fnft_decode(d, live, err);
+	fnft_dump_free(d);
+	return rc;
+}
+
+FNFT_EXPORT int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
+				 struct fnft_ruleset **live,
+				 struct fnft_error *err)
+{
+	uint32_t genid;
+
+	if (!k || !live)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	return read_live(k, flags, live, &genid, err);
+}
+
+/* ---- writing ---- */
+
+/*
+ * Take the lock of (network namespace, table).  Returns the fd, or -1 when
+ * no lock can be had here (no /run, not root): then the generation id alone
+ * guards us, which is still safe, only less polite.
+ */
+static int lock_table(const struct fnft_kernel *k)
+{
+	char path[256];
+	int fd;
+
+	if (!k->have_key)
+		return -1;
+	if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), LOCK_DIR "/lock.%llu.%s",
+		 (unsigned long long)k->key.netns, k->table);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static void unlock_table(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* releases the flock */
+}
+
+/* Give the sets of @live (read without elements) the elements of @plan. */
+static int fill_elements(struct fnft_ruleset *live, const struct fnft_ruleset *plan)
+{
+	size_t i;
+
+	if (live->n_sets != plan->n_sets)
+		return -EINVAL;
+	for (i = 0; i < live->n_sets; i++) {
+		const struct fnft_ivlist *src = &plan->sets[i].elems;
+		struct fnft_ivlist *dst = &live->sets[i].elems;
+
+		if (!streq(live->sets[i].name, plan->sets[i].name))
+			return -EINVAL;
+		fnft_ivlist_free(dst);
+		if (!src->n)
+			continue;
+		dst->v = malloc(src->n * sizeof(*src->v));
+		if (!dst->v)
+			return -ENOMEM;
+		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+		dst->n = dst->cap = src->n;
+	}
+	return 0;
+}
+
+/*
+ * After our commit at @genid: record the plan, with the handles the kernel
+ * gave its rules, as the state of the table.  A cheap dump (no named set
+ * elements) brings the handles; if anyone else committed in between, or
+ * the table reads back otherwise, there is no state to record.
+ */
+static void remember(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+		     uint32_t genid)
+{
+	struct fnft_ruleset *live = NULL;
+	struct fnft_dump *d = NULL;
+	bool ok;
+
+	if (!use_state(k))
+		return;
+	ok = fnft_nl_dump(k->nl, k->table, false, &d, NULL) == 0 &&
+	     d->genid == genid && d->table && fnft_decode(d, &live, NULL) == 0 &&
+	     fill_elements(live, plan) == 0 && fnft_ruleset_equal(live, plan) &&
+	     fnft_state_save(k->state_dir, &k->key, genid, live) == 0;
+	if (!ok)
+		fnft_state_forget(k->state_dir, &k->key);
+	fnft_ruleset_free(live);
+	fnft_dump_free(d);
+}
+
+/* The cheapest proof that the table is the plan: our own last commit. */
+static bool state_is_plan(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+			  uint32_t genid)
+{
+	uint64_t fp;
+
+	return use_state(k) &&
+	       fnft_state_peek(k->state_dir, &k->key, genid, &fp) == 0 &&
+	       fp == fnft_ruleset_fingerprint(plan);
+}
+
+static int send_batch(struct fnft_kernel *k, const struct fnft_ruleset *live,
+		      const struct fnft_ruleset *plan, uint32_t genid,
+		      struct fnft_apply_stats *st, struct fnft_error *err)
+{
+	struct fnft_batch *b = NULL;
+	uint32_t seq = fnft_nl_next_seq(k->nl);
+	int rc = -EOPNOTSUPP;
+
+	if (live)
+		rc = fnft_encode_patch(live, plan, genid, seq, &b);
+	st->incremental = rc == 0;
+	if (rc == -EOPNOTSUPP)
+		rc = fnft_encode_replace(plan, genid, seq, &b);
+	if (rc)
+		return fnft_err(err, rc, NULL, plan->table,
+				"cannot encode table inet %s: %s", plan->table,
+				strerror(-rc));
+	st->messages = (unsigned)fnft_batch_msg_count(b);
+	rc = fnft_nl_send_batch(k->nl, b, plan, err);
+	fnft_batch_free(b);
+	return rc;
+}
+
+static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+			struct fnft_apply_stats *st, struct fnft_error *err)
+{
+	struct fnft_ruleset *live = NULL;
+	uint32_t genid;
+	int rc;
+
+	if ((rc = fnft_nl_genid(k->nl, &genid, err)))
+		return rc;
+	if (state_is_plan(k, plan, genid)) {
+		st->in_sync = true;
+		return 0;
+	}
+	if ((rc = read_live(k, 0, &live, &genid, err)))
+		return rc;
+	if (live && fnft_ruleset_equal(live, plan)) {
+		st->in_sync = true;
+		/* read by a dump: record it, so the next run is cheap */
+		remember(k, plan, genid);
+	} else {
+		rc = send_batch(k, live, plan, genid, st, err);
+		/* a committed batch moves the generation on by exactly one */
+		if (!rc)
+			remember(k, plan, genid + 1);
+	}
+	fnft_ruleset_free(live);
+	return rc;
+}
+
+FNFT_EXPORT int fnft_kernel_apply(struct fnft_kernel *k,
+				  const struct fnft_ruleset *plan,
+				  struct fnft_apply_stats *stats,
+				  struct fnft_error *err)
+{
+	struct fnft_apply_stats st = { 0 };
+	int lock, rc;
+
+	if (!k || !plan)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (!streq(plan->table, k->table))
+		return fnft_err(err, -EINVAL, NULL, plan->table,
+				"the plan is for table %s, the handle for table %s",
+				plan->table, k->table);
+	lock = lock_table(k);
+	rc = apply_locked(k, plan, &st, err);
+	unlock_table(lock);
+	if (stats)
+		*stats = st;
+	return rc;
+}
+
+FNFT_EXPORT int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err)
+{
+	struct fnft_batch *b = NULL;
+	uint32_t genid;
+	int lock, rc;
+
+	if (!k)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	lock = lock_table(k);
+	rc = fnft_nl_genid(k->nl, &genid, err);
+	if (!rc && (rc = fnft_encode_remove(k->table, genid,
+					    fnft_nl_next_seq(k->nl), &b)))
+		fnft_err(err, rc, NULL, k->table, "cannot encode: %s", strerror(-rc));
+	if (!rc)
+		rc = fnft_nl_send_batch(k->nl, b, NULL, err);
+	if (!rc && k->state_dir && k->have_key)
+		fnft_state_forget(k->state_dir, &k->key);
+	fnft_batch_free(b);
+	unlock_table(lock);
+	return rc;
+}
+
+FNFT_EXPORT int fnft_apply(const struct fnft_ruleset *rs, struct fnft_error *err)
+{
+	struct fnft_kernel *k = NULL;
+	int rc;
+
+	if (!rs)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	rc = fnft_kernel_open(rs->table, &k, err);
+	if (!rc)
+		rc = fnft_kernel_apply(k, rs, NULL, err);
+	fnft_kernel_free(k);
+	return rc;
+}
+
+FNFT_EXPORT int fnft_remove(const char *table, struct fnft_error *err)
+{
+	struct fnft_kernel *k = NULL;
+	int rc;
+
+	rc = fnft_kernel_open(table, &k, err);
+	if (!rc)
+		rc = fnft_kernel_remove(k, err);
+	fnft_kernel_free(k);
+	return rc;
+}
