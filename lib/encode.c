@@ -3,8 +3,9 @@
  * IR -> nf_tables netlink batch.
  *
  * The target is byte-for-byte what nft 1.0.6 sends for the script
- * fnft_ruleset_render() prints, so that the kernel holds exactly what nft
- * would have loaded and `nft list` prints our table as the renderer does.
+ * fnft_ruleset_render() prints (netlink header flags included), so that the
+ * kernel holds exactly what nft would have loaded and `nft list` prints our
+ * table as the renderer does.
  * Facts below were read off `nft --debug=netlink` / `--debug=mnl` (and
  * tests/test-encode.c keeps checking them against the installed nft):
  *
@@ -933,9 +934,11 @@ static int put_end(struct fnft_batch *b)
 	return msg_end(b, nftnl_batch_end(msg_buf(b, MSG_SMALL_MAX), seq));
 }
 
-/* NEWTABLE with flags 0 (as nft sends it) and an optional comment.  nft
- * sends no NLM_F_CREATE here; the kernel creates tables without it, and it
- * says what we mean. */
+/*
+ * NEWTABLE with table flags 0 and an optional comment.  Like nft, no
+ * netlink flags: the kernel creates a missing table and leaves an existing
+ * one be without NLM_F_CREATE, and only NLM_F_EXCL would make it an error.
+ */
 static int put_table(struct fnft_batch *b, const char *name, const char *comment)
 {
 	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_TABLE, .name = name,
@@ -962,7 +965,7 @@ static int put_table(struct fnft_batch *b, const char *name, const char *comment
 		goto out;
 	if ((rc = batch_ref(b, &ref, &seq)))
 		goto out;
-	nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq);
+	nlh = msg_start(b, NFT_MSG_NEWTABLE, 0, seq);
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	rc = msg_end(b, nlh);

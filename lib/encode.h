@@ -4,9 +4,9 @@
  *
  * Pure: it builds memory and never opens a socket.  The bytes are the ones
  * nft 1.0.6 sends for the text fnft_ruleset_render() prints for the same IR
- * (same messages, order, attributes and attribute order; only the netlink
- * header flags may differ where the kernel does not care), so `nft list`
- * reads our table back exactly as if nft had loaded the rendered script.
+ * (same messages in the same order, same header flags, attributes and
+ * attribute order), so `nft list` reads our table back exactly as if nft
+ * had loaded the rendered script.  Sequence numbers are ours to choose.
  *
  * Internal to finesse-nft; not part of the public API.
  */
@@ -67,9 +67,11 @@ struct fnft_batch;
  *
  * Messages, in the order nft 1.0.6 sends them for the rendered script:
  * BEGIN, NEWTABLE (bare), DELTABLE, NEWTABLE (with comment), NEWCHAIN per
- * chain, NEWSET (+ NEWSETELEM, split so that no element-list nest exceeds
- * the 16-bit attribute length) per named set, then per rule: the NEWSET and
- * NEWSETELEM of its anonymous set if it has one, and NEWRULE; END.
+ * chain, NEWSET (+ NEWSETELEM unless the set is empty, split so that no
+ * element-list nest exceeds the 16-bit attribute length) per named set,
+ * then per rule: the NEWSET and NEWSETELEM of its anonymous set if it has
+ * one, and NEWRULE (NLM_F_CREATE | NLM_F_APPEND); END.  No message asks
+ * for an ACK: a batch that succeeds gets no reply at all.
  *
  * Returns 0, -EINVAL for IR the renderer could not print as valid nft
  * syntax (e.g. an empty port list, overlapping set intervals, a rule naming

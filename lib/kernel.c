@@ -106,13 +106,14 @@ static int read_live(struct fnft_kernel *k, unsigned flags,
 	int rc;
 
 	*live = NULL;
-	if (!(flags & FNFT_READ_VERIFY) && use_state(k)) {
+	if (!(flags & (FNFT_READ_VERIFY | FNFT_READ_NO_ELEMENTS)) && use_state(k)) {
 		if ((rc = fnft_nl_genid(k->nl, genid, err)))
 			return rc;
 		if (fnft_state_load(k->state_dir, &k->key, *genid, live) == 0)
 			return 0;
 	}
-	if ((rc = fnft_nl_dump(k->nl, k->table, true, &d, err)))
+	if ((rc = fnft_nl_dump(k->nl, k->table, !(flags & FNFT_READ_NO_ELEMENTS),
+			       &d, err)))
 		return rc;
 	*genid = d->genid;
 	if (d->table)

@@ -118,6 +118,11 @@ static void status_line(const struct row_status *st, struct fnft_buf *b)
 			st->bytes, !st->enabled ? "disabled" :
 				   st->empty.len ? "empty: " : "",
 			st->enabled && st->empty.len ? st->empty.s : "");
+	/* no trailing blanks when the note is empty */
+	while (!b->oom && b->len > 1 && b->s[b->len - 2] == ' ') {
+		b->s[b->len - 2] = '\n';
+		b->s[--b->len] = '\0';
+	}
 }
 
 FNFT_EXPORT int fnft_status_render(const struct fnft_catalog *cat,

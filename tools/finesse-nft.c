@@ -381,7 +381,8 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
-static int read_kernel(const struct opts *o, struct fnft_ruleset **live)
+static int read_kernel(const struct opts *o, unsigned flags,
+		       struct fnft_ruleset **live)
 {
 	struct fnft_kernel *k = NULL;
 	struct fnft_error err = { 0 };
@@ -389,7 +390,8 @@ static int read_kernel(const struct opts *o, struct fnft_ruleset **live)
 
 	if (rc)
 		return rc;
-	rc = fnft_kernel_read(k, o->verify ? FNFT_READ_VERIFY : 0, live, &err);
+	rc = fnft_kernel_read(k, flags | (o->verify ? FNFT_READ_VERIFY : 0), live,
+			      &err);
 	fnft_kernel_free(k);
 	return rc ? fail_kernel(rc, &err) : EXIT_OK;
 }
@@ -405,7 +407,7 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 	(void)argv;
 	if ((rc = no_args("dry-run", argc)) || (rc = load_all(o, !o->json, &l)))
 		return rc;
-	rc = read_kernel(o, &live);
+	rc = read_kernel(o, 0, &live);
 	if (rc) {
 		loaded_free(&l);
 		return rc;
@@ -443,7 +445,8 @@ static int cmd_status(struct opts *o, int argc, char **argv)
 	(void)argv;
 	if ((rc = no_args("status", argc)) || (rc = load_all(o, false, &l)))
 		return rc;
-	rc = read_kernel(o, &live);
+	/* counters live in the rules: no need for the sets' elements */
+	rc = read_kernel(o, FNFT_READ_NO_ELEMENTS, &live);
 	if (!rc && !live)
 		msg("table inet %s does not exist: all counters are 0",
 		    o->table ? o->table : FNFT_DEFAULT_TABLE);

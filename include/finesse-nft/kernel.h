@@ -49,6 +49,9 @@ struct fnft_apply_stats {
 /** fnft_kernel_read() flag: dump the whole table, set elements included,
  *  even when the state file could stand in for it. */
 #define FNFT_READ_VERIFY 0x1u
+/** fnft_kernel_read() flag: dump the table with its rules and their
+ *  counter values, but leave the named sets' elements out (cheap). */
+#define FNFT_READ_NO_ELEMENTS 0x2u
 
 /**
  * fnft_kernel_open - a handle on table inet @table of this namespace
@@ -79,9 +82,11 @@ int fnft_kernel_set_state_dir(struct fnft_kernel *k, const char *dir);
 
 /**
  * fnft_kernel_read - the live table
- * @flags: 0 or FNFT_READ_VERIFY
- * @live: receives the table as a ruleset (with counter values), or NULL
- *	when the table does not exist; free it with fnft_ruleset_free()
+ * @flags: 0, FNFT_READ_VERIFY or FNFT_READ_NO_ELEMENTS
+ * @live: receives the table as a ruleset, or NULL when the table does not
+ *	exist; free it with fnft_ruleset_free().  Counter values are there
+ *	when the table was dumped: always with FNFT_READ_VERIFY or
+ *	FNFT_READ_NO_ELEMENTS, not when the state file stood in.
  *
  * Writes nothing.  Rules someone else put into the table come back decoded
  * as far as possible and otherwise raw, so fnft_ruleset_diff() shows them.
