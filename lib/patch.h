@@ -2,16 +2,55 @@
 #ifndef FNFT_PATCH_H
 #define FNFT_PATCH_H
 
+/*
+ * The patch: what turns the live table into the plan when only set
+ * elements and some rules differ.  Untouched rules stay (and keep their
+ * counters); anything structural — the table comment, a chain's hook,
+ * priority or policy, the sets' names or kinds — is no patch: the caller
+ * replaces the table whole.  Pure: computing it sends nothing.
+ */
+
 #include "encode.h"
+#include "ir.h"
+
+/* Elements to take out of and put into one named set. */
+struct fnft_patch_set {
+	const struct fnft_ir_set *set;	/* the plan's */
+	struct fnft_ivlist del, add;
+};
+
+struct fnft_patch_rule {
+	const char *chain;
+	const struct fnft_ir_rule *rule;	/* live (delete) or plan (insert) */
+	/*
+	 * Inserts: after the live rule with handle @after, or, when @after
+	 * is 0, before the one with handle @before; both 0: append.
+	 * Inserts after one rule are listed last first, so that each lands
+	 * right after it and the run keeps the plan's order.
+	 */
+	uint64_t after, before;
+};
+
+struct fnft_patch {
+	struct fnft_patch_set *sets;
+	size_t n_sets, cap_sets;
+	struct fnft_patch_rule *del, *ins;
+	size_t n_del, cap_del, n_ins, cap_ins;
+};
 
 /*
- * fnft_encode_patch - one batch that turns table @live into @plan by
- * sending only the differences: set elements added and removed, rules
- * deleted by handle and inserted in place, so that untouched rules keep
- * their counters.  Returns 0, -EOPNOTSUPP when the difference is
- * structural (table comment, chains, set definitions, drift the patch
- * cannot express: the caller replaces the table instead), -EINVAL or
- * -ENOMEM.
+ * fnft_patch_compute - @live -> @plan as a patch
+ * Returns 0, -EOPNOTSUPP when the difference is structural, or -ENOMEM.
+ * An empty patch (nothing to do) is possible when the tables are equal.
+ */
+int fnft_patch_compute(const struct fnft_ruleset *live,
+		       const struct fnft_ruleset *plan, struct fnft_patch *p);
+void fnft_patch_free(struct fnft_patch *p);
+
+/*
+ * fnft_encode_patch - the patch as one batch: element deletes, element
+ * adds, rule deletes by handle, rule inserts in place.  Returns 0,
+ * -EOPNOTSUPP (see fnft_patch_compute()), -EINVAL or -ENOMEM.
  */
 int fnft_encode_patch(const struct fnft_ruleset *live,
 		      const struct fnft_ruleset *plan, uint32_t genid,

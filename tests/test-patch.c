@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The patch between a live table and a plan: only what differs, in place. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <finesse-nft/finesse-nft.h>
+
+#include "patch.h"
+#include "state.h"
+
+static const char *golden_dir;
+
+static struct fnft_ruleset *plan_text(const char *extra)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *site = NULL;
+	struct fnft_ruleset *rs = NULL;
+	char path[512], *text;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/primary.conf", golden_dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + strlen(extra) + 1);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	strcat(text, extra);
+	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
+	ck_assert_int_eq(fnft_site_load_buffer("p.conf", text, strlen(text), cat, &site, NULL), 0);
+	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, NULL), 0);
+	fnft_site_free(site);
+	fnft_catalog_free(cat);
+	free(text);
+	return rs;
+}
+
+/* The plan as the kernel would hold it: every rule with a handle. */
+static struct fnft_ruleset *as_live(const char *extra)
+{
+	struct fnft_ruleset *rs = plan_text(extra), *live = NULL;
+	char *json = fnft_ruleset_to_json(rs);
+	uint64_t h = 100;
+	size_t c, i;
+
+	ck_assert_int_eq(fnft_ruleset_from_json(json, &live), 0);
+	for (c = 0; c < live->n_chains; c++)
+		for (i = 0; i < live->chains[c].n_rules; i++)
+			live->chains[c].rules[i].handle = h++;
+	free(json);
+	fnft_ruleset_free(rs);
+	return live;
+}
+
+START_TEST(equal_is_empty)
+{
+	struct fnft_ruleset *live = as_live(""), *plan = plan_text("");
+	struct fnft_patch p;
+
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), 0);
+	ck_assert_uint_eq(p.n_sets + p.n_del + p.n_ins, 0);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(plan);
+}
+END_TEST
+
+START_TEST(one_address)
+{
+	struct fnft_ruleset *live = as_live(""), *plan = plan_text("");
+	struct fnft_iv iv = { .lo = { 192, 0, 2, 0 }, .hi = { 192, 0, 2, 255 } };
+	struct fnft_patch p;
+	size_t i;
+
+	/* browser gains a network in the plan */
+	for (i = 0; i < plan->n_sets; i++)
+		if (!strcmp(plan->sets[i].name, "browser_v4")) {
+			ck_assert_int_eq(fnft_ivlist_add(&plan->sets[i].elems, &iv), 0);
+			fnft_ivlist_normalize(&plan->sets[i].elems, FNFT_V4);
+		}
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), 0);
+	ck_assert_uint_eq(p.n_sets, 1);
+	ck_assert_str_eq(p.sets[0].set->name, "browser_v4");
+	ck_assert_uint_eq(p.sets[0].add.n, 1);
+	ck_assert_mem_eq(p.sets[0].add.v[0].lo, iv.lo, 16);
+	ck_assert_uint_eq(p.sets[0].del.n, 0);
+	ck_assert_uint_eq(p.n_del + p.n_ins, 0);
+	fnft_patch_free(&p);
+	/* a live table without rule handles cannot be patched */
+	ck_assert_int_eq(fnft_patch_compute(plan, live, &p), -EOPNOTSUPP);
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(plan);
+}
+END_TEST
+
+START_TEST(port_moved_rules_in_place)
+{
+	struct fnft_ruleset *live = as_live(""),
+		*plan = plan_text("[port]\nucce.cti-a = 42127\n");
+	struct fnft_patch p;
+	size_t i;
+
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), 0);
+	ck_assert_uint_eq(p.n_sets, 0);
+	ck_assert_uint_eq(p.n_del, 2);
+	ck_assert_uint_eq(p.n_ins, 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert_str_eq(p.del[i].rule->comment, "ucce.cti-a");
+		ck_assert_uint_eq(p.del[i].rule->dports.v[0].first, 42027);
+		ck_assert_str_eq(p.ins[i].rule->comment, "ucce.cti-a");
+		ck_assert_uint_eq(p.ins[i].rule->dports.v[0].first, 42127);
+		ck_assert_str_eq(p.ins[i].chain, "output");
+	}
+	/* both after the awdb v6 rule, listed last first */
+	ck_assert_uint_ne(p.ins[0].after, 0);
+	ck_assert_uint_eq(p.ins[0].after, p.ins[1].after);
+	ck_assert_int_eq(p.ins[0].rule->family, FNFT_V6);
+	ck_assert_int_eq(p.ins[1].rule->family, FNFT_V4);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(plan);
+}
+END_TEST
+
+START_TEST(structural_is_refused)
+{
+	struct fnft_ruleset *live = as_live("");
+	/* a chain policy */
+	struct fnft_ruleset *plan = plan_text("[policy]\noutput = drop\n");
+	struct fnft_patch p;
+
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), -EOPNOTSUPP);
+	fnft_ruleset_free(plan);
+	/* the role changes the table comment */
+	plan = plan_text("");
+	free(plan->comment);
+	plan->comment = strdup("finesse-nft secondary");
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), -EOPNOTSUPP);
+	fnft_ruleset_free(plan);
+	/* a disabled row whose group goes away removes sets */
+	plan = plan_text("[disable]\nentry = ucce.cti-b\n");
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), -EOPNOTSUPP);
+	fnft_ruleset_free(plan);
+	/* a disabled row whose groups stay is a patch of deletes */
+	plan = plan_text("[disable]\nentry = notification.xmpps\n");
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), 0);
+	ck_assert_uint_eq(p.n_del, 4);
+	ck_assert_uint_eq(p.n_ins, 0);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(plan);
+	fnft_ruleset_free(live);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s = suite_create("patch");
+	TCase *tc = tcase_create("patch");
+	SRunner *sr;
+	int failed;
+
+	golden_dir = argc > 1 ? argv[1] : "tests/golden";
+	tcase_add_test(tc, equal_is_empty);
+	tcase_add_test(tc, one_address);
+	tcase_add_test(tc, port_moved_rules_in_place);
+	tcase_add_test(tc, structural_is_refused);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
