@@ -69,15 +69,16 @@
 #define USERDATA_MAX		256	/* NFT_USERDATA_MAXLEN */
 
 /*
- * Batch pages: nft's sizes.  The overrun must hold the largest single
- * message, a NEWSETELEM whose element nest is at most UINT16_MAX bytes plus
- * two names of up to 256 bytes and one element that did not fit.
+ * Batch pages.  The overrun must hold the largest single message, a
+ * NEWSETELEM whose element nest is at most UINT16_MAX bytes plus two names
+ * (under NAME_LEN_BOUND) and one element that did not fit.
  */
 #define BATCH_PAGE_SIZE		(128 * 1024)
 #define BATCH_OVERRUN		(UINT16_MAX + 8192)
-/* Bound of every other message: two names, a few hundred bytes of
+/* Bound of every other message: three names, a few hundred bytes of
  * expressions, a userdata of at most 256 bytes. */
 #define MSG_SMALL_MAX		8192
+#define NAME_LEN_BOUND		1024
 
 /* ------------------------------------------------------------------ */
 /* small helpers */
@@ -108,6 +109,18 @@ static void bytes_inc(uint8_t *b, size_t w)
 	while (w-- > 0)
 		if (++b[w] != 0)
 			return;
+}
+
+/*
+ * A name we can put into a message: non-empty and of bounded length, which
+ * keeps every message but NEWSETELEM under MSG_SMALL_MAX.  The bound is
+ * above the kernel's own (NFT_NAME_MAXLEN): a name between the two is sent,
+ * and the kernel's refusal, whose extended ACK points at the attribute, is
+ * the better error.
+ */
+static bool name_ok(const char *s)
+{
+	return s && s[0] && strlen(s) < NAME_LEN_BOUND;
 }
 
 static size_t family_addr_len(enum fnft_family fam)
@@ -249,8 +262,6 @@ static int put_addr(struct nftnl_rule *r, const struct fnft_ir_rule *ir,
 	uint32_t off = v4 ? (src ? 12 : 16) : (src ? 8 : 24);
 	int rc;
 
-	if (!ir->set || !ir->set[0])
-		return -EINVAL;
 	if ((rc = put_meta_u8(r, NFT_META_NFPROTO, v4 ? NFPROTO_IPV4
 						       : NFPROTO_IPV6)) ||
 	    (rc = put_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off,
@@ -485,7 +496,7 @@ int fnft_encode_set(const char *table, const struct fnft_ir_set *set,
 	uint32_t count;
 	int rc;
 
-	if (!table || !set || !set->name || !out)
+	if (!name_ok(table) || !set || !name_ok(set->name) || !out)
 		return -EINVAL;
 	if ((rc = check_intervals(set->elems.v, set->elems.n, w)))
 		return rc;
@@ -629,7 +640,11 @@ struct rule_ctx {
 	struct nftnl_set *anon;
 };
 
-/* The l4 match on the transport header word at @off of @len bytes. */
+/*
+ * The value side of an l4 match, as nft emits it for what the renderer
+ * prints: one item is a compare (a range two: >= and <=), several are a
+ * lookup in a new anonymous set.
+ */
 static int put_l4_value(struct rule_ctx *c, const struct keylist *kl,
 			uint32_t key_type, const struct typeof_key *tk,
 			size_t n_items)
@@ -744,6 +759,10 @@ static int put_matches(struct rule_ctx *c)
 	uint32_t id;
 	int rc;
 
+	/* the renderer names only these four bits */
+	if (ir->ct_state & ~(FNFT_CT_INVALID | FNFT_CT_ESTABLISHED |
+			     FNFT_CT_RELATED | FNFT_CT_NEW))
+		return -EINVAL;
 	if (ir->ct_state && (rc = put_ct_state(c->rule, ir->ct_state)))
 		return rc;
 	if (ir->iifname[0] &&
@@ -753,11 +772,11 @@ static int put_matches(struct rule_ctx *c)
 	    (rc = put_ifname(c->rule, NFT_META_OIFNAME, ir->oifname)))
 		return rc;
 	if (ir->addr != FNFT_MATCH_NONE) {
-		if (ir->addr != FNFT_MATCH_SADDR && ir->addr != FNFT_MATCH_DADDR)
+		if ((ir->addr != FNFT_MATCH_SADDR && ir->addr != FNFT_MATCH_DADDR) ||
+		    !name_ok(ir->set))
 			return -EINVAL;
-		if (!ir->set || (rc = named_set_id(c, &id)) ||
-		    (rc = put_addr(c->rule, ir, id)))
-			return rc ? rc : -EINVAL;
+		if ((rc = named_set_id(c, &id)) || (rc = put_addr(c->rule, ir, id)))
+			return rc;
 	}
 	return put_l4(c);
 }
@@ -807,10 +826,12 @@ int fnft_encode_rule(const char *table, const char *chain,
 {
 	struct rule_ctx c = { .table = table, .ir = r, .rs = rs,
 			      .set_id = set_id };
+	uint32_t first_id;
 	int rc;
 
-	if (!table || !chain || !r || !set_id || !rule)
+	if (!name_ok(table) || !name_ok(chain) || !r || !set_id || !rule)
 		return -EINVAL;
+	first_id = *set_id;
 	c.rule = nftnl_rule_alloc();
 	if (!c.rule)
 		return -ENOMEM;
@@ -825,6 +846,7 @@ int fnft_encode_rule(const char *table, const char *chain,
 		nftnl_rule_free(c.rule);
 		if (c.anon)
 			nftnl_set_free(c.anon);
+		*set_id = first_id;
 		return rc;
 	}
 	*rule = c.rule;
@@ -955,8 +977,10 @@ static int put_table(struct fnft_batch *b, const char *name, const char *comment
 		return rc;
 	t = nftnl_table_alloc();
 	rc = -ENOMEM;
-	if (!t)
-		goto out;
+	if (!t) {
+		nftnl_udata_buf_free(ub);
+		return rc;
+	}
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	if (ub && nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
@@ -1002,7 +1026,8 @@ static int put_chain(struct fnft_batch *b, const char *table,
 	uint32_t seq;
 	int rc;
 
-	if (!c->name || (c->hook != FNFT_HOOK_INPUT && c->hook != FNFT_HOOK_OUTPUT) ||
+	if (!name_ok(c->name) ||
+	    (c->hook != FNFT_HOOK_INPUT && c->hook != FNFT_HOOK_OUTPUT) ||
 	    (c->policy != FNFT_VERDICT_ACCEPT && c->policy != FNFT_VERDICT_DROP))
 		return -EINVAL;
 	nc = nftnl_chain_alloc();
@@ -1052,7 +1077,13 @@ struct elem_writer {
 	struct fnft_msg_ref ref;
 	struct nlmsghdr *nlh;	/* NULL: no message open */
 	struct nlattr *nest;
-	int index;		/* nest type of the element, counted as nft does */
+	/*
+	 * Nest type of the element: nft numbers them 1, 2, ... and goes on
+	 * counting across messages; we start again at 1 in each message, so
+	 * that the number never grows into the nla_type flag bits (16384 and
+	 * up) on sets with tens of thousands of elements.
+	 */
+	int index;
 	int rc;
 };
 
@@ -1071,6 +1102,7 @@ static int elems_open(struct elem_writer *w)
 	mnl_attr_put_u32(w->nlh, NFTA_SET_ELEM_LIST_SET_ID,
 			 htonl(nftnl_set_get_u32(w->set, NFTNL_SET_ID)));
 	w->nest = mnl_attr_nest_start(w->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+	w->index = 0;
 	return 0;
 }
 
@@ -1238,18 +1270,13 @@ static int encode_replace(struct fnft_batch *b, const struct fnft_ruleset *rs,
 	return put_end(b);
 }
 
-static bool table_name_ok(const char *table)
-{
-	return table && table[0] && strlen(table) < NFT_TABLE_MAXNAMELEN;
-}
-
 int fnft_encode_replace(const struct fnft_ruleset *rs, uint32_t genid,
 			uint32_t seq_start, struct fnft_batch **out)
 {
 	struct fnft_batch *b;
 	int rc;
 
-	if (!rs || !out || !table_name_ok(rs->table) ||
+	if (!rs || !out || !name_ok(rs->table) ||
 	    rs->n_chains > ARRAY_SIZE(rs->chains))
 		return -EINVAL;
 	b = batch_new(seq_start);
@@ -1270,7 +1297,7 @@ int fnft_encode_remove(const char *table, uint32_t genid, uint32_t seq_start,
 	struct fnft_batch *b;
 	int rc;
 
-	if (!out || !table_name_ok(table))
+	if (!out || !name_ok(table))
 		return -EINVAL;
 	b = batch_new(seq_start);
 	if (!b)

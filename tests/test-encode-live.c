@@ -8,7 +8,8 @@
  *            `nft --debug=netlink -f SCRIPT` prints for that rule;
  *  - batch:  the whole batch, printed by libmnl's mnl_nlmsg_fprintf(),
  *            equals `nft --debug=mnl -f SCRIPT` (the same printer over the
- *            bytes nft sends): every message, attribute and byte;
+ *            bytes nft sends): every message, attribute and byte but the
+ *            attribute padding, which means nothing;
  *  - kernel: after sending our batch, `nft list ruleset` and
  *            `nft -j list ruleset` equal those after `nft -f SCRIPT` in
  *            another fresh namespace; replacing an existing table, removing
@@ -50,6 +51,9 @@
 #ifndef FNFT_SOURCE_DIR
 #define FNFT_SOURCE_DIR "."
 #endif
+
+/* examples/site.conf; the first argument overrides it */
+static const char *site_path = FNFT_SOURCE_DIR "/examples/site.conf";
 
 #define SEQ_START 1000	/* any value; not what nft uses, on purpose */
 
@@ -532,7 +536,7 @@ static size_t n_scenarios;
 
 static void scenarios_setup(void)
 {
-	static const char site[] = FNFT_SOURCE_DIR "/examples/site.conf";
+	const char *site = site_path;
 	size_t i = 0;
 
 	scenarios[i++] = (struct scenario){ "site-primary",
@@ -717,6 +721,46 @@ static char *strip_ansi(const char *s)
 	return replace_all(s, "\x1b\\[[0-9;]*m", "");
 }
 
+/*
+ * Blank the padding after each attribute in a mnl_nlmsg_fprintf() dump.
+ * Padding carries no meaning and libmnl 1.0.4 leaves it uninitialised:
+ * nft's shows heap garbage under MALLOC_PERTURB_ (which meson sets).
+ * An attribute line is "|LLLLL|FF|TTTTT|"; a leaf's payload follows in
+ * rows "| b0 b1 b2 b3  |\t|      data      |\t c0 c1 c2 c3", the last of
+ * which ends in 4 - L % 4 padding bytes.
+ */
+static void blank_padding(char *text)
+{
+	unsigned len = 0, rows = 0, pad = 0;
+	char *line, *next;
+
+	for (line = text; *line; line = next) {
+		char flags[3];
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (sscanf(line, "|%5u|%2c|", &len, flags) == 2 && len >= 4) {
+			bool leaf = flags[0] != 'N';
+
+			rows = leaf ? (len - 4 + 3) / 4 : 0;
+			pad = len % 4 ? 4 - len % 4 : 0;
+			continue;
+		}
+		if (!rows || strncmp(line, "| ", 2) || !strstr(line, "|      data      |"))
+			continue;
+		if (--rows == 0 && pad) {
+			char *chars = memrchr(line, '\t', next - line);
+			unsigned k;
+
+			for (k = 4 - pad; k < 4; k++) {
+				memcpy(line + 2 + 3 * k, "00", 2);
+				if (chars && chars + 2 + 2 * k < next)
+					chars[2 + 2 * k] = ' ';
+			}
+		}
+	}
+}
+
 /* From the batch begin message on; NULL when there is none. */
 static const char *batch_part(const char *dump)
 {
@@ -729,9 +773,20 @@ static const char *batch_part(const char *dump)
 	return p;
 }
 
-static char *drop_seq_lines(const char *s)
+/*
+ * For sets split over several NEWSETELEM messages: nft gives all of them
+ * the same seq and numbers the element nests on across messages; we give
+ * each message its own seq and number the elements from 1 in each.  Only
+ * those lines may differ, so drop seqs and nest types (the small scenarios
+ * compare them exactly).
+ */
+static char *split_set_normalized(const char *text)
 {
-	return replace_all(s, "[^\n]*\\| sequence number\\|\n", "");
+	char *a = replace_all(text, "[^\n]*\\| sequence number\\|\n", "");
+	char *b = replace_all(a, "\\|N-\\|[0-9]{5}\\|", "|N-|?????|");
+
+	free(a);
+	return b;
 }
 
 static char *our_mnl_dump(struct fnft_batch *b)
@@ -765,6 +820,7 @@ static void check_batch_of(const struct scenario *sc)
 	assert_no_report(in_netns(nft_job, &job), "nft --debug=mnl");
 	raw = load(job.out_name);
 	nft_text = strip_ansi(raw);
+	blank_padding(nft_text);
 	nft_batch = batch_part(nft_text);
 	ck_assert_msg(nft_batch, "%s: no batch in nft --debug=mnl output",
 		      sc->label);
@@ -773,12 +829,11 @@ static void check_batch_of(const struct scenario *sc)
 	batch = encode(sc->rs, 0, seq);
 	ours_raw = our_mnl_dump(batch);
 	ours_text = strip_ansi(ours_raw);
+	blank_padding(ours_text);
 	our_batch = batch_part(ours_text);
 	ck_assert_ptr_nonnull(our_batch);
-	/* nft gives all NEWSETELEM messages of one set the same seq; we number
-	 * each message, so with split sets only the seq lines differ */
-	a = sc->big ? drop_seq_lines(nft_batch) : strdup(nft_batch);
-	b = sc->big ? drop_seq_lines(our_batch) : strdup(our_batch);
+	a = sc->big ? split_set_normalized(nft_batch) : strdup(nft_batch);
+	b = sc->big ? split_set_normalized(our_batch) : strdup(our_batch);
 	assert_same_text(a, b, "nft --debug=mnl", "fnft_encode_replace");
 	free(a);
 	free(b);
@@ -1235,12 +1290,14 @@ static Suite *live_suite(void)
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *ci = getenv("CI");
 	SRunner *sr;
 	int failed;
 
+	if (argc > 1)
+		site_path = argv[1];
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 99;

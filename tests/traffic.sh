@@ -181,17 +181,30 @@ EOF
 # expect SRC DST PORT pass|block WHAT: queue one check per family
 QUEUE=$tmp/queue; : > "$QUEUE"
 NQ=0
+# explain_of SRC DST ADDR SRCADDR PORT: what `finesse-nft explain` says of
+# the check (pass, block, or - when the node is neither end)
+explain_of() {
+	local src=$1 dst=$2 addr=$3 srcaddr=$4 port=$5 dir
+	if [ "$dst" = "$EX_NODE" ]; then dir=(--from "$srcaddr")
+	elif [ "$src" = "$EX_NODE" ]; then dir=(--to "$addr")
+	else echo -; return; fi
+	if "$FNFT" -c "$EX_SITE" explain --node "$EX_ROLE" "${dir[@]}" --port "$port" >/dev/null 2>&1
+	then echo pass; else echo block; fi
+}
+
 expect() {
-	local src=$1 dst=$2 port=$3 want=$4 what=$5 fam addr
+	local src=$1 dst=$2 port=$3 want=$4 what=$5 fam addr srcaddr ex
 	for fam in IPv4 IPv6; do
-		if [ $fam = IPv4 ]; then addr=${V4[$dst]}; else addr=${V6[$dst]}; fi
+		if [ $fam = IPv4 ]; then addr=${V4[$dst]} srcaddr=${V4[$src]}
+		else addr=${V6[$dst]} srcaddr=${V6[$src]}; fi
+		ex=$(explain_of "$src" "$dst" "$addr" "$srcaddr" "$port")
 		NQ=$((NQ + 1))
-		printf '%s %s %s %s %s %s %s %s\n' "$NQ" "${NSOF[$src]}" "$addr" "$port" \
-			"$want" "$fam" "$src->$dst" "$what" >> "$QUEUE"
+		printf '%s %s %s %s %s %s %s %s %s\n' "$NQ" "${NSOF[$src]}" "$addr" "$port" \
+			"$want" "$fam" "$ex" "$src->$dst" "$what" >> "$QUEUE"
 	done
 }
 
-TOTAL=0; FAILED=0
+TOTAL=0; FAILED=0; EXPLAINED=0
 # run the queued checks in parallel, then judge them in queue order
 run_checks() {
 	local scen=$1 id ns addr port want fam path what got
@@ -207,7 +220,7 @@ run_checks() {
 		pids+=($!)
 	done
 	wait "${pids[@]}"
-	while read -r id ns addr port want fam path what; do
+	while read -r id ns addr port want fam ex path what; do
 		read -r got < "$tmp/res/$id" ||
 			got="error: no result ($(cat "$tmp/probe.$ns.err" 2>/dev/null))"
 		TOTAL=$((TOTAL + 1))
@@ -216,6 +229,16 @@ run_checks() {
 		*)
 			FAILED=$((FAILED + 1))
 			echo "FAIL: [$scen] $what tcp/$port $fam $path ($addr): expected $want, got $got" >&2
+			;;
+		esac
+		# explain must agree with what the kernel did
+		[ "$ex" = - ] && continue
+		EXPLAINED=$((EXPLAINED + 1))
+		case "$ex:$got" in
+		pass:ok|block:blocked*) ;;
+		*)
+			FAILED=$((FAILED + 1))
+			echo "FAIL: [$scen] explain says $ex for $what tcp/$port $fam $path ($addr), the kernel: $got" >&2
 			;;
 		esac
 	done < "$QUEUE"
@@ -432,6 +455,7 @@ echo "loading with: $([ "$USE_APPLY" = 1 ] && echo "finesse-nft apply" || echo "
 for role in primary secondary; do
 	if [ $role = primary ]; then node=fina; peer=finb; else node=finb; peer=fina; fi
 	unload_table "${NSOF[$peer]}"
+	EX_NODE=$node EX_SITE=$MAIN EX_ROLE=$role
 	load_table "${NSOF[$node]}" "$MAIN" $role
 	full_checks $node $peer
 	run_checks "main, $node as $role"
@@ -444,6 +468,7 @@ unload_table "${NSOF[finb]}"
 
 # 2. insecure = deny: the insecure rows close for browsers and agents,
 #    5222 stays open to the peer (cluster.xmpp)
+EX_NODE=fina EX_SITE=$DENY EX_ROLE=primary
 load_table "${NSOF[fina]}" "$DENY" primary
 for p in 80 8082; do expect browser fina $p block "tomcat.http (insecure = deny)"; done
 expect browser fina 5222 block "notification.xmpp (insecure = deny)"
@@ -461,6 +486,7 @@ expect stranger fina 443 block "stranger inbound"
 run_checks "insecure = deny, fina as primary"
 
 # 3. [port] ucce.cti-a = 42127: the row moves, the others stay
+EX_NODE=fina EX_SITE=$MOVED EX_ROLE=primary
 load_table "${NSOF[fina]}" "$MOVED" primary
 expect fina ctia 42127 pass "ucce.cti-a (moved to 42127)"
 expect fina ctia 42027 block "ucce.cti-a (old port 42027)"
@@ -471,4 +497,5 @@ expect browser fina 443 pass tomcat.https
 run_checks "moved cti-a port, fina as primary"
 
 [ "$FAILED" = 0 ] || fail "traffic: $FAILED of $TOTAL checks failed"
-echo "traffic: $TOTAL checks passed ($((SECONDS - start)) s of traffic)"
+[ "$EXPLAINED" -ge 200 ] || fail "explain was compared with the kernel only $EXPLAINED times"
+echo "traffic: $TOTAL checks passed, explain agreed with the kernel on $EXPLAINED ($((SECONDS - start)) s)"

@@ -32,6 +32,11 @@ struct opts {
 	const char *format;
 	const char *state_dir;	/* NULL: the library's default */
 	bool no_state;
+	bool force;
+	bool live;
+	const char *from, *to;	/* explain */
+	const char *proto;
+	const char *port;
 };
 
 struct command {
@@ -351,6 +356,56 @@ static int no_args(const char *cmd, int argc)
 	return argc > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
+/* "accept by row ssh (chain input, rule 7)" and the like */
+static void describe(const struct fnft_explanation *ex, char *buf, size_t len)
+{
+	if (ex->by_policy)
+		snprintf(buf, len, "%s by the policy of chain %s",
+			 ex->accepted ? "accept" : "drop", ex->chain);
+	else if (ex->row[0])
+		snprintf(buf, len, "%s by row %s (chain %s, rule %u)",
+			 ex->accepted ? "accept" : "drop", ex->row, ex->chain, ex->rule);
+	else
+		snprintf(buf, len, "%s by rule %u of chain %s",
+			 ex->accepted ? "accept" : "drop", ex->rule, ex->chain);
+}
+
+/*
+ * Run from an SSH session, refuse a plan that would refuse the next login
+ * from the same client to the same port.  SSH_CONNECTION is
+ * "client-address client-port server-address server-port".
+ */
+static int ssh_guard(const struct opts *o, const struct fnft_ruleset *plan)
+{
+	const char *conn = getenv("SSH_CONNECTION");
+	struct fnft_explanation ex;
+	char client[64], how[256], *rows = NULL;
+	unsigned cport, sport;
+
+	if (o->force || !conn || !*conn)
+		return EXIT_OK;
+	if (sscanf(conn, "%63s %u %*s %u", client, &cport, &sport) != 3 ||
+	    fnft_explain(plan, false, client, FNFT_PROTO_TCP, sport, &ex) < 0) {
+		msg("cannot read SSH_CONNECTION '%s'; refusing to apply (--force overrides)",
+		    conn);
+		return EXIT_USAGE;
+	}
+	if (ex.accepted)
+		return EXIT_OK;
+	describe(&ex, how, sizeof(how));
+	fnft_ruleset_rows_for_port(plan, false, FNFT_PROTO_TCP, sport, &rows);
+	msg("refusing to apply: the plan would refuse a new SSH connection from %s to port %u (your next login): %s",
+	    client, sport, how);
+	if (rows && *rows)
+		msg("rows admitting tcp/%u: %s; add %s to one of their groups, or pass --force",
+		    sport, rows, client);
+	else
+		msg("no row admits tcp/%u: add an [entry] with listen-port = %u whose group holds %s, or pass --force",
+		    sport, sport, client);
+	free(rows);
+	return EXIT_USAGE;
+}
+
 static int cmd_apply(struct opts *o, int argc, char **argv)
 {
 	struct fnft_apply_stats st;
@@ -362,6 +417,10 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	(void)argv;
 	if ((rc = no_args("apply", argc)) || (rc = load_all(o, true, &l)))
 		return rc;
+	if ((rc = ssh_guard(o, l.plan))) {
+		loaded_free(&l);
+		return rc;
+	}
 	rc = open_kernel(o, &k);
 	if (!rc) {
 		rc = fnft_kernel_apply(k, l.plan, &st, &err);
@@ -466,6 +525,62 @@ static int cmd_status(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+static int cmd_explain(struct opts *o, int argc, char **argv)
+{
+	struct fnft_explanation ex;
+	struct fnft_ruleset *live = NULL;
+	enum fnft_protocol proto = FNFT_PROTO_TCP;
+	const char *addr = o->from ? o->from : o->to;
+	char how[256], *end;
+	unsigned long port;
+	struct loaded l;
+	int rc;
+
+	(void)argv;
+	if ((rc = no_args("explain", argc)))
+		return rc;
+	if (!addr || (o->from && o->to) || !o->port) {
+		msg("explain needs --from ADDR (inbound) or --to ADDR (outbound), and --port PORT");
+		return EXIT_USAGE;
+	}
+	port = strtoul(o->port, &end, 10);
+	if (*end || !*o->port || port < 1 || port > 65535) {
+		msg("bad --port '%s' (1-65535)", o->port);
+		return EXIT_USAGE;
+	}
+	if (o->proto && strcmp(o->proto, "tcp") && strcmp(o->proto, "udp")) {
+		msg("bad --proto '%s' (tcp or udp)", o->proto);
+		return EXIT_USAGE;
+	}
+	if (o->proto && !strcmp(o->proto, "udp"))
+		proto = FNFT_PROTO_UDP;
+	if ((rc = load_all(o, false, &l)))
+		return rc;
+	if (o->live && (rc = read_kernel(o, 0, &live))) {
+		loaded_free(&l);
+		return rc;
+	}
+	if (o->live && !live) {
+		msg("table inet %s does not exist: nothing of ours stops it",
+		    o->table ? o->table : FNFT_DEFAULT_TABLE);
+		loaded_free(&l);
+		return EXIT_OK;
+	}
+	if (fnft_explain(live ? live : l.plan, o->to != NULL, addr, proto,
+			 (unsigned)port, &ex) < 0) {
+		msg("'%s' is not an IPv4 or IPv6 address", addr);
+		rc = EXIT_USAGE;
+	} else {
+		describe(&ex, how, sizeof(how));
+		printf("%s%s\n", how, ex.uncertain ?
+		       " (uncertain: a rule finesse-nft cannot read came first)" : "");
+		rc = ex.accepted ? EXIT_OK : EXIT_DIFFERENT;
+	}
+	fnft_ruleset_free(live);
+	loaded_free(&l);
+	return rc;
+}
+
 static int cmd_remove(struct opts *o, int argc, char **argv)
 {
 	struct fnft_kernel *k = NULL;
@@ -483,7 +598,8 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 /* ---- option tables ---- */
 
 enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
-       OPT_VERSION, OPT_VERIFY, OPT_STATE_DIR, OPT_NO_STATE };
+       OPT_VERSION, OPT_VERIFY, OPT_STATE_DIR, OPT_NO_STATE, OPT_FORCE,
+       OPT_LIVE, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT };
 
 #define GLOBAL_OPTS                                                      \
 	{ "config", required_argument, NULL, 'c' },                      \
@@ -501,6 +617,22 @@ static const struct option global_opts[] = {
 static const struct option plain_opts[] = { GLOBAL_OPTS, { 0 } };
 static const struct option json_opts[] = {
 	GLOBAL_OPTS, { "json", no_argument, NULL, OPT_JSON }, { 0 },
+};
+static const struct option apply_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ 0 },
+};
+static const struct option explain_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "proto", required_argument, NULL, OPT_PROTO },
+	{ "live", no_argument, NULL, OPT_LIVE },
+	{ 0 },
 };
 static const struct option node_opts[] = {
 	GLOBAL_OPTS, { "node", required_argument, NULL, OPT_NODE }, { 0 },
@@ -540,12 +672,24 @@ static const struct command commands[] = {
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
 	  "  --format nft  the only format so far\n",
 	  export_opts },
-	{ "apply", cmd_apply, "apply [--node R]",
+	{ "apply", cmd_apply, "apply [--node R] [--force]",
 	  "Make the kernel's table equal the plan, in one transaction that\n"
-	  "replaces only our table.  Exit 4 when the ruleset changed while we\n"
-	  "worked (nothing was applied; run again).\n"
-	  "  --node R      primary or secondary (overrides node = in [cluster])\n",
-	  node_opts },
+	  "touches only our table; nothing is sent when it already does.  Exit 4\n"
+	  "when the ruleset changed while we worked (nothing was applied; run\n"
+	  "again).  Run from an SSH session (SSH_CONNECTION), it refuses a plan\n"
+	  "that would refuse the next login from the same client (exit 2).\n"
+	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
+	  "  --force       apply even if it would lock this SSH client out\n",
+	  apply_opts },
+	{ "explain", cmd_explain,
+	  "explain (--from ADDR | --to ADDR) --port PORT [--proto tcp|udp] [--live]",
+	  "Would a new connection pass our table, and which row or policy decides?\n"
+	  "Exit 0 when accepted, 1 when dropped.\n"
+	  "  --from ADDR   inbound: from ADDR to this node's PORT\n"
+	  "  --to ADDR     outbound: from this node to ADDR:PORT\n"
+	  "  --proto P     tcp (default) or udp\n"
+	  "  --live        ask the live table instead of the plan\n",
+	  explain_opts },
 	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--json]",
 	  "Unified diff, live table -> plan, in the syntax of export.  Writes\n"
 	  "nothing.  Exit 0 and no output when in sync, 1 with changes.\n"
@@ -621,6 +765,24 @@ static int take_option(struct opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NO_STATE:
 		o->no_state = true;
+		return 0;
+	case OPT_FORCE:
+		o->force = true;
+		return 0;
+	case OPT_LIVE:
+		o->live = true;
+		return 0;
+	case OPT_FROM:
+		o->from = arg;
+		return 0;
+	case OPT_TO:
+		o->to = arg;
+		return 0;
+	case OPT_PROTO:
+		o->proto = arg;
+		return 0;
+	case OPT_PORT:
+		o->port = arg;
 		return 0;
 	default:
 		return -1;

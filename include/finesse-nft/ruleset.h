@@ -84,6 +84,51 @@ int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b
 int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
 			      const struct fnft_ruleset *b, char **out);
 
+/** What decides a new connection: see fnft_explain(). */
+struct fnft_explanation {
+	/** the connection would be accepted by our table */
+	bool accepted;
+	/** no rule matched: the chain's policy decided */
+	bool by_policy;
+	/** a rule we could not decode came first; the answer may be wrong */
+	bool uncertain;
+	/** the chain: "input" (inbound) or "output" (outbound) */
+	char chain[16];
+	/** 1-based position of the deciding rule in the chain; 0 by policy */
+	unsigned rule;
+	/** the row id of the deciding rule, or "" (a fixed rule, the policy) */
+	char row[64];
+};
+
+/**
+ * fnft_explain - would a new connection pass our table, and why?
+ * @rs: a plan, or a live table from fnft_kernel_read()
+ * @outbound: false: from @addr to this node's @port (input chain);
+ *	true: from this node to @addr:@port (output chain)
+ * @addr: the remote IPv4 or IPv6 address
+ * @proto: FNFT_PROTO_TCP or FNFT_PROTO_UDP
+ * @port: the destination port, 1-65535
+ * @ex: receives the answer
+ *
+ * Pure.  Evaluates the first packet (ct state new, not on loopback) in rule
+ * order, as the kernel does in our table; other tables are not consulted
+ * (a drop anywhere else would still be final).  Returns 0 or -EINVAL.
+ */
+int fnft_explain(const struct fnft_ruleset *rs, bool outbound,
+		 const char *addr, enum fnft_protocol proto, unsigned port,
+		 struct fnft_explanation *ex);
+
+/**
+ * fnft_ruleset_rows_for_port - the rows whose rules accept new connections
+ * to @port, with their groups: "ssh (admin), tomcat.https (browser)"
+ * @out: receives the text (malloc'd; "" when none)
+ *
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+int fnft_ruleset_rows_for_port(const struct fnft_ruleset *rs, bool outbound,
+			       enum fnft_protocol proto, unsigned port,
+			       char **out);
+
 /**
  * fnft_status_render - which rows of the port-usage table see traffic
  * @cat: the catalog
