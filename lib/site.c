@@ -588,6 +588,90 @@ static int warn_peer(struct site_parse *p)
 	return 0;
 }
 
+static bool group_has_addresses(const struct fnft_site *site, const char *g)
+{
+	const struct fnft_group *grp;
+	int r, f;
+
+	if (streq(g, FNFT_GROUP_ANY))
+		return true;
+	if (streq(g, FNFT_GROUP_PEER)) {
+		/* either node may be the peer: empty only with no node at all */
+		for (r = 0; r < 2; r++)
+			for (f = 0; f < 2; f++)
+				if (site->node_addrs[r][f].n)
+					return true;
+		return false;
+	}
+	grp = fnft_site_group(site, g);
+	return grp && (grp->addrs[FNFT_V4].n || grp->addrs[FNFT_V6].n);
+}
+
+/* Does any group of @row hold an address? */
+static bool row_reaches_anyone(const struct fnft_site *site,
+			       const struct fnft_row *row)
+{
+	size_t k;
+
+	for (k = 0; k < row->n_groups; k++)
+		if (group_has_addresses(site, row->groups[k]))
+			return true;
+	return false;
+}
+
+static bool row_listens_on(const struct fnft_site *site, const struct fnft_row *row,
+			   uint16_t port)
+{
+	const struct fnft_port_move *m = fnft_site_move(site, row->id);
+	const struct fnft_portlist *l = m && row->listen.n ? &m->ports : &row->listen;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].first <= port && port <= l->v[i].last)
+			return true;
+	return false;
+}
+
+/*
+ * Fail closed, but say so: rows that allow no one, rows open to everyone,
+ * and a drop policy with nothing that admits management access.
+ */
+static int warn_rows(struct site_parse *p)
+{
+	struct fnft_site *site = p->site;
+	const struct fnft_catalog *cats[] = { p->cat, &site->entries };
+	bool management = site->entries.n > 0;
+	size_t c, i;
+	int rc;
+
+	for (c = 0; c < ARRAY_SIZE(cats); c++)
+		for (i = 0; i < cats[c]->n; i++) {
+			const struct fnft_row *row = &cats[c]->rows[i];
+
+			if (!row_enabled(site, row))
+				continue;
+			if (fnft_row_has_group(row, FNFT_GROUP_ANY))
+				rc = warn(site, c ? row->line : 0,
+					  "row %s is open to every address (remote = any)",
+					  row->id);
+			else if (!row_reaches_anyone(site, row))
+				rc = warn(site, c ? row->line : 0,
+					  "row %s allows no one: none of its groups holds an address",
+					  row->id);
+			else
+				rc = 0;
+			if (rc)
+				return rc;
+			if (row_reaches_anyone(site, row) &&
+			    (row_listens_on(site, row, 443) || row_listens_on(site, row, 8445)))
+				management = true;
+		}
+	if (!site->policy.input_accept && !management)
+		return warn(site, 0, "input = drop, and nothing admits management access: no [entry] row, "
+			    "and no group on 443/8445 holds an address; the node may lock you out");
+	return 0;
+}
+
 static int collect_warnings(struct site_parse *p)
 {
 	const struct fnft_catalog *cats[] = { p->cat, &p->site->entries };
@@ -619,7 +703,7 @@ static int collect_warnings(struct site_parse *p)
 					return rc;
 			}
 		}
-	return 0;
+	return warn_rows(p);
 }
 
 static void site_free(struct fnft_site *site)

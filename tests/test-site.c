@@ -295,7 +295,7 @@ START_TEST(empty_groups_warn)
 					 "[group browser]\naddress = 10.0.0.0/8\n"
 					 "[group agent-desktop]\n");
 
-	ck_assert_uint_eq(fnft_site_warning_count(site), 6);
+	ck_assert_uint_eq(fnft_site_warning_count(site), 11);
 	ck_assert_str_eq(fnft_site_warning(site, 0),
 			 "ok.conf: [cluster] has no secondary address: on the primary node, rows naming 'peer' allow no one");
 	ck_assert_str_eq(fnft_site_warning(site, 1),
@@ -305,7 +305,41 @@ START_TEST(empty_groups_warn)
 			 "ok.conf: group 'web-server' is not defined: gadget.http, gadget.https allow no one from it");
 	ck_assert_str_eq(fnft_site_warning(site, 3),
 			 "ok.conf: group 'awdb' is not defined: ucce.awdb allows no one from it");
-	ck_assert_ptr_null(fnft_site_warning(site, 6));
+	ck_assert_str_eq(fnft_site_warning(site, 6),
+			 "ok.conf: row gadget.http allows no one: none of its groups holds an address");
+	ck_assert_ptr_null(fnft_site_warning(site, 11));
+	fnft_site_free(site);
+}
+END_TEST
+
+START_TEST(fail_closed_warnings)
+{
+	struct fnft_site *site = load_ok("[cluster]\nprimary = 10.0.0.1\nsecondary = 10.0.0.2\n"
+					 "[entry ntp]\nprotocol = udp\nremote-port = 123\n"
+					 "remote = any\ndirection = outbound\n");
+	size_t i, n = fnft_site_warning_count(site);
+	bool any = false, lockout = false;
+
+	for (i = 0; i < n; i++) {
+		any |= !strcmp(fnft_site_warning(site, i),
+			       "ok.conf:3: row ntp is open to every address (remote = any)");
+		lockout |= !strncmp(fnft_site_warning(site, i), "ok.conf: input = drop", 21);
+	}
+	ck_assert(any);
+	/* a site row counts as management access: no lockout warning */
+	ck_assert(!lockout);
+	fnft_site_free(site);
+
+	site = load_ok("[group browser]\n[policy]\ninput = drop\n");
+	n = fnft_site_warning_count(site);
+	ck_assert_str_eq(fnft_site_warning(site, n - 1),
+			 "ok.conf: input = drop, and nothing admits management access: no [entry] row, "
+			 "and no group on 443/8445 holds an address; the node may lock you out");
+	fnft_site_free(site);
+	site = load_ok("[group browser]\n[policy]\ninput = accept\n");
+	n = fnft_site_warning_count(site);
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_null(strstr(fnft_site_warning(site, i), "lock you out"));
 	fnft_site_free(site);
 }
 END_TEST
@@ -352,6 +386,7 @@ int main(void)
 	tcase_add_test(tc, good_every_key);
 	tcase_add_test(tc, empty_groups_warn);
 	tcase_add_test(tc, no_role);
+	tcase_add_test(tc, fail_closed_warnings);
 	tcase_add_test(tc, file_errors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
