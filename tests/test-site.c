@@ -322,7 +322,7 @@ START_TEST(fail_closed_warnings)
 
 	for (i = 0; i < n; i++) {
 		any |= !strcmp(fnft_site_warning(site, i),
-			       "ok.conf:3: row ntp is open to every address (remote = any)");
+			       "ok.conf:4: row ntp is open to every address (remote = any)");
 		lockout |= !strncmp(fnft_site_warning(site, i), "ok.conf: input = drop", 21);
 	}
 	ck_assert(any);
