@@ -674,6 +674,80 @@ static int dump_elements(struct fnft_nl *nl, struct dump_ctx *c, bool named)
 	return rc;
 }
 
+/* One message of a saved dump: route it to the right parser. */
+static int parse_one(const struct nlmsghdr *nlh, struct dump_ctx *c)
+{
+	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
+	case NFT_MSG_NEWTABLE: {
+		struct nftnl_table *t = nftnl_table_alloc();
+
+		if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
+			if (t)
+				nftnl_table_free(t);
+			return MNL_CB_ERROR;
+		}
+		if (!c->d->table && ours(c->table, nftnl_table_get_str(t, NFTNL_TABLE_NAME)))
+			c->d->table = t;
+		else
+			nftnl_table_free(t);
+		return MNL_CB_OK;
+	}
+	case NFT_MSG_NEWCHAIN:
+		return chain_cb(nlh, c);
+	case NFT_MSG_NEWSET:
+		return set_cb(nlh, c);
+	case NFT_MSG_NEWRULE:
+		return rule_cb(nlh, c);
+	case NFT_MSG_NEWSETELEM: {
+		struct nftnl_set *probe = nftnl_set_alloc();
+		const char *name;
+		int rc = MNL_CB_ERROR;
+
+		/* parse once to learn the set's name, then into that set */
+		if (probe && nftnl_set_elems_nlmsg_parse(nlh, probe) >= 0) {
+			name = nftnl_set_get_str(probe, NFTNL_SET_NAME);
+			c->set = name ? nftnl_set_list_lookup_byname(c->d->sets, name) : NULL;
+			rc = c->set ? elem_cb(nlh, c) : MNL_CB_OK;
+		}
+		if (probe)
+			nftnl_set_free(probe);
+		return rc;
+	}
+	default:
+		return MNL_CB_OK;
+	}
+}
+
+int fnft_dump_parse(const void *buf, size_t len, const char *table,
+		    struct fnft_dump **out)
+{
+	struct fnft_dump *d = calloc(1, sizeof(*d));
+	struct dump_ctx c = { .table = table, .d = d };
+	const struct nlmsghdr *nlh = buf;
+	int n = (int)len, rc = 0;
+
+	if (!d)
+		return -ENOMEM;
+	d->chains = nftnl_chain_list_alloc();
+	d->rules = nftnl_rule_list_alloc();
+	d->sets = nftnl_set_list_alloc();
+	d->elements = true;
+	if (!d->chains || !d->rules || !d->sets)
+		rc = -ENOMEM;
+	for (; !rc && mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+			rc = -EINVAL;
+		else if (parse_one(nlh, &c) != MNL_CB_OK)
+			rc = -EINVAL;
+	}
+	if (rc) {
+		fnft_dump_free(d);
+		return rc;
+	}
+	*out = d;
+	return 0;
+}
+
 static int dump_once(struct fnft_nl *nl, const char *table, bool elements,
 		     struct fnft_dump *d)
 {

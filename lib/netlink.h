@@ -59,4 +59,15 @@ int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
 		 struct fnft_dump **out, struct fnft_error *err);
 void fnft_dump_free(struct fnft_dump *d);
 
+/*
+ * Build a dump from raw netlink messages, as the kernel sends them for
+ * GETTABLE, GETCHAIN, GETSET, GETRULE and GETSETELEM: a buffer of
+ * nlmsghdr-framed NEWTABLE, NEWCHAIN, NEWSET, NEWRULE and NEWSETELEM
+ * messages.  Objects of other tables are skipped, elements of unknown sets
+ * too.  For tests and fuzzing of the decoder.  Returns 0, -EINVAL for a
+ * malformed message, or -ENOMEM.
+ */
+int fnft_dump_parse(const void *buf, size_t len, const char *table,
+		    struct fnft_dump **out);
+
 #endif
