@@ -21,6 +21,7 @@
 #include "ir.h"
 #include "netlink.h"
 #include "patch.h"
+#include "snapshot.h"
 #include "state.h"
 
 #define LOCK_DIR "/run/finesse-nft"
@@ -322,6 +323,73 @@ FNFT_EXPORT int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err
 	if (!rc && k->state_dir && k->have_key)
 		fnft_state_forget(k->state_dir, &k->key);
 	fnft_batch_free(b);
+	unlock_table(lock);
+	return rc;
+}
+
+FNFT_EXPORT int fnft_kernel_snapshot(struct fnft_kernel *k,
+				     struct fnft_snapshot **out,
+				     struct fnft_error *err)
+{
+	uint32_t genid;
+
+	if (!k || !out)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	return fnft_snapshot_take(k->nl, k->table, out, &genid, err);
+}
+
+/*
+ * What the restore is about to overwrite, when it is not what we last
+ * committed (the state file at this generation): as a diff, state -> live.
+ */
+static char *overwritten_diff(struct fnft_kernel *k, uint32_t genid)
+{
+	struct fnft_ruleset *committed = NULL, *live = NULL;
+	uint32_t g;
+	char *diff = NULL;
+
+	if (use_state(k) &&
+	    fnft_state_load(k->state_dir, &k->key, genid, &committed) == 0)
+		goto out;	/* untouched since our commit */
+	if (read_live(k, FNFT_READ_VERIFY, &live, &g, NULL) == 0 && live) {
+		fnft_ruleset_diff(NULL, live, "nothing", "live table (overwritten)", &diff);
+	}
+out:
+	fnft_ruleset_free(committed);
+	fnft_ruleset_free(live);
+	return diff;
+}
+
+FNFT_EXPORT int fnft_kernel_restore(struct fnft_kernel *k,
+				    const struct fnft_snapshot *s,
+				    char **overwritten, struct fnft_error *err)
+{
+	int lock, rc = -EAGAIN, tries;
+	uint32_t genid;
+
+	if (!k || !s)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (!streq(s->table, k->table))
+		return fnft_err(err, -EINVAL, NULL, s->table,
+				"the snapshot is of table %s, the handle for table %s",
+				s->table, k->table);
+	if (overwritten)
+		*overwritten = NULL;
+	lock = lock_table(k);
+	/* a restore must happen: retry a change by someone else */
+	for (tries = 0; rc == -EAGAIN && tries < 5; tries++) {
+		if ((rc = fnft_nl_genid(k->nl, &genid, err)))
+			break;
+		if (overwritten && !*overwritten)
+			*overwritten = overwritten_diff(k, genid);
+		if (s->absent && (rc = fnft_nl_genid(k->nl, &genid, err)))
+			break;
+		rc = fnft_nl_send_replace_raw(k->nl, k->table, genid, s->msgs.s,
+					      s->msgs.len, s->n_msgs, err);
+	}
+	/* a delete of an absent table leaves nothing; a restore no plan */
+	if (!rc && use_state(k))
+		fnft_state_forget(k->state_dir, &k->key);
 	unlock_table(lock);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <arpa/inet.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -164,9 +165,8 @@ static void size_buffers(struct fnft_nl *nl, size_t batch_bytes)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 }
 
-static int send_iov(struct fnft_nl *nl, struct fnft_batch *b)
+static int send_nb(struct fnft_nl *nl, struct nftnl_batch *nb)
 {
-	struct nftnl_batch *nb = fnft_batch_nftnl(b);
 	int n = nftnl_batch_iovec_len(nb);
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct iovec *iov = calloc((size_t)n, sizeof(*iov));
@@ -182,6 +182,11 @@ static int send_iov(struct fnft_nl *nl, struct fnft_batch *b)
 	sent = sendmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
 	free(iov);
 	return sent < 0 ? -errno : 0;
+}
+
+static int send_iov(struct fnft_nl *nl, struct fnft_batch *b)
+{
+	return send_nb(nl, fnft_batch_nftnl(b));
 }
 
 /* The bytes of the batch message with @seq, to read an ext-ack offset. */
@@ -411,16 +416,25 @@ static int report(struct fnft_batch *b, const struct fnft_ruleset *rs,
 	return rc;
 }
 
-/* Read every queued reply; keep the first error, which caused the rest. */
-static int drain(struct fnft_nl *nl, struct fnft_batch *b,
-		 const struct fnft_ruleset *rs, struct fnft_error *err)
+/*
+ * Read every queued reply; keep the first error, which caused the rest,
+ * with the kernel's extended-ack text copied into @first->text.  Returns
+ * 0, or a negative errno when the replies cannot be read (ENOBUFS: some
+ * were lost, so something failed).
+ */
+struct first_error {
+	struct reply r;
+	char text[256];
+};
+
+static int drain_replies(struct fnft_nl *nl, struct first_error *first)
 {
 	char *buf = malloc(RECV_BUF);
-	struct reply first = { 0 };
 	int rc = 0;
 
+	memset(first, 0, sizeof(*first));
 	if (!buf)
-		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+		return -ENOMEM;
 	for (;;) {
 		const struct nlmsghdr *nlh;
 		ssize_t n = recv(mnl_socket_get_fd(nl->sock), buf, RECV_BUF,
@@ -432,10 +446,7 @@ static int drain(struct fnft_nl *nl, struct fnft_batch *b,
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (n < 0) {
-			/* ENOBUFS: replies were lost, so something failed */
-			rc = fnft_err(err, -errno, NULL, NULL,
-				      "cannot read the kernel's replies: %s",
-				      strerror(errno));
+			rc = -errno;
 			break;
 		}
 		len = (int)n;
@@ -446,16 +457,30 @@ static int drain(struct fnft_nl *nl, struct fnft_batch *b,
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
 			parse_error(nlh, &r);
-			if (r.error && !first.error)
-				first = r;
+			if (!r.error || first->r.error)
+				continue;
+			first->r = r;
+			/* the text points into buf: keep a copy */
+			if (r.ext_msg) {
+				snprintf(first->text, sizeof(first->text), "%s", r.ext_msg);
+				first->r.ext_msg = first->text;
+			}
 		}
-		/* the ext-ack text points into buf: report before reading on */
-		if (first.error && !rc)
-			rc = report(b, rs, &first, err);
-		first.ext_msg = NULL;
 	}
 	free(buf);
 	return rc;
+}
+
+static int drain(struct fnft_nl *nl, struct fnft_batch *b,
+		 const struct fnft_ruleset *rs, struct fnft_error *err)
+{
+	struct first_error first;
+	int rc = drain_replies(nl, &first);
+
+	if (rc)
+		return fnft_err(err, rc, NULL, NULL,
+				"cannot read the kernel's replies: %s", strerror(-rc));
+	return first.r.error ? report(b, rs, &first.r, err) : 0;
 }
 
 int fnft_nl_send_batch(struct fnft_nl *nl, struct fnft_batch *b,
@@ -475,6 +500,124 @@ int fnft_nl_send_batch(struct fnft_nl *nl, struct fnft_batch *b,
 				strerror(-rc));
 	/* the kernel handled the whole batch inside sendmsg(): no wait */
 	return drain(nl, b, rs, err);
+}
+
+/* ---- a batch of prepared messages (snapshot restore) ---- */
+
+#define RAW_PAGE (256 * 1024)
+
+static void raw_put(struct nftnl_batch *b, const struct nlmsghdr *src,
+		    uint32_t seq)
+{
+	struct nlmsghdr *nlh = nftnl_batch_buffer(b);
+
+	memcpy(nlh, src, src->nlmsg_len);
+	nlh->nlmsg_seq = seq;
+	nftnl_batch_update(b);
+}
+
+/* "rule in chain input", "set browser_v4", ... of a prepared message */
+static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
+{
+	static const char *const kinds[] = {
+		[NFT_MSG_NEWTABLE] = "table", [NFT_MSG_NEWCHAIN] = "chain",
+		[NFT_MSG_NEWSET] = "set", [NFT_MSG_NEWSETELEM] = "elements of set",
+		[NFT_MSG_NEWRULE] = "rule in chain",
+	};
+	uint16_t t = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	/* the object's name: attribute 2 (CHAIN of a rule, NAME/SET else) */
+	const struct nlattr *a;
+	const char *name = "?";
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == (t == NFT_MSG_NEWTABLE ? 1 : 2) &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			name = mnl_attr_get_str(a);
+	snprintf(buf, len, "%s %s", t < ARRAY_SIZE(kinds) && kinds[t] ? kinds[t] : "message",
+		 name);
+}
+
+int fnft_nl_send_replace_raw(struct fnft_nl *nl, const char *table,
+			     uint32_t genid, const void *msgs, size_t len,
+			     size_t n, struct fnft_error *err)
+{
+	struct nftnl_batch *b = nftnl_batch_alloc(RAW_PAGE, RAW_PAGE);
+	struct nftnl_table *t = nftnl_table_alloc();
+	const struct nlmsghdr *m = msgs;
+	uint32_t first = fnft_nl_next_seq(nl), seq = first, bad = 0;
+	struct nlmsghdr *nlh;
+	int left = (int)len, rc;
+	size_t i;
+	char what[160];
+
+	if (!b || !t) {
+		rc = fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	nlh = nftnl_batch_begin(nftnl_batch_buffer(b), seq++);
+	if (genid)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+	nftnl_batch_update(b);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_NEWTABLE,
+				    NFPROTO_INET, NLM_F_CREATE, seq++);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_batch_update(b);
+	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_DELTABLE,
+				    NFPROTO_INET, 0, seq++);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_batch_update(b);
+	for (i = 0; i < n && mnl_nlmsg_ok(m, left); i++, m = mnl_nlmsg_next(m, &left))
+		raw_put(b, m, seq++);
+	nftnl_batch_end(nftnl_batch_buffer(b), seq);
+	nftnl_batch_update(b);
+	nl->seq = seq + 1;
+
+	size_buffers(nl, len + 65536);
+	rc = send_nb(nl, b);
+	if (rc == -EPERM) {
+		rc = privilege_error(err);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = fnft_err(err, rc, NULL, table, "cannot send the batch: %s", strerror(-rc));
+		goto out;
+	}
+	{
+		struct first_error fe;
+
+		rc = drain_replies(nl, &fe);
+		if (!rc) {
+			rc = fe.r.error;
+			bad = fe.r.seq;
+		}
+	}
+	if (rc == -ERESTART && bad == first) {
+		rc = fnft_err(err, -EAGAIN, NULL, table,
+			      "the ruleset changed while we were working; nothing was restored; run again");
+	} else if (rc == -EPERM) {
+		rc = privilege_error(err);
+	} else if (rc) {
+		/* messages first + 3 .. are the prepared ones */
+		snprintf(what, sizeof(what), "table inet %s", table);
+		if (bad >= first + 3) {
+			const struct nlmsghdr *x = msgs;
+			int l2 = (int)len;
+
+			for (i = 0; i < bad - first - 3 && mnl_nlmsg_ok(x, l2); i++)
+				x = mnl_nlmsg_next(x, &l2);
+			if (mnl_nlmsg_ok(x, l2))
+				raw_describe(x, what, sizeof(what));
+		}
+		rc = fnft_err(err, rc, NULL, table, "the kernel refused %s: %s", what,
+			      strerror(-rc));
+	}
+out:
+	if (t)
+		nftnl_table_free(t);
+	if (b)
+		nftnl_batch_free(b);
+	return rc;
 }
 
 /* ---- dumping our table ---- */

@@ -114,6 +114,57 @@ int fnft_kernel_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err);
 
 /**
+ * Snapshots: the table exactly as the kernel holds it (or its absence),
+ * to put it back later in one transaction — the primitive behind
+ * confirm-or-rollback.  A snapshot holds everything in the table,
+ * including rules someone else added and counter values.
+ */
+struct fnft_snapshot;
+
+/**
+ * fnft_kernel_snapshot - take a snapshot of the table
+ * @out: receives it; free it with fnft_snapshot_free()
+ *
+ * Writes nothing.  A missing table gives a snapshot of "no table".
+ */
+int fnft_kernel_snapshot(struct fnft_kernel *k, struct fnft_snapshot **out,
+			 struct fnft_error *err);
+
+/**
+ * fnft_kernel_restore - put a snapshot back, in one transaction
+ * @s: a snapshot of this handle's table
+ * @overwritten: optional; receives a unified diff (malloc'd) of what the
+ *	live table held that the restore replaced, when it was not what we
+ *	last applied (someone changed it since), else NULL
+ *
+ * The table becomes exactly the snapshot, or disappears when the snapshot
+ * is of no table.  The generation id guards the batch; a change by anyone
+ * in between is retried a few times before -EAGAIN.
+ */
+int fnft_kernel_restore(struct fnft_kernel *k, const struct fnft_snapshot *s,
+			char **overwritten, struct fnft_error *err);
+
+/** fnft_snapshot_free - NULL is allowed. */
+void fnft_snapshot_free(struct fnft_snapshot *s);
+
+/** fnft_snapshot_absent - whether the snapshot is of no table */
+bool fnft_snapshot_absent(const struct fnft_snapshot *s);
+
+/**
+ * fnft_snapshot_save - write a snapshot to @path (atomically: a temporary
+ * file renamed).  Returns 0 or a negative errno.
+ */
+int fnft_snapshot_save(const struct fnft_snapshot *s, const char *path,
+		       struct fnft_error *err);
+
+/**
+ * fnft_snapshot_load - read a snapshot written by fnft_snapshot_save();
+ * -EINVAL for anything else or a damaged file.
+ */
+int fnft_snapshot_load(const char *path, struct fnft_snapshot **out,
+		       struct fnft_error *err);
+
+/**
  * fnft_apply - fnft_kernel_open() + fnft_kernel_apply() + free, with the
  * default state directory.
  */

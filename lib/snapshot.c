@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Snapshots of our table, for confirm-or-rollback.  A snapshot is the
+ * table exactly as the kernel held it — our rules, anyone's drift, counter
+ * values — kept as the netlink messages that create it again: every dumped
+ * object re-serialised with its kernel-assigned fields (handles, use
+ * counts) removed.  Restoring is one batch: NEWTABLE + DELTABLE (so the
+ * table goes whatever it holds now) and then those messages, or nothing
+ * more when the table did not exist.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <finesse-nft/kernel.h>
+
+#include "netlink.h"
+#include "snapshot.h"
+
+/* public declarations of this file */
+#include <finesse-nft/kernel.h>
+
+#define SNAP_MAGIC "finesse-nft snapshot 1\n"
+/* elements per NEWSETELEM: far below the 64 KiB nest limit for 16-byte keys */
+#define ELEMS_PER_MSG 1024
+
+/* Room for one message; large enough for any rule or chunk of elements. */
+#define MSG_ROOM (256 * 1024)
+
+static int put_msg(struct fnft_snapshot *s, uint16_t type, uint16_t flags,
+		   void (*build)(struct nlmsghdr *, void *), void *obj)
+{
+	struct nlmsghdr *nlh;
+
+	if (fnft_grow(&s->msgs.s, &s->msgs.cap, s->msgs.len + MSG_ROOM, 1) < 0)
+		return -ENOMEM;
+	memset(s->msgs.s + s->msgs.len, 0, MSG_ROOM);
+	nlh = nftnl_nlmsg_build_hdr(s->msgs.s + s->msgs.len, type, NFPROTO_INET,
+				    flags, 0);
+	build(nlh, obj);
+	s->msgs.len += NLMSG_ALIGN(nlh->nlmsg_len);
+	s->n_msgs++;
+	return 0;
+}
+
+static void build_table(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_table_nlmsg_build_payload(nlh, o);
+}
+
+static void build_chain(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_chain_nlmsg_build_payload(nlh, o);
+}
+
+static void build_set(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_set_nlmsg_build_payload(nlh, o);
+}
+
+static void build_elems(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_set_elems_nlmsg_build_payload(nlh, o);
+}
+
+static void build_rule(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, o);
+}
+
+/*
+ * A copy of a dumped element (libnftnl 1.2.4 declares but does not export
+ * nftnl_set_elem_clone): the attributes a request can carry.
+ */
+static struct nftnl_set_elem *elem_copy(struct nftnl_set_elem *e)
+{
+	static const uint16_t attrs[] = {
+		NFTNL_SET_ELEM_KEY, NFTNL_SET_ELEM_KEY_END, NFTNL_SET_ELEM_FLAGS,
+		NFTNL_SET_ELEM_DATA, NFTNL_SET_ELEM_VERDICT, NFTNL_SET_ELEM_CHAIN,
+		NFTNL_SET_ELEM_TIMEOUT, NFTNL_SET_ELEM_USERDATA,
+		NFTNL_SET_ELEM_OBJREF,
+	};
+	struct nftnl_set_elem *c = nftnl_set_elem_alloc();
+	size_t i;
+
+	for (i = 0; c && i < ARRAY_SIZE(attrs); i++) {
+		uint32_t len = 0;
+		const void *v;
+
+		if (!nftnl_set_elem_is_set(e, attrs[i]))
+			continue;
+		v = nftnl_set_elem_get(e, attrs[i], &len);
+		if (v && nftnl_set_elem_set(c, attrs[i], v, len) < 0) {
+			nftnl_set_elem_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* The set's elements in chunks, each its own NEWSETELEM. */
+static int put_elements(struct fnft_snapshot *s, struct nftnl_set *set)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(set);
+	struct nftnl_set_elem *e;
+	struct nftnl_set *chunk = NULL;
+	unsigned n = 0;
+	int rc = 0;
+
+	if (!it)
+		return -ENOMEM;
+	for (e = nftnl_set_elems_iter_next(it); !rc; e = nftnl_set_elems_iter_next(it)) {
+		if (chunk && (!e || n == ELEMS_PER_MSG)) {
+			rc = put_msg(s, NFT_MSG_NEWSETELEM, NLM_F_CREATE, build_elems, chunk);
+			nftnl_set_free(chunk);
+			chunk = NULL;
+			n = 0;
+		}
+		if (!e || rc)
+			break;
+		if (!chunk) {
+			chunk = nftnl_set_alloc();
+			if (!chunk) {
+				rc = -ENOMEM;
+				break;
+			}
+			nftnl_set_set_str(chunk, NFTNL_SET_TABLE,
+					  nftnl_set_get_str(set, NFTNL_SET_TABLE));
+			nftnl_set_set_str(chunk, NFTNL_SET_NAME,
+					  nftnl_set_get_str(set, NFTNL_SET_NAME));
+			nftnl_set_set_u32(chunk, NFTNL_SET_ID,
+					  nftnl_set_get_u32(set, NFTNL_SET_ID));
+		}
+		{
+			struct nftnl_set_elem *copy = elem_copy(e);
+
+			if (!copy) {
+				rc = -ENOMEM;
+				break;
+			}
+			nftnl_set_elem_add(chunk, copy);
+		}
+		n++;
+	}
+	if (chunk)
+		nftnl_set_free(chunk);
+	nftnl_set_elems_iter_destroy(it);
+	return rc;
+}
+
+static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s)
+{
+	struct nftnl_chain_list_iter *ci = nftnl_chain_list_iter_create(d->chains);
+	struct nftnl_set_list_iter *si = nftnl_set_list_iter_create(d->sets);
+	struct nftnl_rule_list_iter *ri = nftnl_rule_list_iter_create(d->rules);
+	struct nftnl_chain *c;
+	struct nftnl_set *set;
+	struct nftnl_rule *r;
+	uint32_t id = 0;
+	int rc = (ci && si && ri) ? 0 : -ENOMEM;
+
+	/* kernel-assigned fields have no place in a request */
+	nftnl_table_unset(d->table, NFTNL_TABLE_HANDLE);
+	nftnl_table_unset(d->table, NFTNL_TABLE_USE);
+	if (!rc)
+		rc = put_msg(s, NFT_MSG_NEWTABLE, NLM_F_CREATE, build_table, d->table);
+	while (!rc && (c = nftnl_chain_list_iter_next(ci))) {
+		nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
+		nftnl_chain_unset(c, NFTNL_CHAIN_USE);
+		rc = put_msg(s, NFT_MSG_NEWCHAIN, NLM_F_CREATE, build_chain, c);
+	}
+	/* every set, anonymous ones included, before the rules using them */
+	while (!rc && (set = nftnl_set_list_iter_next(si))) {
+		nftnl_set_unset(set, NFTNL_SET_HANDLE);
+		nftnl_set_set_u32(set, NFTNL_SET_ID, ++id);
+		rc = put_msg(s, NFT_MSG_NEWSET, NLM_F_CREATE, build_set, set);
+		if (!rc)
+			rc = put_elements(s, set);
+	}
+	while (!rc && (r = nftnl_rule_list_iter_next(ri))) {
+		nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
+		nftnl_rule_unset(r, NFTNL_RULE_POSITION);
+		rc = put_msg(s, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+			     build_rule, r);
+	}
+	if (ci)
+		nftnl_chain_list_iter_destroy(ci);
+	if (si)
+		nftnl_set_list_iter_destroy(si);
+	if (ri)
+		nftnl_rule_list_iter_destroy(ri);
+	return rc;
+}
+
+int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
+		       struct fnft_snapshot **out, uint32_t *genid,
+		       struct fnft_error *err)
+{
+	struct fnft_snapshot *s = calloc(1, sizeof(*s));
+	struct fnft_dump *d = NULL;
+	int rc;
+
+	if (!s)
+		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+	snprintf(s->table, sizeof(s->table), "%s", table);
+	rc = fnft_nl_dump(nl, table, true, &d, err);
+	if (!rc) {
+		*genid = d->genid;
+		s->absent = !d->table;
+		if (d->table && (rc = snapshot_from_dump(d, s)))
+			fnft_err(err, rc, NULL, table, "cannot snapshot table inet %s: %s",
+				 table, strerror(-rc));
+	}
+	fnft_dump_free(d);
+	if (rc) {
+		fnft_snapshot_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+FNFT_EXPORT void fnft_snapshot_free(struct fnft_snapshot *s)
+{
+	if (!s)
+		return;
+	fnft_buf_free(&s->msgs);
+	free(s);
+}
+
+FNFT_EXPORT bool fnft_snapshot_absent(const struct fnft_snapshot *s)
+{
+	return s->absent;
+}
+
+/* ---- files ---- */
+
+FNFT_EXPORT int fnft_snapshot_save(const struct fnft_snapshot *s, const char *path,
+				   struct fnft_error *err)
+{
+	struct fnft_loc loc = { path, 0 };
+	char tmp[4096];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return fnft_err(err, -errno, &loc, NULL, "cannot write: %s", strerror(errno));
+	if (fprintf(f, SNAP_MAGIC "%s %d %zu %zu\n", s->table, s->absent,
+		    s->n_msgs, s->msgs.len) < 0 ||
+	    (s->msgs.len && fwrite(s->msgs.s, 1, s->msgs.len, f) != s->msgs.len))
+		rc = -EIO;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc) {
+		remove(tmp);
+		return fnft_err(err, rc, &loc, NULL, "cannot write: %s", strerror(-rc));
+	}
+	return 0;
+}
+
+/* Every message must be one of ours, well framed, filling the buffer. */
+static bool msgs_valid(const char *buf, size_t len, size_t n)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+	size_t count = 0;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		uint16_t t = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+		if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES ||
+		    (t != NFT_MSG_NEWTABLE && t != NFT_MSG_NEWCHAIN &&
+		     t != NFT_MSG_NEWSET && t != NFT_MSG_NEWSETELEM &&
+		     t != NFT_MSG_NEWRULE))
+			return false;
+		count++;
+	}
+	return left == 0 && count == n;
+}
+
+FNFT_EXPORT int fnft_snapshot_load(const char *path, struct fnft_snapshot **out,
+				   struct fnft_error *err)
+{
+	struct fnft_loc loc = { path, 0 };
+	struct fnft_snapshot *s = calloc(1, sizeof(*s));
+	char magic[sizeof(SNAP_MAGIC)];
+	int absent = 0;
+	size_t n = 0, len = 0;
+	FILE *f = fopen(path, "re");
+	int rc = -EINVAL;
+
+	if (!s || !f) {
+		rc = !s ? -ENOMEM : -errno;
+		goto out;
+	}
+	if (!fgets(magic, sizeof(magic), f) || strcmp(magic, SNAP_MAGIC) ||
+	    fscanf(f, "%71s %d %zu %zu", s->table, &absent, &n, &len) != 4 ||
+	    fgetc(f) != '\n' || len > (1u << 30))
+		goto out;
+	if (len && fnft_grow(&s->msgs.s, &s->msgs.cap, len + 1, 1) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (len && fread(s->msgs.s, 1, len, f) != len)
+		goto out;
+	s->msgs.len = len;
+	s->n_msgs = n;
+	s->absent = absent != 0;
+	if (!fnft_table_name_valid(s->table) || !msgs_valid(s->msgs.s, len, n) ||
+	    (s->absent && n))
+		goto out;
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	if (rc) {
+		fnft_snapshot_free(s);
+		return fnft_err(err, rc, &loc, NULL, "%s",
+				rc == -EINVAL ? "not a finesse-nft snapshot, or damaged" :
+				strerror(-rc));
+	}
+	*out = s;
+	return 0;
+}

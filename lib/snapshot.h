@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef FNFT_SNAPSHOT_H
+#define FNFT_SNAPSHOT_H
+
+#include "internal.h"
+#include "netlink.h"
+
+struct fnft_snapshot {
+	char table[72];
+	bool absent;		/* the table did not exist */
+	struct fnft_buf msgs;	/* NEW* messages, seq 0, back to back */
+	size_t n_msgs;
+};
+
+/* Dump table inet @table and keep it as messages; *genid of the dump. */
+int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
+		       struct fnft_snapshot **out, uint32_t *genid,
+		       struct fnft_error *err);
+
+#endif

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Snapshots against the kernel, in a network namespace of its own: a
+ * restore puts back exactly what was there (drift and counters included),
+ * or no table at all, and says what it overwrote.
+ */
+#include <check.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <finesse-nft/finesse-nft.h>
+
+#include "internal.h"
+
+static const char *golden_dir;
+static char state_dir[] = "/tmp/fnft-snap-XXXXXX";
+
+static struct fnft_ruleset *plan_golden(const char *name)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *site = NULL;
+	struct fnft_ruleset *rs = NULL;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.conf", golden_dir, name);
+	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
+	ck_assert_int_eq(fnft_site_load(path, cat, &site, NULL), 0);
+	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, NULL), 0);
+	fnft_site_free(site);
+	fnft_catalog_free(cat);
+	return rs;
+}
+
+static char *list_table(void)
+{
+	FILE *p = popen("nft list table inet finesse 2>/dev/null", "r");
+	struct fnft_buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	char *s = NULL;
+
+	ck_assert_ptr_nonnull(p);
+	while ((n = fread(chunk, 1, sizeof(chunk) - 1, p)) > 0) {
+		chunk[n] = '\0';
+		fnft_buf_puts(&b, chunk);
+	}
+	pclose(p);
+	ck_assert_int_eq(fnft_buf_steal(&b, &s), 0);
+	return s;
+}
+
+static struct fnft_kernel *kernel(void)
+{
+	struct fnft_kernel *k = NULL;
+
+	ck_assert_int_eq(fnft_kernel_open(NULL, &k, NULL), 0);
+	ck_assert_int_eq(fnft_kernel_set_state_dir(k, state_dir), 0);
+	return k;
+}
+
+START_TEST(restore_exactly)
+{
+	struct fnft_ruleset *a = plan_golden("entries"), *b = plan_golden("secondary");
+	struct fnft_kernel *k = kernel();
+	struct fnft_snapshot *snap = NULL, *loaded = NULL;
+	struct fnft_error err = { 0 };
+	char path[256], *before, *after, *over = NULL;
+
+	ck_assert_int_eq(fnft_kernel_apply(k, a, NULL, &err), 0);
+	/* drift and traffic-like counters must come back too */
+	ck_assert_int_eq(system("nft add rule inet finesse input meta mark 0x2a counter packets 7 bytes 700 accept &&"
+				"nft add element inet finesse browser_v4 '{ 192.0.2.0/24 }'"), 0);
+	before = list_table();
+	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
+	ck_assert(!fnft_snapshot_absent(snap));
+	snprintf(path, sizeof(path), "%s/snap", state_dir);
+	ck_assert_int_eq(fnft_snapshot_save(snap, path, &err), 0);
+	ck_assert_int_eq(fnft_snapshot_load(path, &loaded, &err), 0);
+
+	ck_assert_int_eq(fnft_kernel_apply(k, b, NULL, &err), 0);
+	ck_assert_int_eq(fnft_kernel_restore(k, loaded, &over, &err), 0);
+	ck_assert_ptr_null(over);	/* b was untouched since we applied it */
+	after = list_table();
+	ck_assert_msg(strcmp(before, after) == 0, "restored:\n%.1500s", after);
+	free(before);
+	free(after);
+	fnft_snapshot_free(snap);
+	fnft_snapshot_free(loaded);
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	fnft_kernel_free(k);
+}
+END_TEST
+
+START_TEST(restore_absence_and_say_what_was_overwritten)
+{
+	struct fnft_ruleset *a = plan_golden("primary");
+	struct fnft_kernel *k = kernel();
+	struct fnft_snapshot *snap = NULL;
+	struct fnft_error err = { 0 };
+	char *after, *over = NULL;
+
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
+	ck_assert(fnft_snapshot_absent(snap));
+	ck_assert_int_eq(fnft_kernel_apply(k, a, NULL, &err), 0);
+	/* someone edits the table after our apply */
+	ck_assert_int_eq(system("nft add rule inet finesse input tcp dport 9999 accept"), 0);
+	ck_assert_int_eq(fnft_kernel_restore(k, snap, &over, &err), 0);
+	ck_assert_ptr_nonnull(over);
+	ck_assert_msg(strstr(over, "+\t\ttcp dport 9999 accept\n") != NULL, "%.1500s", over);
+	after = list_table();
+	ck_assert_str_eq(after, "");
+	/* restoring "no table" again is fine */
+	free(over);
+	ck_assert_int_eq(fnft_kernel_restore(k, snap, NULL, &err), 0);
+	free(after);
+	fnft_snapshot_free(snap);
+	fnft_ruleset_free(a);
+	fnft_kernel_free(k);
+}
+END_TEST
+
+START_TEST(bad_snapshot_files)
+{
+	struct fnft_snapshot *s = NULL;
+	struct fnft_error err = { 0 };
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/bad", state_dir);
+	f = fopen(path, "w");
+	fputs("finesse-nft snapshot 1\nfinesse 0 2 40\n0123456789012345678901234567890123456789", f);
+	fclose(f);
+	ck_assert_int_eq(fnft_snapshot_load(path, &s, &err), -EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_str_eq(err.message, "not a finesse-nft snapshot, or damaged");
+	ck_assert_int_eq(fnft_snapshot_load("/nonexistent/snap", &s, &err), -ENOENT);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s = suite_create("snapshot");
+	TCase *tc = tcase_create("snapshot");
+	SRunner *sr;
+	int failed;
+
+	golden_dir = argc > 1 ? argv[1] : "tests/golden";
+	if (unshare(CLONE_NEWNET) < 0) {
+		const char *ci = getenv("CI");
+
+		fprintf(stderr, "cannot create a network namespace: %s\n", strerror(errno));
+		return ci && strcmp(ci, "true") == 0 ? EXIT_FAILURE : 77;
+	}
+	if (!mkdtemp(state_dir))
+		return EXIT_FAILURE;
+	tcase_add_test(tc, restore_exactly);
+	tcase_add_test(tc, restore_absence_and_say_what_was_overwritten);
+	tcase_add_test(tc, bad_snapshot_files);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	{
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", state_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", state_dir);
+	}
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
