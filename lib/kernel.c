@@ -32,6 +32,7 @@ struct fnft_kernel {
 	struct fnft_nl *nl;
 	struct fnft_state_key key;
 	bool have_key;			/* boot id and netns cookie known */
+	char id[96];			/* "<netns cookie>.<table>" */
 };
 
 FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
@@ -63,8 +64,15 @@ FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 	snprintf(k->key.table, sizeof(k->key.table), "%s", table);
 	k->have_key = fnft_state_key_boot(&k->key) == 0 &&
 		      fnft_nl_netns_cookie(k->nl, &k->key.netns) == 0;
+	snprintf(k->id, sizeof(k->id), "%llu.%s",
+		 (unsigned long long)k->key.netns, k->table);
 	*out = k;
 	return 0;
+}
+
+FNFT_EXPORT const char *fnft_kernel_id(const struct fnft_kernel *k)
+{
+	return k->id;
 }
 
 FNFT_EXPORT void fnft_kernel_free(struct fnft_kernel *k)
@@ -340,21 +348,25 @@ FNFT_EXPORT int fnft_kernel_snapshot(struct fnft_kernel *k,
 
 /*
  * What the restore is about to overwrite, when it is not what we last
- * committed (the state file at this generation): as a diff, state -> live.
+ * committed: as a diff, our last commit -> the live table (or the whole
+ * live table when we know of no commit).  NULL when nothing changed since
+ * our commit (the state file is at this generation).
  */
 static char *overwritten_diff(struct fnft_kernel *k, uint32_t genid)
 {
 	struct fnft_ruleset *committed = NULL, *live = NULL;
+	uint64_t fp;
 	uint32_t g;
 	char *diff = NULL;
 
-	if (use_state(k) &&
-	    fnft_state_load(k->state_dir, &k->key, genid, &committed) == 0)
-		goto out;	/* untouched since our commit */
-	if (read_live(k, FNFT_READ_VERIFY, &live, &g, NULL) == 0 && live) {
-		fnft_ruleset_diff(NULL, live, "nothing", "live table (overwritten)", &diff);
-	}
-out:
+	if (use_state(k) && fnft_state_peek(k->state_dir, &k->key, genid, &fp) == 0)
+		return NULL;	/* untouched since our commit */
+	if (use_state(k))
+		fnft_state_load_committed(k->state_dir, &k->key, &committed);
+	if (read_live(k, FNFT_READ_VERIFY, &live, &g, NULL) == 0 && live)
+		fnft_ruleset_diff(committed, live,
+				  committed ? "our last apply" : "nothing",
+				  "live table (overwritten)", &diff);
 	fnft_ruleset_free(committed);
 	fnft_ruleset_free(live);
 	return diff;
@@ -382,8 +394,6 @@ FNFT_EXPORT int fnft_kernel_restore(struct fnft_kernel *k,
 			break;
 		if (overwritten && !*overwritten)
 			*overwritten = overwritten_diff(k, genid);
-		if (s->absent && (rc = fnft_nl_genid(k->nl, &genid, err)))
-			break;
 		rc = fnft_nl_send_replace_raw(k->nl, k->table, genid, s->msgs.s,
 					      s->msgs.len, s->n_msgs, err);
 	}

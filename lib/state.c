@@ -418,7 +418,7 @@ out:
 
 /* Does header line @line belong to @key at @genid?  Fills *fp. */
 static int check_header(const char *line, const struct fnft_state_key *key,
-			uint32_t genid, uint64_t *fp)
+			uint64_t genid, uint64_t *fp)
 {
 	json_t *h = json_loads(line, JSON_DISABLE_EOF_CHECK, NULL);
 	const char *fps;
@@ -431,7 +431,8 @@ static int check_header(const char *line, const struct fnft_state_key *key,
 	    streq(get_str(h, "boot_id") ?: "", key->boot_id) &&
 	    (uint64_t)get_int(h, "netns") == key->netns &&
 	    streq(get_str(h, "table") ?: "", key->table) &&
-	    (uint32_t)get_int(h, "genid") == genid &&
+	    (genid == FNFT_STATE_ANY_GENERATION ||
+	     (uint32_t)get_int(h, "genid") == genid) &&
 	    sscanf(fps, "%" SCNx64, fp) == 1)
 		rc = 0;
 	json_decref(h);
@@ -455,8 +456,8 @@ int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
 	return rc;
 }
 
-int fnft_state_load(const char *dir, const struct fnft_state_key *key,
-		    uint32_t genid, struct fnft_ruleset **out)
+static int load(const char *dir, const struct fnft_state_key *key,
+		uint64_t genid, struct fnft_ruleset **out)
 {
 	char path[PATH_MAX];
 	char *line = NULL, *nl;
@@ -489,6 +490,18 @@ int fnft_state_load(const char *dir, const struct fnft_state_key *key,
 	free(line);
 	fclose(f);
 	return rc;
+}
+
+int fnft_state_load(const char *dir, const struct fnft_state_key *key,
+		    uint32_t genid, struct fnft_ruleset **out)
+{
+	return load(dir, key, genid, out);
+}
+
+int fnft_state_load_committed(const char *dir, const struct fnft_state_key *key,
+			      struct fnft_ruleset **out)
+{
+	return load(dir, key, FNFT_STATE_ANY_GENERATION, out);
 }
 
 void fnft_state_forget(const char *dir, const struct fnft_state_key *key)

@@ -55,6 +55,11 @@ int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
 int fnft_state_load(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, struct fnft_ruleset **out);
 
+/* The last committed plan whatever the generation now (0: any). */
+#define FNFT_STATE_ANY_GENERATION UINT64_MAX
+int fnft_state_load_committed(const char *dir, const struct fnft_state_key *key,
+			      struct fnft_ruleset **out);
+
 void fnft_state_forget(const char *dir, const struct fnft_state_key *key);
 
 /* IR <-> JSON, used by the state file and dry-run --json. */

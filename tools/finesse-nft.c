@@ -12,6 +12,8 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "pending.h"
+
 #define DEFAULT_SITE "/etc/finesse-nft/site.conf"
 
 enum exit_code {
@@ -37,6 +39,7 @@ struct opts {
 	const char *from, *to;	/* explain */
 	const char *proto;
 	const char *port;
+	unsigned confirm;	/* apply --confirm SECS; 0: none */
 };
 
 struct command {
@@ -323,6 +326,11 @@ static int cmd_diff(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+static const char *table_name(const struct opts *o)
+{
+	return o->table ? o->table : FNFT_DEFAULT_TABLE;
+}
+
 /* Kernel calls: a conflict is exit 4, anything else the kernel says is 3. */
 static int fail_kernel(int rc, const struct fnft_error *err)
 {
@@ -422,7 +430,12 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 		return rc;
 	}
 	rc = open_kernel(o, &k);
-	if (!rc) {
+	if (!rc && o->confirm) {
+		rc = pending_apply(k, l.plan, table_name(o), o->confirm, &st);
+		if (!rc)
+			msg("applied table inet %s; run 'finesse-nft confirm' within %u s, "
+			    "or the previous table comes back", table_name(o), o->confirm);
+	} else if (!rc) {
 		rc = fnft_kernel_apply(k, l.plan, &st, &err);
 		if (rc)
 			rc = fail_kernel(rc, &err);
@@ -581,6 +594,32 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+static int cmd_confirm_or_rollback(struct opts *o, int argc, bool confirm)
+{
+	struct fnft_kernel *k = NULL;
+	int rc;
+
+	if ((rc = no_args(confirm ? "confirm" : "rollback", argc)) ||
+	    (rc = open_kernel(o, &k)))
+		return rc;
+	rc = confirm ? pending_confirm(k, table_name(o)) :
+		       pending_rollback(k, table_name(o));
+	fnft_kernel_free(k);
+	return rc;
+}
+
+static int cmd_confirm(struct opts *o, int argc, char **argv)
+{
+	(void)argv;
+	return cmd_confirm_or_rollback(o, argc, true);
+}
+
+static int cmd_rollback(struct opts *o, int argc, char **argv)
+{
+	(void)argv;
+	return cmd_confirm_or_rollback(o, argc, false);
+}
+
 static int cmd_remove(struct opts *o, int argc, char **argv)
 {
 	struct fnft_kernel *k = NULL;
@@ -599,7 +638,7 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 
 enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
        OPT_VERSION, OPT_VERIFY, OPT_STATE_DIR, OPT_NO_STATE, OPT_FORCE,
-       OPT_LIVE, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT };
+       OPT_LIVE, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT, OPT_CONFIRM };
 
 #define GLOBAL_OPTS                                                      \
 	{ "config", required_argument, NULL, 'c' },                      \
@@ -622,6 +661,7 @@ static const struct option apply_opts[] = {
 	GLOBAL_OPTS,
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "confirm", required_argument, NULL, OPT_CONFIRM },
 	{ 0 },
 };
 static const struct option explain_opts[] = {
@@ -672,15 +712,23 @@ static const struct command commands[] = {
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
 	  "  --format nft  the only format so far\n",
 	  export_opts },
-	{ "apply", cmd_apply, "apply [--node R] [--force]",
+	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force]",
 	  "Make the kernel's table equal the plan, in one transaction that\n"
 	  "touches only our table; nothing is sent when it already does.  Exit 4\n"
 	  "when the ruleset changed while we worked (nothing was applied; run\n"
 	  "again).  Run from an SSH session (SSH_CONNECTION), it refuses a plan\n"
 	  "that would refuse the next login from the same client (exit 2).\n"
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
+	  "  --confirm S   unless 'finesse-nft confirm' runs within S seconds, a\n"
+	  "                detached watchdog puts the previous table back (or\n"
+	  "                none, if there was none); one pending confirm at a time\n"
 	  "  --force       apply even if it would lock this SSH client out\n",
 	  apply_opts },
+	{ "confirm", cmd_confirm, "confirm",
+	  "Keep the table of the pending 'apply --confirm'.\n", plain_opts },
+	{ "rollback", cmd_rollback, "rollback",
+	  "Put back, now, the table from before the pending 'apply --confirm'.\n",
+	  plain_opts },
 	{ "explain", cmd_explain,
 	  "explain (--from ADDR | --to ADDR) --port PORT [--proto tcp|udp] [--live]",
 	  "Would a new connection pass our table, and which row or policy decides?\n"
@@ -784,6 +832,17 @@ static int take_option(struct opts *o, int c, const char *arg)
 	case OPT_PORT:
 		o->port = arg;
 		return 0;
+	case OPT_CONFIRM: {
+		char *end;
+		unsigned long v = strtoul(arg, &end, 10);
+
+		if (!*arg || *end || v < 1 || v > 86400) {
+			msg("bad --confirm '%s' (seconds, 1-86400)", arg);
+			return -1;
+		}
+		o->confirm = (unsigned)v;
+		return 0;
+	}
 	default:
 		return -1;
 	}

@@ -65,6 +65,13 @@ struct fnft_apply_stats {
 int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 		     struct fnft_error *err);
 
+/**
+ * fnft_kernel_id - "<netns cookie>.<table>": names this namespace's table
+ * uniquely for the boot, for tools that keep files per table (the CLI's
+ * pending confirm).  The string belongs to the handle.
+ */
+const char *fnft_kernel_id(const struct fnft_kernel *k);
+
 /** fnft_kernel_free - close the handle; NULL is allowed. */
 void fnft_kernel_free(struct fnft_kernel *k);
 
