@@ -19,18 +19,22 @@ enum fnft_ping {
 
 struct fnft_group {
 	char *name;
+	char *file;			/* where it was first defined */
 	unsigned line;			/* its [group] header */
+	unsigned file_no, file_line;	/* the file and line that opened it last */
 	struct fnft_ivlist addrs[2];	/* by enum fnft_family, normalized */
 };
 
 struct fnft_port_move {
 	char *id;
+	char *file;
 	unsigned line;
 	struct fnft_portlist ports;
 };
 
 struct fnft_disabled {
 	char *id;
+	char *file;
 	unsigned line;
 };
 
@@ -43,7 +47,7 @@ struct fnft_policy {
 };
 
 struct fnft_site {
-	char *file;
+	char *file;			/* the main file; fragments follow it */
 	enum fnft_role role;
 	struct fnft_ivlist node_addrs[2][2];	/* [role - 1][family] */
 	struct fnft_policy policy;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "inifile.h"
@@ -17,6 +19,8 @@ enum section {
 
 struct site_parse {
 	struct fnft_site *site;
+	const char *file;		/* the file being read */
+	unsigned file_no;		/* which one: 1 the main file, 2... */
 	const struct fnft_catalog *cat;
 	enum section sec;
 	struct fnft_group *group;	/* the [group] being read */
@@ -40,10 +44,12 @@ static int oom(struct fnft_error *err)
 	return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 }
 
-static int warn(struct fnft_site *site, unsigned line, const char *fmt, ...)
-	FNFT_PRINTF(3, 4);
+static int warn_at(struct fnft_site *site, const char *file, unsigned line,
+		   const char *fmt, ...) FNFT_PRINTF(4, 5);
 
-static int warn(struct fnft_site *site, unsigned line, const char *fmt, ...)
+/* A warning "FILE:LINE: text" (FILE: the main file when NULL). */
+static int warn_at(struct fnft_site *site, const char *file, unsigned line,
+		   const char *fmt, ...)
 {
 	struct fnft_buf b = { 0 };
 	va_list ap;
@@ -53,10 +59,12 @@ static int warn(struct fnft_site *site, unsigned line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	if (!file)
+		file = site->file;
 	if (line)
-		fnft_buf_printf(&b, "%s:%u: %s", site->file, line, text);
+		fnft_buf_printf(&b, "%s:%u: %s", file, line, text);
 	else
-		fnft_buf_printf(&b, "%s: %s", site->file, text);
+		fnft_buf_printf(&b, "%s: %s", file, text);
 	if (fnft_buf_steal(&b, &s) < 0)
 		return -ENOMEM;
 	if (fnft_grow(&site->warnings, &site->cap_warnings,
@@ -145,20 +153,30 @@ static int begin_group(struct site_parse *p, const char *name,
 	if (streq(name, FNFT_GROUP_ANY))
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"'any' is a reserved word for every address, not a group");
-	if (prev)
+	if (prev && prev->file_no == p->file_no)
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"group '%s' is defined twice (first at line %u)",
-				name, prev->line);
+				name, prev->file_line);
+	if (prev) {
+		/* a later drop-in adds to a group an earlier file defined */
+		g = (struct fnft_group *)prev;
+		g->file_no = p->file_no;
+		g->file_line = loc->line;
+		p->group = g;
+		return 0;
+	}
 	if (fnft_grow(&site->groups, &site->cap_groups, site->n_groups + 1,
 		      sizeof(*site->groups)) < 0)
 		return oom(err);
 	g = &site->groups[site->n_groups];
 	memset(g, 0, sizeof(*g));
 	g->name = strdup(name);
-	if (!g->name)
-		return oom(err);
-	g->line = loc->line;
+	g->file = strdup(loc->file);
 	site->n_groups++;
+	if (!g->name || !g->file)
+		return oom(err);
+	g->line = g->file_line = loc->line;
+	g->file_no = p->file_no;
 	p->group = g;
 	return 0;
 }
@@ -370,10 +388,24 @@ static int port_key(struct site_parse *p, const char *key, const char *value,
 		return fnft_err(err, -EINVAL, loc, key,
 				"the port of row '%s' is fixed; only port-movable rows can be moved",
 				key);
-	if (prev)
+	if (prev && streq(prev->file, loc->file))
 		return fnft_err(err, -EINVAL, loc, key,
 				"port of '%s' is given twice (first at line %u)",
 				key, prev->line);
+	if (prev) {
+		/* a later drop-in moves the port again: it wins */
+		m = (struct fnft_port_move *)prev;
+		fnft_portlist_free(&m->ports);
+		free(m->file);
+		m->file = strdup(loc->file);
+		m->line = loc->line;
+		if (!m->file)
+			return oom(err);
+		if (fnft_ports_parse(value, &m->ports, why, sizeof(why)) < 0)
+			return fnft_err(err, -EINVAL, loc, key, "%s: %s", key, why);
+		fnft_portlist_normalize(&m->ports);
+		return 0;
+	}
 	if (fnft_grow(&site->moves, &site->cap_moves, site->n_moves + 1,
 		      sizeof(*site->moves)) < 0)
 		return oom(err);
@@ -381,9 +413,10 @@ static int port_key(struct site_parse *p, const char *key, const char *value,
 	memset(m, 0, sizeof(*m));
 	m->line = loc->line;
 	m->id = strdup(key);
-	if (!m->id)
-		return oom(err);
+	m->file = strdup(loc->file);
 	site->n_moves++;
+	if (!m->id || !m->file)
+		return oom(err);
 	if (fnft_ports_parse(value, &m->ports, why, sizeof(why)) < 0)
 		return fnft_err(err, -EINVAL, loc, key, "%s: %s", key, why);
 	fnft_portlist_normalize(&m->ports);
@@ -408,9 +441,10 @@ static int disable_key(struct site_parse *p, const char *key, const char *value,
 	d = &site->disabled[site->n_disabled];
 	d->line = loc->line;
 	d->id = strdup(value);
-	if (!d->id)
-		return oom(err);
+	d->file = strdup(loc->file);
 	site->n_disabled++;
+	if (!d->id || !d->file)
+		return oom(err);
 	return 0;
 }
 
@@ -500,7 +534,7 @@ static int check_disabled(struct site_parse *p, struct fnft_error *err)
 
 	for (i = 0; i < p->site->n_disabled; i++) {
 		const struct fnft_disabled *d = &p->site->disabled[i];
-		struct fnft_loc loc = { p->site->file, d->line };
+		struct fnft_loc loc = { d->file, d->line };
 
 		if (!find_row(p, d->id))
 			return fnft_err(err, -EINVAL, &loc, d->id,
@@ -522,7 +556,7 @@ static int check_groups(struct site_parse *p, struct fnft_error *err)
 	}
 	for (i = 0; i < site->n_groups; i++) {
 		struct fnft_group *g = &site->groups[i];
-		struct fnft_loc loc = { site->file, g->line };
+		struct fnft_loc loc = { g->file, g->line };
 
 		if (!group_named(p, g->name))
 			return fnft_err(err, -EINVAL, &loc, g->name,
@@ -556,10 +590,10 @@ static int warn_group(struct site_parse *p, const char *name)
 	if (rows.oom)
 		rc = -ENOMEM;
 	else if (rows.len && g)
-		rc = warn(site, g->line, "group '%s' is empty: %s allow%s no one from it",
+		rc = warn_at(site, g->file, g->line, "group '%s' is empty: %s allow%s no one from it",
 			  name, rows.s, strchr(rows.s, ',') ? "" : "s");
 	else if (rows.len)
-		rc = warn(site, 0, "group '%s' is not defined: %s allow%s no one from it",
+		rc = warn_at(site, NULL, 0, "group '%s' is not defined: %s allow%s no one from it",
 			  name, rows.s, strchr(rows.s, ',') ? "" : "s");
 	fnft_buf_free(&rows);
 	return rc;
@@ -578,7 +612,7 @@ static int warn_peer(struct site_parse *p)
 		if (site->node_addrs[r - 1][FNFT_V4].n ||
 		    site->node_addrs[r - 1][FNFT_V6].n)
 			continue;
-		rc = warn(site, 0, "[cluster] has no %s address: on the %s node, rows naming 'peer' allow no one",
+		rc = warn_at(site, NULL, 0, "[cluster] has no %s address: on the %s node, rows naming 'peer' allow no one",
 			  fnft_role_name(r),
 			  fnft_role_name(r == FNFT_ROLE_PRIMARY ? FNFT_ROLE_SECONDARY
 								: FNFT_ROLE_PRIMARY));
@@ -651,11 +685,11 @@ static int warn_rows(struct site_parse *p)
 			if (!row_enabled(site, row))
 				continue;
 			if (fnft_row_has_group(row, FNFT_GROUP_ANY))
-				rc = warn(site, c ? row->line : 0,
+				rc = warn_at(site, c ? row->file : NULL, c ? row->line : 0,
 					  "row %s is open to every address (remote = any)",
 					  row->id);
 			else if (!row_reaches_anyone(site, row))
-				rc = warn(site, c ? row->line : 0,
+				rc = warn_at(site, c ? row->file : NULL, c ? row->line : 0,
 					  "row %s allows no one: none of its groups holds an address",
 					  row->id);
 			else
@@ -667,7 +701,7 @@ static int warn_rows(struct site_parse *p)
 				management = true;
 		}
 	if (!site->policy.input_accept && !management)
-		return warn(site, 0, "input = drop, and nothing admits management access: no [entry] row, "
+		return warn_at(site, NULL, 0, "input = drop, and nothing admits management access: no [entry] row, "
 			    "and no group on 443/8445 holds an address; the node may lock you out");
 	return 0;
 }
@@ -716,17 +750,21 @@ static void site_free(struct fnft_site *site)
 			fnft_ivlist_free(&site->node_addrs[r][f]);
 	for (i = 0; i < site->n_groups; i++) {
 		free(site->groups[i].name);
+		free(site->groups[i].file);
 		fnft_ivlist_free(&site->groups[i].addrs[0]);
 		fnft_ivlist_free(&site->groups[i].addrs[1]);
 	}
 	free(site->groups);
 	for (i = 0; i < site->n_moves; i++) {
 		free(site->moves[i].id);
+		free(site->moves[i].file);
 		fnft_portlist_free(&site->moves[i].ports);
 	}
 	free(site->moves);
-	for (i = 0; i < site->n_disabled; i++)
+	for (i = 0; i < site->n_disabled; i++) {
 		free(site->disabled[i].id);
+		free(site->disabled[i].file);
+	}
 	free(site->disabled);
 	for (i = 0; i < site->entries.n; i++)
 		fnft_row_clear(&site->entries.rows[i]);
@@ -737,53 +775,129 @@ static void site_free(struct fnft_site *site)
 	free(site);
 }
 
+static int site_begin(struct site_parse *p, const char *name,
+		      const struct fnft_catalog *cat, struct fnft_error *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->cat = cat;
+	p->site = calloc(1, sizeof(*p->site));
+	if (!p->site || !(p->site->file = strdup(name))) {
+		free(p->site);
+		p->site = NULL;
+		return oom(err);
+	}
+	return 0;
+}
+
+/*
+ * One file: the main one or a drop-in.  Scalars may be given once per
+ * file; a later file overrides them, adds to groups and adds rows.
+ */
+static int site_parse_text(struct site_parse *p, const char *name,
+			   const char *text, size_t len, struct fnft_error *err)
+{
+	int rc;
+
+	p->file = name;
+	p->file_no++;
+	p->seen = 0;
+	p->sec = SEC_NONE;
+	p->group = NULL;
+	rc = fnft_ini_parse(name, text, len, &site_ops, p, err);
+	if (!rc)
+		rc = finish_entry(p, err);
+	return rc;
+}
+
+static int site_finish(struct site_parse *p, int rc, struct fnft_site **out,
+		       struct fnft_error *err)
+{
+	if (!rc)
+		rc = check_groups(p, err);
+	if (!rc)
+		rc = check_disabled(p, err);
+	if (!rc && collect_warnings(p) < 0)
+		rc = oom(err);
+	fnft_row_clear(&p->row);
+	if (rc) {
+		site_free(p->site);
+		return rc;
+	}
+	*out = p->site;
+	return 0;
+}
+
 FNFT_EXPORT int fnft_site_load_buffer(const char *name, const char *text,
 				      size_t len, const struct fnft_catalog *cat,
 				      struct fnft_site **out,
 				      struct fnft_error *err)
 {
-	struct site_parse p = { .cat = cat };
+	struct site_parse p;
 	int rc;
 
 	if (!name || !text || !cat || !out)
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
-	p.site = calloc(1, sizeof(*p.site));
-	if (!p.site)
-		return oom(err);
-	p.site->file = strdup(name);
-	rc = p.site->file ? 0 : oom(err);
-	if (!rc)
-		rc = fnft_ini_parse(name, text, len, &site_ops, &p, err);
-	if (!rc)
-		rc = finish_entry(&p, err);
-	if (!rc)
-		rc = check_groups(&p, err);
-	if (!rc)
-		rc = check_disabled(&p, err);
-	if (!rc && collect_warnings(&p) < 0)
-		rc = oom(err);
-	fnft_row_clear(&p.row);
-	if (rc) {
-		site_free(p.site);
+	if ((rc = site_begin(&p, name, cat, err)))
 		return rc;
-	}
-	*out = p.site;
-	return 0;
+	rc = site_parse_text(&p, p.site->file, text, len, err);
+	return site_finish(&p, rc, out, err);
 }
 
-FNFT_EXPORT int fnft_site_load(const char *path, const struct fnft_catalog *cat,
-			       struct fnft_site **out, struct fnft_error *err)
+static int parse_file(struct site_parse *p, const char *path,
+		      struct fnft_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int rc;
 
+	rc = fnft_read_file(path, &text, &len, err);
+	return rc ? rc : site_parse_text(p, path, text, len, err);
+}
+
+static int conf_only(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".conf");
+}
+
+/* PATH.d/ *.conf in lexical order: the drop-ins provisioning owns. */
+static int parse_dropins(struct site_parse *p, const char *path,
+			 struct fnft_error *err)
+{
+	struct dirent **list = NULL;
+	char dir[PATH_MAX], file[PATH_MAX + 256];
+	int n, i, rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s.d", path);
+	n = scandir(dir, &list, conf_only, alphasort);
+	if (n < 0)
+		return 0;	/* no drop-in directory: fine */
+	for (i = 0; i < n; i++) {
+		snprintf(file, sizeof(file), "%s/%s", dir, list[i]->d_name);
+		if (!rc)
+			rc = parse_file(p, file, err);
+		free(list[i]);
+	}
+	free(list);
+	return rc;
+}
+
+FNFT_EXPORT int fnft_site_load(const char *path, const struct fnft_catalog *cat,
+			       struct fnft_site **out, struct fnft_error *err)
+{
+	struct site_parse p;
+	int rc;
+
 	if (!path || !cat || !out)
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
-	rc = fnft_read_file(path, &text, &len, err);
-	if (rc)
+	if ((rc = site_begin(&p, path, cat, err)))
 		return rc;
-	return fnft_site_load_buffer(path, text, len, cat, out, err);
+	/* file names must outlive the parse: rows and groups keep copies */
+	rc = parse_file(&p, path, err);
+	if (!rc)
+		rc = parse_dropins(&p, path, err);
+	return site_finish(&p, rc, out, err);
 }
 
 FNFT_EXPORT void fnft_site_free(struct fnft_site *site)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include <finesse-nft/finesse-nft.h>
@@ -360,6 +361,65 @@ START_TEST(no_role)
 }
 END_TEST
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(drop_ins)
+{
+	char dir[] = "/tmp/fnft-dropin-XXXXXX", main_conf[128], d[160], path[400];
+	struct fnft_site *site = NULL;
+	struct fnft_ruleset *rs = NULL;
+	struct fnft_error err = { 0 };
+	char line[1024], *text = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(main_conf, sizeof(main_conf), "%s/site.conf", dir);
+	snprintf(d, sizeof(d), "%s.d", main_conf);
+	ck_assert_int_eq(mkdir(d, 0700), 0);
+	write_file(main_conf, "[cluster]\nprimary = 10.0.0.1\nnode = primary\n"
+			      "[policy]\ninput = drop\n[group browser]\naddress = 10.20.0.0/16\n");
+	/* lexical order: 10 before 20; later scalars win, groups grow */
+	snprintf(path, sizeof(path), "%s/20-late.conf", d);
+	write_file(path, "[policy]\ninput = accept\n");
+	snprintf(path, sizeof(path), "%s/10-early.conf", d);
+	write_file(path, "[policy]\ninput = drop\n[group browser]\naddress = 10.30.0.0/16\n"
+			 "[group admin]\naddress = 10.0.9.0/28\n"
+			 "[entry ssh]\nprotocol = tcp\nlisten-port = 22\nremote = admin\ndirection = inbound\n");
+	snprintf(path, sizeof(path), "%s/ignored.txt", d);
+	write_file(path, "not a fragment\n");
+	ck_assert_int_eq(fnft_site_load(main_conf, cat, &site, &err), 0);
+	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, &err), 0);
+	ck_assert_int_eq(fnft_ruleset_render(rs, &text), 0);
+	ck_assert_ptr_nonnull(strstr(text, "\t\t\t10.20.0.0/16,\n\t\t\t10.30.0.0/16,\n"));
+	ck_assert_ptr_nonnull(strstr(text, "hook input priority filter; policy accept;"));
+	ck_assert_ptr_nonnull(strstr(text, "comment \"ssh\""));
+	free(text);
+	fnft_ruleset_free(rs);
+	fnft_site_free(site);
+
+	/* an error names the fragment and its line */
+	snprintf(path, sizeof(path), "%s/30-bad.conf", d);
+	write_file(path, "\n[group browser]\naddress = 10.40.1.0/16\n");
+	ck_assert_int_eq(fnft_site_load(main_conf, cat, &site, &err), -EINVAL);
+	fnft_error_format(&err, line, sizeof(line));
+	snprintf(path, sizeof(path), "%s/30-bad.conf:3: bad address: 10.40.1.0/16 has host bits set; did you mean 10.40.0.0/16?", d);
+	ck_assert_str_eq(line, path);
+	/* a group twice in one file is still an error */
+	snprintf(path, sizeof(path), "%s/30-bad.conf", d);
+	write_file(path, "[group browser]\n[group browser]\n");
+	ck_assert_int_eq(fnft_site_load(main_conf, cat, &site, &err), -EINVAL);
+	ck_assert_str_eq(err.message, "group 'browser' is defined twice (first at line 1)");
+	snprintf(line, sizeof(line), "rm -rf %s", dir);
+	ck_assert_int_eq(system(line), 0);
+}
+END_TEST
+
 START_TEST(file_errors)
 {
 	struct fnft_site *site = NULL;
@@ -388,6 +448,7 @@ int main(void)
 	tcase_add_test(tc, no_role);
 	tcase_add_test(tc, fail_closed_warnings);
 	tcase_add_test(tc, file_errors);
+	tcase_add_test(tc, drop_ins);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
