@@ -585,6 +585,8 @@ static int decode_set(const struct fnft_dump *d, struct nftnl_set *s,
 
 	if (flags & NFT_SET_ANONYMOUS)
 		return 0;	/* part of the rule that uses it */
+	if (!name || !*name)
+		return -EINVAL;	/* no kernel sends that: a damaged dump */
 	set = fnft_ruleset_add_set(rs, name, v6 ? FNFT_V6 : FNFT_V4);
 	if (!set)
 		return -ENOMEM;
@@ -617,9 +619,11 @@ static int decode_chain(struct nftnl_chain *c, struct fnft_ruleset *rs)
 	uint32_t policy = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ?
 			  nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) : NF_ACCEPT;
 
-	if (rs->n_chains >= FNFT_IR_CHAINS_MAX)
+	const char *name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+
+	if (rs->n_chains >= FNFT_IR_CHAINS_MAX || !name || !*name)
 		return -EINVAL;
-	return fnft_ruleset_add_chain(rs, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME),
+	return fnft_ruleset_add_chain(rs, name,
 				      base ? (enum fnft_hook)nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) : 0,
 				      base ? nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) : 0,
 				      policy == NF_DROP ? FNFT_VERDICT_DROP
@@ -660,8 +664,8 @@ static int decode_all(const struct fnft_dump *d, struct fnft_ruleset *rs)
 	while (!rc && si && (s = nftnl_set_list_iter_next(si)))
 		rc = decode_set(d, s, rs);
 	while (!rc && ri && (r = nftnl_rule_list_iter_next(ri))) {
-		struct fnft_ir_chain *chain =
-			chain_named(rs, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		const char *cname = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+		struct fnft_ir_chain *chain = cname ? chain_named(rs, cname) : NULL;
 
 		rc = chain ? decode_rule(d, r, chain) : -EINVAL;
 	}
@@ -681,9 +685,12 @@ int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 	const char *name = nftnl_table_get_str(d->table, NFTNL_TABLE_NAME);
 	uint32_t len = 0;
 	const void *ud = nftnl_table_get_data(d->table, NFTNL_TABLE_USERDATA, &len);
-	struct fnft_ruleset *rs = fnft_ruleset_new(name, udata_comment(ud, len));
+	struct fnft_ruleset *rs;
 	int rc;
 
+	if (!name)
+		return fnft_err(err, -EINVAL, NULL, NULL, "a table without a name in the dump");
+	rs = fnft_ruleset_new(name, udata_comment(ud, len));
 	if (!rs)
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 	rc = decode_all(d, rs);
@@ -691,7 +698,7 @@ int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 		fnft_ruleset_free(rs);
 		return fnft_err(err, rc, NULL, name,
 				rc == -ENOMEM ? "out of memory" :
-				"table inet %s holds more than finesse-nft can read (more than %d chains?)",
+				"table inet %s holds what finesse-nft cannot read (more than %d chains, or an object without a name)",
 				name, FNFT_IR_CHAINS_MAX);
 	}
 	*out = rs;
