@@ -239,19 +239,51 @@ static bool state_is_plan(struct fnft_kernel *k, const struct fnft_ruleset *plan
 	       fp == fnft_ruleset_fingerprint(plan);
 }
 
+/*
+ * Only the differences, when the live table can be patched into the plan:
+ * 0 when sent (or refused: *sent is then set too), -EOPNOTSUPP when the
+ * table must be replaced instead.
+ */
+static int send_patch(struct fnft_kernel *k, const struct fnft_ruleset *live,
+		      const struct fnft_ruleset *plan, uint32_t genid,
+		      struct fnft_apply_stats *st, struct fnft_error *err)
+{
+	struct fnft_buf msgs = { 0 };
+	struct fnft_patch p;
+	size_t n = 0;
+	int rc;
+
+	rc = fnft_patch_compute(live, plan, &p);
+	if (!rc)
+		rc = fnft_patch_messages(&p, plan->table, &msgs, &n);
+	if (rc == -EINVAL)
+		rc = -EOPNOTSUPP;	/* the full encoder will say what is wrong */
+	if (!rc) {
+		st->incremental = true;
+		st->messages = (unsigned)n + 2;
+		rc = fnft_nl_send_raw(k->nl, plan->table, genid, false, msgs.s,
+				      msgs.len, n, err);
+		if (rc == -EOPNOTSUPP)
+			rc = -EIO;	/* keep the fallback code for ourselves */
+	}
+	fnft_patch_free(&p);
+	fnft_buf_free(&msgs);
+	return rc;
+}
+
 static int send_batch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 		      const struct fnft_ruleset *plan, uint32_t genid,
 		      struct fnft_apply_stats *st, struct fnft_error *err)
 {
 	struct fnft_batch *b = NULL;
-	uint32_t seq = fnft_nl_next_seq(k->nl);
 	int rc = -EOPNOTSUPP;
 
 	if (live)
-		rc = fnft_encode_patch(live, plan, genid, seq, &b);
-	st->incremental = rc == 0;
-	if (rc == -EOPNOTSUPP)
-		rc = fnft_encode_replace(plan, genid, seq, &b);
+		rc = send_patch(k, live, plan, genid, st, err);
+	if (rc != -EOPNOTSUPP)
+		return rc;
+	st->incremental = false;
+	rc = fnft_encode_replace(plan, genid, fnft_nl_next_seq(k->nl), &b);
 	if (rc)
 		return fnft_err(err, rc, NULL, plan->table,
 				"cannot encode table inet %s: %s", plan->table,
@@ -394,8 +426,8 @@ FNFT_EXPORT int fnft_kernel_restore(struct fnft_kernel *k,
 			break;
 		if (overwritten && !*overwritten)
 			*overwritten = overwritten_diff(k, genid);
-		rc = fnft_nl_send_replace_raw(k->nl, k->table, genid, s->msgs.s,
-					      s->msgs.len, s->n_msgs, err);
+		rc = fnft_nl_send_raw(k->nl, k->table, genid, true, s->msgs.s,
+				      s->msgs.len, s->n_msgs, err);
 	}
 	/* a delete of an absent table leaves nothing; a restore no plan */
 	if (!rc && use_state(k))

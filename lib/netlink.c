@@ -13,6 +13,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -516,31 +517,50 @@ static void raw_put(struct nftnl_batch *b, const struct nlmsghdr *src,
 	nftnl_batch_update(b);
 }
 
-/* "rule in chain input", "set browser_v4", ... of a prepared message */
+static int comment_of(const struct nftnl_udata *attr, void *data)
+{
+	if (nftnl_udata_type(attr) == 0 && nftnl_udata_len(attr) &&
+	    ((const char *)nftnl_udata_get(attr))[nftnl_udata_len(attr) - 1] == '\0')
+		*(const char **)data = nftnl_udata_get(attr);
+	return 0;
+}
+
+/* "rule 'tomcat.https' in chain input", "set browser_v4", ... */
 static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
 {
 	static const char *const kinds[] = {
 		[NFT_MSG_NEWTABLE] = "table", [NFT_MSG_NEWCHAIN] = "chain",
-		[NFT_MSG_NEWSET] = "set", [NFT_MSG_NEWSETELEM] = "elements of set",
+		[NFT_MSG_NEWSET] = "set", [NFT_MSG_NEWSETELEM] = "new elements of set",
+		[NFT_MSG_DELSETELEM] = "removed elements of set",
 		[NFT_MSG_NEWRULE] = "rule in chain",
+		[NFT_MSG_DELRULE] = "the removal of a rule in chain",
 	};
 	uint16_t t = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	bool rule = t == NFT_MSG_NEWRULE || t == NFT_MSG_DELRULE;
 	/* the object's name: attribute 2 (CHAIN of a rule, NAME/SET else) */
 	const struct nlattr *a;
-	const char *name = "?";
+	const char *name = "?", *comment = NULL;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(a) == (t == NFT_MSG_NEWTABLE ? 1 : 2) &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			name = mnl_attr_get_str(a);
-	snprintf(buf, len, "%s %s", t < ARRAY_SIZE(kinds) && kinds[t] ? kinds[t] : "message",
-		 name);
+		if (rule && mnl_attr_get_type(a) == NFTA_RULE_USERDATA)
+			nftnl_udata_parse(mnl_attr_get_payload(a),
+					  mnl_attr_get_payload_len(a), comment_of, &comment);
+	}
+	if (rule && comment)
+		snprintf(buf, len, "rule '%s' in chain %s", comment, name);
+	else
+		snprintf(buf, len, "%s %s",
+			 t < ARRAY_SIZE(kinds) && kinds[t] ? kinds[t] : "message", name);
 }
 
-int fnft_nl_send_replace_raw(struct fnft_nl *nl, const char *table,
-			     uint32_t genid, const void *msgs, size_t len,
-			     size_t n, struct fnft_error *err)
+int fnft_nl_send_raw(struct fnft_nl *nl, const char *table, uint32_t genid,
+		     bool replace, const void *msgs, size_t len, size_t n,
+		     struct fnft_error *err)
 {
+	uint32_t lead = replace ? 3 : 1;	/* messages before the prepared */
 	struct nftnl_batch *b = nftnl_batch_alloc(RAW_PAGE, RAW_PAGE);
 	struct nftnl_table *t = nftnl_table_alloc();
 	const struct nlmsghdr *m = msgs;
@@ -559,14 +579,16 @@ int fnft_nl_send_replace_raw(struct fnft_nl *nl, const char *table,
 		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
 	nftnl_batch_update(b);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
-	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_NEWTABLE,
-				    NFPROTO_INET, NLM_F_CREATE, seq++);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_batch_update(b);
-	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_DELTABLE,
-				    NFPROTO_INET, 0, seq++);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_batch_update(b);
+	if (replace) {
+		nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_NEWTABLE,
+					    NFPROTO_INET, NLM_F_CREATE, seq++);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nftnl_batch_update(b);
+		nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), NFT_MSG_DELTABLE,
+					    NFPROTO_INET, 0, seq++);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nftnl_batch_update(b);
+	}
 	for (i = 0; i < n && mnl_nlmsg_ok(m, left); i++, m = mnl_nlmsg_next(m, &left))
 		raw_put(b, m, seq++);
 	nftnl_batch_end(nftnl_batch_buffer(b), seq);
@@ -598,13 +620,13 @@ int fnft_nl_send_replace_raw(struct fnft_nl *nl, const char *table,
 	} else if (rc == -EPERM) {
 		rc = privilege_error(err);
 	} else if (rc) {
-		/* messages first + 3 .. are the prepared ones */
+		/* messages first + lead .. are the prepared ones */
 		snprintf(what, sizeof(what), "table inet %s", table);
-		if (bad >= first + 3) {
+		if (bad >= first + lead) {
 			const struct nlmsghdr *x = msgs;
 			int l2 = (int)len;
 
-			for (i = 0; i < bad - first - 3 && mnl_nlmsg_ok(x, l2); i++)
+			for (i = 0; i < bad - first - lead && mnl_nlmsg_ok(x, l2); i++)
 				x = mnl_nlmsg_next(x, &l2);
 			if (mnl_nlmsg_ok(x, l2))
 				raw_describe(x, what, sizeof(what));

@@ -37,15 +37,16 @@ int fnft_nl_send_batch(struct fnft_nl *nl, struct fnft_batch *b,
 		       const struct fnft_ruleset *rs, struct fnft_error *err);
 
 /*
- * One batch that deletes table inet @table (creating it first, so that a
- * missing table is no error) and then sends @n prepared NEW* messages
- * (@msgs, @len bytes, seq numbers rewritten), guarded by @genid.  A refusal
- * names the message's kind and object.  Returns 0, -EAGAIN on a generation
- * mismatch, or the kernel's negative errno.
+ * One batch of @n prepared messages (@msgs, @len bytes, seq numbers
+ * rewritten), guarded by @genid; with @replace, it first deletes table inet
+ * @table (creating it before, so that a missing table is no error).  A
+ * refusal names the message's kind and object (a rule by its row id).
+ * Returns 0, -EAGAIN on a generation mismatch, or the kernel's negative
+ * errno.
  */
-int fnft_nl_send_replace_raw(struct fnft_nl *nl, const char *table,
-			     uint32_t genid, const void *msgs, size_t len,
-			     size_t n, struct fnft_error *err);
+int fnft_nl_send_raw(struct fnft_nl *nl, const char *table, uint32_t genid,
+		     bool replace, const void *msgs, size_t len, size_t n,
+		     struct fnft_error *err);
 
 /*
  * Our table as the kernel holds it, as libnftnl objects.  Taken between two

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 
+#include <libnftnl/common.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
+
 #include "patch.h"
 
 void fnft_patch_free(struct fnft_patch *p)
@@ -204,14 +211,186 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 	return rc;
 }
 
-int fnft_encode_patch(const struct fnft_ruleset *live,
-		      const struct fnft_ruleset *plan, uint32_t genid,
-		      uint32_t seq_start, struct fnft_batch **out)
+/* ---- messages ---- */
+
+#define ELEMS_PER_MSG 1024	/* 2 keys of 16 bytes each: far below 64 KiB */
+#define MSG_ROOM (256 * 1024)
+#define ANON_ID_BASE 1000	/* set ids of this batch's anonymous sets */
+
+struct out {
+	struct fnft_buf *b;
+	size_t n;
+};
+
+static struct nlmsghdr *msg_start(struct out *o, uint16_t type, uint16_t flags)
 {
-	(void)live;
-	(void)plan;
-	(void)genid;
-	(void)seq_start;
-	(void)out;
-	return -EOPNOTSUPP;	/* the encoding of a patch comes next */
+	struct nlmsghdr *nlh;
+
+	if (fnft_grow(&o->b->s, &o->b->cap, o->b->len + MSG_ROOM, 1) < 0)
+		return NULL;
+	memset(o->b->s + o->b->len, 0, MSG_ROOM);
+	nlh = nftnl_nlmsg_build_hdr(o->b->s + o->b->len, type, NFPROTO_INET,
+				    flags, 0);
+	return nlh;
+}
+
+static void msg_done(struct out *o, struct nlmsghdr *nlh)
+{
+	o->b->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	o->n++;
+}
+
+static bool key_max(const uint8_t *k, size_t w)
+{
+	while (w--)
+		if (k[w] != 0xff)
+			return false;
+	return true;
+}
+
+static void key_inc(uint8_t *k, size_t w)
+{
+	while (w-- > 0)
+		if (++k[w] != 0)
+			return;
+}
+
+static int elem(struct nftnl_set *s, const uint8_t *key, size_t w, bool end)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+	if (!e)
+		return -ENOMEM;
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)w);
+	if (end)
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+	nftnl_set_elem_add(s, e);
+	return 0;
+}
+
+/* Intervals as nft sends them: lo, and hi+1 flagged as the end. */
+static int put_intervals(struct out *o, uint16_t type, const char *table,
+			 const struct fnft_ir_set *set, const struct fnft_ivlist *l)
+{
+	size_t w = set->family == FNFT_V4 ? 4 : 16, i = 0, k;
+	int rc = 0;
+
+	while (!rc && i < l->n) {
+		struct nftnl_set *s = nftnl_set_alloc();
+		struct nlmsghdr *nlh;
+
+		if (!s)
+			return -ENOMEM;
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, set->name);
+		for (k = 0; !rc && k < ELEMS_PER_MSG && i < l->n; k++, i++) {
+			uint8_t end[16];
+
+			rc = elem(s, l->v[i].lo, w, false);
+			if (!rc && !key_max(l->v[i].hi, w)) {
+				memcpy(end, l->v[i].hi, w);
+				key_inc(end, w);
+				rc = elem(s, end, w, true);
+			}
+		}
+		nlh = rc ? NULL : msg_start(o, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
+		if (!rc && !nlh)
+			rc = -ENOMEM;
+		if (!rc) {
+			nftnl_set_elems_nlmsg_build_payload(nlh, s);
+			msg_done(o, nlh);
+		}
+		nftnl_set_free(s);
+	}
+	return rc;
+}
+
+static int put_rule_delete(struct out *o, const char *table,
+			   const struct fnft_patch_rule *d)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh = msg_start(o, NFT_MSG_DELRULE, 0);
+
+	if (!r || !nlh) {
+		if (r)
+			nftnl_rule_free(r);
+		return -ENOMEM;
+	}
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, d->chain);
+	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, d->rule->handle);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	msg_done(o, nlh);
+	nftnl_rule_free(r);
+	return 0;
+}
+
+static int put_rule_insert(struct out *o, const char *table,
+			   const struct fnft_patch_rule *ins, uint32_t *set_id)
+{
+	struct nftnl_rule *r = NULL;
+	struct nftnl_set *anon = NULL;
+	struct nlmsghdr *nlh;
+	int rc;
+
+	/* lookups by name only: the named sets are not part of this batch */
+	rc = fnft_encode_rule(table, ins->chain, ins->rule, NULL, set_id, &r, &anon);
+	if (rc)
+		return rc;
+	if (anon) {
+		nlh = msg_start(o, NFT_MSG_NEWSET, NLM_F_CREATE);
+		if (nlh) {
+			nftnl_set_nlmsg_build_payload(nlh, anon);
+			msg_done(o, nlh);
+			nlh = msg_start(o, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+		}
+		if (nlh) {
+			nftnl_set_elems_nlmsg_build_payload(nlh, anon);
+			msg_done(o, nlh);
+		}
+		rc = nlh ? 0 : -ENOMEM;
+	}
+	if (!rc) {
+		/* after @after (append), or before @before; else at the end */
+		if (ins->after)
+			nftnl_rule_set_u64(r, NFTNL_RULE_POSITION, ins->after);
+		else if (ins->before)
+			nftnl_rule_set_u64(r, NFTNL_RULE_POSITION, ins->before);
+		nlh = msg_start(o, NFT_MSG_NEWRULE,
+				NLM_F_CREATE | (ins->before && !ins->after ? 0 : NLM_F_APPEND));
+		if (nlh) {
+			nftnl_rule_nlmsg_build_payload(nlh, r);
+			msg_done(o, nlh);
+		}
+		rc = nlh ? 0 : -ENOMEM;
+	}
+	nftnl_rule_free(r);
+	if (anon)
+		nftnl_set_free(anon);
+	return rc;
+}
+
+int fnft_patch_messages(const struct fnft_patch *p, const char *table,
+			struct fnft_buf *msgs, size_t *n)
+{
+	struct out o = { msgs, 0 };
+	uint32_t set_id = ANON_ID_BASE;
+	size_t i;
+	int rc = 0;
+
+	/* deletes first: an interval may come back merged with a neighbour */
+	for (i = 0; !rc && i < p->n_sets; i++)
+		if (p->sets[i].del.n)
+			rc = put_intervals(&o, NFT_MSG_DELSETELEM, table, p->sets[i].set,
+					   &p->sets[i].del);
+	for (i = 0; !rc && i < p->n_sets; i++)
+		if (p->sets[i].add.n)
+			rc = put_intervals(&o, NFT_MSG_NEWSETELEM, table, p->sets[i].set,
+					   &p->sets[i].add);
+	for (i = 0; !rc && i < p->n_del; i++)
+		rc = put_rule_delete(&o, table, &p->del[i]);
+	for (i = 0; !rc && i < p->n_ins; i++)
+		rc = put_rule_insert(&o, table, &p->ins[i], &set_id);
+	*n = o.n;
+	return rc;
 }

@@ -48,12 +48,13 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 void fnft_patch_free(struct fnft_patch *p);
 
 /*
- * fnft_encode_patch - the patch as one batch: element deletes, element
- * adds, rule deletes by handle, rule inserts in place.  Returns 0,
- * -EOPNOTSUPP (see fnft_patch_compute()), -EINVAL or -ENOMEM.
+ * fnft_patch_messages - the patch as netlink messages, back to back with
+ * seq 0, in the order the batch needs them: element deletes, element adds,
+ * rule deletes by handle, then rule inserts in place (each after the
+ * anonymous set it looks up).  *n receives the count.  Returns 0, -EINVAL
+ * (a rule the encoder refuses) or -ENOMEM.
  */
-int fnft_encode_patch(const struct fnft_ruleset *live,
-		      const struct fnft_ruleset *plan, uint32_t genid,
-		      uint32_t seq_start, struct fnft_batch **out);
+int fnft_patch_messages(const struct fnft_patch *p, const char *table,
+			struct fnft_buf *msgs, size_t *n);
 
 #endif
