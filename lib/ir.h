@@ -132,6 +132,9 @@ bool fnft_rule_equal(const struct fnft_ir_rule *a, const struct fnft_ir_rule *b)
 
 /* The table block "table inet NAME { ... }" in canonical nft syntax. */
 int fnft_render_table(const struct fnft_ruleset *rs, struct fnft_buf *b);
+/* nft's name of an ICMP or ICMPv6 type, or its number written into @buf. */
+const char *fnft_icmp_type_name(enum fnft_l4 l4, uint8_t type, char *buf,
+				size_t len);
 /* One rule as nft prints it (no indentation, no newline). */
 void fnft_render_rule(const struct fnft_ir_rule *rule, struct fnft_buf *b);
 

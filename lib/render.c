@@ -39,7 +39,8 @@ static const struct named icmpv6_names[] = {
 	{ 142, "ind-neighbor-advert" }, { 143, "mld2-listener-report" },
 };
 
-static void put_icmp_type(struct fnft_buf *b, enum fnft_l4 l4, uint8_t type)
+const char *fnft_icmp_type_name(enum fnft_l4 l4, uint8_t type, char *buf,
+				size_t len)
 {
 	const struct named *t = l4 == FNFT_L4_ICMP ? icmp_names : icmpv6_names;
 	size_t n = l4 == FNFT_L4_ICMP ? ARRAY_SIZE(icmp_names)
@@ -47,11 +48,17 @@ static void put_icmp_type(struct fnft_buf *b, enum fnft_l4 l4, uint8_t type)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (t[i].value == type) {
-			fnft_buf_puts(b, t[i].name);
-			return;
-		}
-	fnft_buf_printf(b, "%u", type);
+		if (t[i].value == type)
+			return t[i].name;
+	snprintf(buf, len, "%u", type);
+	return buf;
+}
+
+static void put_icmp_type(struct fnft_buf *b, enum fnft_l4 l4, uint8_t type)
+{
+	char num[8];
+
+	fnft_buf_puts(b, fnft_icmp_type_name(l4, type, num, sizeof(num)));
 }
 
 static void put_ct_state(struct fnft_buf *b, uint32_t bits)

@@ -15,7 +15,7 @@ run; expect_rc 2 "no command"
 run frobnicate; expect_rc 2 "unknown command"
 [ "$ERR" = "finesse-nft: unknown command 'frobnicate' (try --help)" ] || fail "unknown command: $ERR"
 run -c "$SRC/examples/site.conf" export --node tertiary; expect_rc 2 "bad --node"
-run -c "$SRC/examples/site.conf" export --format json; expect_rc 2 "unsupported format"
+run -c "$SRC/examples/site.conf" export --format yaml; expect_rc 2 "unsupported format"
 run -c "$SRC/examples/site.conf" export --bogus; expect_rc 2 "unknown option"
 run -c "$SRC/examples/site.conf" --table 'no good' export; expect_rc 2 "bad table name"
 

@@ -279,18 +279,21 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 		msg("export takes no arguments");
 		return EXIT_USAGE;
 	}
-	if (o->format && strcmp(o->format, "nft") != 0) {
-		msg("unsupported --format '%s' (supported: nft)", o->format);
+	if (o->format && strcmp(o->format, "nft") != 0 && strcmp(o->format, "json") != 0) {
+		msg("unsupported --format '%s' (nft or json)", o->format);
 		return EXIT_USAGE;
 	}
 	rc = plan_site(o, o->site, true, &rs);
 	if (rc)
 		return rc;
-	if (fnft_ruleset_render(rs, &text) < 0) {
+	if ((o->format && !strcmp(o->format, "json") ?
+	     fnft_ruleset_render_json(rs, &text) : fnft_ruleset_render(rs, &text)) < 0) {
 		msg("out of memory");
 		rc = EXIT_SYSTEM;
 	} else {
 		fputs(text, stdout);
+		if (o->format && !strcmp(o->format, "json"))
+			putchar('\n');
 	}
 	free(text);
 	fnft_ruleset_free(rs);
@@ -706,11 +709,12 @@ static const struct command commands[] = {
 	  "Validate the site file and plan it; print warnings (empty groups...).\n"
 	  "Without a role (no --node, no node =) both roles are planned.\n",
 	  node_opts },
-	{ "export", cmd_export, "export [--node R] [--format nft]",
+	{ "export", cmd_export, "export [--node R] [--format nft|json]",
 	  "Print the planned table as an `nft -f` script that replaces only\n"
 	  "our table.\n"
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
-	  "  --format nft  the only format so far\n",
+	  "  --format F    nft (default): an nft -f script; json: the same for\n"
+	  "                nft -j -f (libnftables JSON)\n",
 	  export_opts },
 	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force]",
 	  "Make the kernel's table equal the plan, in one transaction that\n"

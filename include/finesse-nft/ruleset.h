@@ -59,6 +59,17 @@ bool fnft_ruleset_equal(const struct fnft_ruleset *a,
 int fnft_ruleset_render(const struct fnft_ruleset *rs, char **out);
 
 /**
+ * fnft_ruleset_render_json - the table in the libnftables JSON schema
+ * @out: receives the document (malloc'd) for `nft -j -f`
+ *
+ * The same commands as fnft_ruleset_render(): add the table, delete it,
+ * add it with everything.  (nftables 1.0.6 ignores a table comment given
+ * in JSON.)  Returns 0, -EINVAL for a table holding rules finesse-nft did
+ * not write, or -ENOMEM.
+ */
+int fnft_ruleset_render_json(const struct fnft_ruleset *rs, char **out);
+
+/**
  * fnft_ruleset_diff - unified diff between two rulesets, in nft syntax
  * @a: the old table, or NULL when there is none (everything is added)
  * @b: the new table
