@@ -531,7 +531,17 @@ struct scenario {
 	bool big;
 };
 
-static struct scenario scenarios[5];
+/* The golden sites too: the bytecode is checked for each of them. */
+static const char *const golden[] = {
+	"primary", "secondary", "insecure-deny", "moved-ports", "empty-group",
+	"ipv6-only", "entries", "disable", "output-drop", "ping-any-log",
+	"ping-none",
+};
+#define N_GOLDEN (sizeof(golden) / sizeof(golden[0]))
+#define N_SCENARIOS (5 + N_GOLDEN)
+
+static struct scenario scenarios[N_SCENARIOS];
+static char golden_labels[N_GOLDEN][32];
 static size_t n_scenarios;
 
 static void scenarios_setup(void)
@@ -547,6 +557,16 @@ static void scenarios_setup(void)
 		planned(NULL, variant_site, FNFT_ROLE_SITE), false };
 	scenarios[i++] = (struct scenario){ "edge", edge_ruleset(), false };
 	scenarios[i++] = (struct scenario){ "big", big_ruleset(), true };
+	for (size_t g = 0; g < N_GOLDEN; g++) {
+		char path[512];
+
+		snprintf(path, sizeof(path), FNFT_SOURCE_DIR "/tests/golden/%s.conf",
+			 golden[g]);
+		snprintf(golden_labels[g], sizeof(golden_labels[g]), "golden-%s",
+			 golden[g]);
+		scenarios[i++] = (struct scenario){ golden_labels[g],
+			planned(path, NULL, FNFT_ROLE_SITE), false };
+	}
 	n_scenarios = i;
 }
 
@@ -1281,9 +1301,9 @@ static Suite *live_suite(void)
 	}
 	tcase_add_checked_fixture(tc, per_test_setup, per_test_teardown);
 	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, rules_match_nft_debug_netlink, 0, 5);
-	tcase_add_loop_test(tc, batch_matches_nft_debug_mnl, 0, 5);
-	tcase_add_loop_test(tc, kernel_holds_what_nft_loads, 0, 5);
+	tcase_add_loop_test(tc, rules_match_nft_debug_netlink, 0, N_SCENARIOS);
+	tcase_add_loop_test(tc, batch_matches_nft_debug_mnl, 0, N_SCENARIOS);
+	tcase_add_loop_test(tc, kernel_holds_what_nft_loads, 0, N_SCENARIOS);
 	tcase_add_test(tc, genid_is_checked);
 	tcase_add_test(tc, errors_map_back);
 	suite_add_tcase(s, tc);
