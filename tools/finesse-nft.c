@@ -734,7 +734,7 @@ static const struct command commands[] = {
 	  "Put back, now, the table from before the pending 'apply --confirm'.\n",
 	  plain_opts },
 	{ "explain", cmd_explain,
-	  "explain (--from ADDR | --to ADDR) --port PORT [--proto tcp|udp] [--live]",
+	  "explain (--from ADDR | --to ADDR) --port PORT [--proto tcp|udp] [--node R] [--live]",
 	  "Would a new connection pass our table, and which row or policy decides?\n"
 	  "Exit 0 when accepted, 1 when dropped.\n"
 	  "  --from ADDR   inbound: from ADDR to this node's PORT\n"
