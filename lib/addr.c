@@ -331,9 +331,15 @@ void fnft_ivlist_normalize(struct fnft_ivlist *l, enum fnft_family family)
 {
 	size_t w = 0;
 
+	bool sorted = true;
+
 	if (l->n < 2)
 		return;
-	qsort(l->v, l->n, sizeof(*l->v), iv_cmp);
+	/* sites list networks in order more often than not: skip the sort */
+	for (size_t i = 1; i < l->n && sorted; i++)
+		sorted = iv_cmp(&l->v[i - 1], &l->v[i]) <= 0;
+	if (!sorted)
+		qsort(l->v, l->n, sizeof(*l->v), iv_cmp);
 	for (size_t i = 1; i < l->n; i++) {
 		struct fnft_iv *cur = &l->v[w];
 

@@ -73,7 +73,7 @@
  * NEWSETELEM whose element nest is at most UINT16_MAX bytes plus two names
  * (under NAME_LEN_BOUND) and one element that did not fit.
  */
-#define BATCH_PAGE_SIZE		(128 * 1024)
+#define BATCH_PAGE_SIZE		(2 * 1024 * 1024)	/* nft uses 2 MiB too */
 #define BATCH_OVERRUN		(UINT16_MAX + 8192)
 /* Bound of every other message: three names, a few hundred bytes of
  * expressions, a userdata of at most 256 bytes. */

@@ -11,7 +11,7 @@
 
 #include "state.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2	/* 2: elements as hex */
 #define HEADER_MAX 1024
 
 /* ---- fingerprint (FNV-1a, 64 bit) ---- */
@@ -20,10 +20,17 @@ struct fnv {
 	uint64_t h;
 };
 
+/* FNV-1a over 8-byte words (then the tail bytes): the sets are big. */
 static void fnv_bytes(struct fnv *f, const void *p, size_t n)
 {
 	const unsigned char *s = p;
+	uint64_t w;
 
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		f->h ^= w;
+		f->h *= 0x100000001b3ULL;
+	}
 	while (n--) {
 		f->h ^= *s++;
 		f->h *= 0x100000001b3ULL;
@@ -156,18 +163,35 @@ static json_t *rule_json(const struct fnft_ir_rule *r)
 	return o;
 }
 
+/*
+ * Elements as one hex string of lo|hi pairs (4+4 bytes for IPv4, 16+16
+ * for IPv6): 100,000 networks as text cost more than the apply itself.
+ */
+static json_t *elems_hex(const struct fnft_ir_set *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t w = s->family == FNFT_V4 ? 4 : 16, i, k;
+	char *buf = malloc(s->elems.n * w * 4 + 1), *p = buf;
+	json_t *j;
+
+	if (!buf)
+		return NULL;
+	for (i = 0; i < s->elems.n; i++) {
+		for (k = 0; k < w; k++, p += 2)
+			p[0] = hex[s->elems.v[i].lo[k] >> 4], p[1] = hex[s->elems.v[i].lo[k] & 15];
+		for (k = 0; k < w; k++, p += 2)
+			p[0] = hex[s->elems.v[i].hi[k] >> 4], p[1] = hex[s->elems.v[i].hi[k] & 15];
+	}
+	*p = '\0';
+	j = json_stringn(buf, (size_t)(p - buf));
+	free(buf);
+	return j;
+}
+
 static json_t *set_json(const struct fnft_ir_set *s)
 {
-	json_t *elems = json_array();
-	char text[128];
-	size_t i;
-
-	for (i = 0; elems && i < s->elems.n; i++) {
-		fnft_iv_format(&s->elems.v[i], s->family, text, sizeof(text));
-		json_array_append_new(elems, json_string(text));
-	}
 	return json_pack("{s:s, s:i, s:o, s:s?}", "name", s->name, "family",
-			 s->family, "elements", elems, "raw", s->raw);
+			 s->family, "elements", elems_hex(s), "raw", s->raw);
 }
 
 static json_t *chain_json(const struct fnft_ir_chain *c)
@@ -257,13 +281,47 @@ out:
 	return rc;
 }
 
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static int elems_from_hex(json_t *j, enum fnft_family fam, struct fnft_ivlist *l)
+{
+	size_t w = fam == FNFT_V4 ? 4 : 16, len, n, i, k;
+	const char *p = json_string_value(j);
+
+	if (!p)
+		return -EINVAL;
+	len = json_string_length(j);
+	if (len % (w * 4))
+		return -EINVAL;
+	n = len / (w * 4);
+	l->v = calloc(n ? n : 1, sizeof(*l->v));
+	if (!l->v)
+		return -ENOMEM;
+	l->n = l->cap = n;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2 * w; k++, p += 2) {
+			int a = nibble(p[0]), b = nibble(p[1]);
+			uint8_t *dst = k < w ? &l->v[i].lo[k] : &l->v[i].hi[k - w];
+
+			if (a < 0 || b < 0)
+				return -EINVAL;
+			*dst = (uint8_t)(a << 4 | b);
+		}
+	return 0;
+}
+
 static int set_from_json(json_t *o, struct fnft_ruleset *rs)
 {
 	enum fnft_family fam = (enum fnft_family)get_int(o, "family");
 	const char *name = get_str(o, "name");
 	struct fnft_ir_set *s;
-	json_t *v;
-	size_t i;
 
 	if (!name || (fam != FNFT_V4 && fam != FNFT_V6))
 		return -EINVAL;
@@ -272,18 +330,7 @@ static int set_from_json(json_t *o, struct fnft_ruleset *rs)
 		return -ENOMEM;
 	if (get_str(o, "raw") && !(s->raw = strdup(get_str(o, "raw"))))
 		return -ENOMEM;
-	json_array_foreach(json_object_get(o, "elements"), i, v) {
-		enum fnft_family f;
-		struct fnft_iv iv;
-
-		if (!json_is_string(v) ||
-		    fnft_addr_parse(json_string_value(v), &f, &iv, NULL, 0) < 0 ||
-		    f != fam)
-			return -EINVAL;
-		if (fnft_ivlist_add(&s->elems, &iv) < 0)
-			return -ENOMEM;
-	}
-	return 0;
+	return elems_from_hex(json_object_get(o, "elements"), fam, &s->elems);
 }
 
 static int chain_from_json(json_t *o, struct fnft_ruleset *rs)

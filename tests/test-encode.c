@@ -320,7 +320,7 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* sets and elements */
 
-/* 20000 separate IPv6 hosts: 40001 elements, far over one 64 KiB nest. */
+/* 60000 separate IPv6 hosts: 120001 elements, far over one 64 KiB nest. */
 START_TEST(big_set_is_split)
 {
 	struct fnft_ruleset *rs = small_ruleset(FNFT_V6, NULL);
@@ -330,7 +330,8 @@ START_TEST(big_set_is_split)
 	size_t i, n_msgs = 0, n_elems = 0;
 	struct nftnl_batch *nb;
 
-	for (i = 0; i < 20000; i++) {
+	/* 60,000 hosts: 5.8 MB of elements, more than one 2 MiB page */
+	for (i = 0; i < 60000; i++) {
 		struct fnft_iv iv = { .lo = { 0x20, 0x01, 0x0d, 0xb8 } };
 
 		iv.lo[13] = (uint8_t)(i >> 15);
@@ -340,7 +341,7 @@ START_TEST(big_set_is_split)
 		ck_assert_int_eq(fnft_ivlist_add(&set->elems, &iv), 0);
 	}
 	fnft_ivlist_normalize(&set->elems, FNFT_V6);
-	ck_assert_uint_eq(set->elems.n, 20000);
+	ck_assert_uint_eq(set->elems.n, 60000);
 	ck_assert_int_eq(fnft_encode_replace(rs, 0, 1, &b), 0);
 	nb = fnft_batch_nftnl(b);
 	ck_assert_int_gt(nftnl_batch_iovec_len(nb), 1);	/* several pages */
@@ -371,7 +372,7 @@ START_TEST(big_set_is_split)
 		}
 	}
 	ck_assert_uint_gt(n_msgs, 10);
-	ck_assert_uint_eq(n_elems, 1 + 2 * 20000);
+	ck_assert_uint_eq(n_elems, 1 + 2 * 60000);
 	free(w);
 	fnft_batch_free(b);
 	fnft_ruleset_free(rs);
