@@ -58,6 +58,11 @@ static int check_text(struct reader *r, const char *s, size_t n)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* printable ASCII, nearly all of any site file */
+		if (c >= 0x20 && c < 0x7f) {
+			i++;
+			continue;
+		}
 		if (c == 0)
 			return fnft_err(r->err, -EINVAL, &loc, NULL,
 					"NUL byte in the file (is it a text file?)");

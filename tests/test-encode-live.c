@@ -261,13 +261,10 @@ static char *replace_all(const char *s, const char *re, const char *with)
 	char *out = NULL;
 
 	ck_assert_int_eq(regcomp(&rx, re, REG_EXTENDED), 0);
-	while (regexec(&rx, s, 1, &m, 0) == 0) {
+	/* (the patterns used here never match the empty string) */
+	while (*s && regexec(&rx, s, 1, &m, 0) == 0 && m.rm_eo > m.rm_so) {
 		fnft_buf_printf(&b, "%.*s%s", (int)m.rm_so, s, with);
 		s += m.rm_eo;
-		if (m.rm_eo == 0)	/* an empty match: step on */
-			fnft_buf_printf(&b, "%c", *s++);
-		if (!s[-1])
-			break;
 	}
 	fnft_buf_puts(&b, s);
 	regfree(&rx);
@@ -1087,14 +1084,15 @@ static void check_kernel_of(const struct scenario *sc)
 	free(want);
 	free(got);
 
+	/* counters out of nft's compact JSON, then one key a line */
 	want = load("ref.json");
 	got = load("ours.json");
-	a = json_pretty(want);
-	b = json_pretty(got);
+	a = strip_counters(want);
+	b = strip_counters(got);
 	free(want);
 	free(got);
-	want = strip_counters(a);
-	got = strip_counters(b);
+	want = json_pretty(a);
+	got = json_pretty(b);
 	assert_same_text(want, got, "nft -j after nft -f",
 			 "nft -j after our batch");
 	free(a);
