@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "inifile.h"
 #include "site-impl.h"
 
@@ -942,4 +944,19 @@ FNFT_EXPORT int fnft_role_parse(const char *name, enum fnft_role *role)
 	else
 		return -EINVAL;
 	return 0;
+}
+
+FNFT_EXPORT int fnft_site_check_json(const struct fnft_site *site, char **out)
+{
+	json_t *w = json_array(), *o;
+	const char *role = fnft_role_name(site->role);
+	size_t i;
+
+	for (i = 0; w && i < site->n_warnings; i++)
+		json_array_append_new(w, json_string(site->warnings[i]));
+	o = json_pack("{s:s, s:b, s:s?, s:o}", "file", site->file, "ok", 1,
+		      "node", role, "warnings", w);
+	*out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	return *out ? 0 : -ENOMEM;
 }

@@ -235,6 +235,7 @@ static int check_role(struct opts *o, enum fnft_role role)
 
 static int cmd_check(struct opts *o, int argc, char **argv)
 {
+	char *json = NULL;
 	struct fnft_catalog *cat = NULL;
 	struct fnft_site *site = NULL;
 	struct fnft_error err = { 0 };
@@ -253,9 +254,12 @@ static int cmd_check(struct opts *o, int argc, char **argv)
 		fnft_catalog_free(cat);
 		return fail(rc, &err);
 	}
-	print_warnings(site);
+	if (!o->json)
+		print_warnings(site);
 	if (role == FNFT_ROLE_SITE)
 		role = fnft_site_role(site);
+	if (o->json && fnft_site_check_json(site, &json) < 0)
+		rc = EXIT_SYSTEM;
 	fnft_site_free(site);
 	fnft_catalog_free(cat);
 	/* with no role anywhere, both must plan */
@@ -263,8 +267,11 @@ static int cmd_check(struct opts *o, int argc, char **argv)
 		rc = check_role(o, role);
 	else if (!(rc = check_role(o, FNFT_ROLE_PRIMARY)))
 		rc = check_role(o, FNFT_ROLE_SECONDARY);
-	if (!rc)
+	if (!rc && json)
+		printf("%s\n", json);
+	else if (!rc)
 		printf("%s: ok\n", o->site);
+	free(json);
 	return rc;
 }
 
@@ -705,10 +712,11 @@ static const struct command commands[] = {
 	  "Print the port-usage rows of the catalog (built in, or --catalog FILE).\n"
 	  "  --json    a JSON array, one object per row\n",
 	  json_opts },
-	{ "check", cmd_check, "check [--node R]",
+	{ "check", cmd_check, "check [--node R] [--json]",
 	  "Validate the site file and plan it; print warnings (empty groups...).\n"
-	  "Without a role (no --node, no node =) both roles are planned.\n",
-	  node_opts },
+	  "Without a role (no --node, no node =) both roles are planned.\n"
+	  "  --json     the result and the warnings as a JSON object\n",
+	  status_opts },
 	{ "export", cmd_export, "export [--node R] [--format nft|json]",
 	  "Print the planned table as an `nft -f` script that replaces only\n"
 	  "our table.\n"

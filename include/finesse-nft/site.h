@@ -64,6 +64,16 @@ size_t fnft_site_warning_count(const struct fnft_site *site);
  */
 const char *fnft_site_warning(const struct fnft_site *site, size_t i);
 
+/**
+ * fnft_site_check_json - a loaded site's check result as JSON
+ * @out: receives {"file", "ok": true, "node": "primary"|"secondary"|null,
+ *	"warnings": ["file:line: text", ...]} (malloc'd)
+ *
+ * Returns 0 or -ENOMEM.  (A site that does not load has no JSON: the
+ * error is the load's.)
+ */
+int fnft_site_check_json(const struct fnft_site *site, char **out);
+
 /** "primary" or "secondary"; NULL for FNFT_ROLE_SITE */
 const char *fnft_role_name(enum fnft_role role);
 
