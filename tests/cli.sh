@@ -40,6 +40,14 @@ run catalog; expect_rc 0 "catalog"
 # check: ok, warnings, and one FILE:LINE error with exit 2
 run -c "$SRC/examples/site.conf" check; expect_rc 0 "check example"
 [ "$OUT" = "$SRC/examples/site.conf: ok" ] || fail "check said '$OUT'"
+run -c "$SRC/tests/golden/empty-group.conf" check --json; expect_rc 0 "check --json"
+printf '%s' "$OUT" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["ok"] is True and r["node"] == "primary", r
+assert any(":11: group \x27agent-desktop\x27 is empty" in w for w in r["warnings"]), r["warnings"]
+' || fail "check --json: $OUT"
+[ -z "$ERR" ] || fail "check --json still printed warnings on stderr: $ERR"
 run -c "$SRC/tests/golden/empty-group.conf" check; expect_rc 0 "check with empty groups"
 case "$ERR" in *"warning: $SRC/tests/golden/empty-group.conf:11: group 'agent-desktop' is empty"*) ;;
 	*) fail "no empty-group warning: $ERR";; esac
