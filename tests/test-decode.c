@@ -12,6 +12,8 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "testlib.h"
+
 #include "decode.h"
 #include "netlink.h"
 
@@ -22,22 +24,6 @@ static const char *const sites[] = {
 	"ipv6-only", "entries", "disable", "output-drop", "ping-any-log",
 	"ping-none",
 };
-
-static struct fnft_ruleset *plan_golden(const char *name)
-{
-	struct fnft_catalog *cat = NULL;
-	struct fnft_site *site = NULL;
-	struct fnft_ruleset *rs = NULL;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s.conf", golden_dir, name);
-	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
-	ck_assert_int_eq(fnft_site_load(path, cat, &site, NULL), 0);
-	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, NULL), 0);
-	fnft_site_free(site);
-	fnft_catalog_free(cat);
-	return rs;
-}
 
 static struct fnft_ruleset *read_live(bool elements)
 {
@@ -57,7 +43,7 @@ static struct fnft_ruleset *read_live(bool elements)
 
 START_TEST(applied_reads_back_as_plan)
 {
-	struct fnft_ruleset *plan = plan_golden(sites[_i]), *live;
+	struct fnft_ruleset *plan = tl_plan_golden(golden_dir, sites[_i]), *live;
 	struct fnft_error err = { 0 };
 	char *diff = NULL;
 
@@ -87,7 +73,7 @@ END_TEST
 
 START_TEST(drift_is_shown)
 {
-	struct fnft_ruleset *plan = plan_golden("primary"), *live;
+	struct fnft_ruleset *plan = tl_plan_golden(golden_dir, "primary"), *live;
 	struct fnft_error err = { 0 };
 	char *diff = NULL;
 
@@ -117,11 +103,11 @@ int main(int argc, char **argv)
 	int failed;
 
 	golden_dir = argc > 1 ? argv[1] : "tests/golden";
-	if (unshare(CLONE_NEWNET) < 0) {
-		const char *ci = getenv("CI");
+	{
+		int rc = tl_enter_netns();
 
-		fprintf(stderr, "cannot create a network namespace: %s\n", strerror(errno));
-		return ci && strcmp(ci, "true") == 0 ? EXIT_FAILURE : 77;
+		if (rc)
+			return rc;
 	}
 	tcase_add_loop_test(tc, applied_reads_back_as_plan, 0, sizeof(sites) / sizeof(sites[0]));
 	tcase_add_test(tc, missing_table);

@@ -13,6 +13,8 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "testlib.h"
+
 #include "ir.h"
 #include "netlink.h"
 
@@ -28,24 +30,6 @@ static struct fnft_ruleset *plan(enum fnft_role role)
 }
 
 /* `nft list table inet finesse`, or "" when it is missing. */
-static char *list_table(void)
-{
-	FILE *p = popen("nft list table inet finesse 2>/dev/null", "r");
-	struct fnft_buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-	char *s = NULL;
-
-	ck_assert_ptr_nonnull(p);
-	while ((n = fread(chunk, 1, sizeof(chunk) - 1, p)) > 0) {
-		chunk[n] = '\0';
-		fnft_buf_puts(&b, chunk);
-	}
-	pclose(p);
-	ck_assert_int_eq(fnft_buf_steal(&b, &s), 0);
-	return s;
-}
-
 static int run(const char *cmd)
 {
 	return system(cmd);
@@ -69,7 +53,7 @@ START_TEST(stale_generation_is_refused_whole)
 	ck_assert_int_eq(fnft_nl_send_batch(nl, b, rs, &err), -EAGAIN);
 	ck_assert_str_eq(err.message,
 			 "the ruleset changed while we were working; nothing was applied; run again");
-	after = list_table();
+	after = tl_list_table();
 	ck_assert_str_eq(after, "");
 	free(after);
 	/* with the current generation it goes through */
@@ -77,7 +61,7 @@ START_TEST(stale_generation_is_refused_whole)
 	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
 	ck_assert_int_eq(fnft_encode_replace(rs, genid, fnft_nl_next_seq(nl), &b), 0);
 	ck_assert_int_eq(fnft_nl_send_batch(nl, b, rs, &err), 0);
-	after = list_table();
+	after = tl_list_table();
 	ck_assert_ptr_nonnull(strstr(after, "comment \"tomcat.https\""));
 	free(after);
 	fnft_batch_free(b);
@@ -117,7 +101,7 @@ START_TEST(refused_object_is_named_and_old_table_stays)
 	char *before, *after;
 
 	ck_assert_int_eq(fnft_apply(good, &err), 0);
-	before = list_table();
+	before = tl_list_table();
 	ck_assert_ptr_nonnull(strstr(before, "finesse-nft primary"));
 
 	/* a set name past the kernel's 255 bytes: the kernel refuses it */
@@ -133,7 +117,7 @@ START_TEST(refused_object_is_named_and_old_table_stays)
 	ck_assert_msg(strstr(err.message, "(Attribute failed policy validation)") != NULL,
 		      "the kernel's own words are missing: %s", err.message);
 
-	after = list_table();
+	after = tl_list_table();
 	ck_assert_str_eq(after, before);
 	free(before);
 	free(after);
@@ -152,7 +136,7 @@ START_TEST(remove_only_ours)
 	ck_assert_int_eq(fnft_apply(rs, &err), 0);
 	ck_assert_int_eq(fnft_remove(NULL, &err), 0);
 	ck_assert_int_eq(fnft_remove(NULL, &err), 0);	/* missing: fine */
-	after = list_table();
+	after = tl_list_table();
 	ck_assert_str_eq(after, "");
 	free(after);
 	ck_assert_int_eq(run("nft list table ip6 finesse >/dev/null"), 0);
@@ -169,11 +153,11 @@ int main(int argc, char **argv)
 	SRunner *sr;
 	int failed;
 
-	if (unshare(CLONE_NEWNET) < 0) {
-		const char *ci = getenv("CI");
+	{
+		int rc = tl_enter_netns();
 
-		fprintf(stderr, "cannot create a network namespace: %s\n", strerror(errno));
-		return ci && strcmp(ci, "true") == 0 ? EXIT_FAILURE : 77;
+		if (rc)
+			return rc;
 	}
 	if (fnft_catalog_new_builtin(&cat, NULL) < 0 ||
 	    fnft_site_load(site_path, cat, &site, NULL) < 0) {

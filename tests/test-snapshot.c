@@ -14,44 +14,12 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "testlib.h"
+
 #include "internal.h"
 
 static const char *golden_dir;
 static char state_dir[] = "/tmp/fnft-snap-XXXXXX";
-
-static struct fnft_ruleset *plan_golden(const char *name)
-{
-	struct fnft_catalog *cat = NULL;
-	struct fnft_site *site = NULL;
-	struct fnft_ruleset *rs = NULL;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s.conf", golden_dir, name);
-	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
-	ck_assert_int_eq(fnft_site_load(path, cat, &site, NULL), 0);
-	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, NULL), 0);
-	fnft_site_free(site);
-	fnft_catalog_free(cat);
-	return rs;
-}
-
-static char *list_table(void)
-{
-	FILE *p = popen("nft list table inet finesse 2>/dev/null", "r");
-	struct fnft_buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-	char *s = NULL;
-
-	ck_assert_ptr_nonnull(p);
-	while ((n = fread(chunk, 1, sizeof(chunk) - 1, p)) > 0) {
-		chunk[n] = '\0';
-		fnft_buf_puts(&b, chunk);
-	}
-	pclose(p);
-	ck_assert_int_eq(fnft_buf_steal(&b, &s), 0);
-	return s;
-}
 
 static struct fnft_kernel *kernel(void)
 {
@@ -64,7 +32,7 @@ static struct fnft_kernel *kernel(void)
 
 START_TEST(restore_exactly)
 {
-	struct fnft_ruleset *a = plan_golden("entries"), *b = plan_golden("secondary");
+	struct fnft_ruleset *a = tl_plan_golden(golden_dir, "entries"), *b = tl_plan_golden(golden_dir, "secondary");
 	struct fnft_kernel *k = kernel();
 	struct fnft_snapshot *snap = NULL, *loaded = NULL;
 	struct fnft_error err = { 0 };
@@ -74,7 +42,7 @@ START_TEST(restore_exactly)
 	/* drift and traffic-like counters must come back too */
 	ck_assert_int_eq(system("nft add rule inet finesse input meta mark 0x2a counter packets 7 bytes 700 accept &&"
 				"nft add element inet finesse browser_v4 '{ 192.0.2.0/24 }'"), 0);
-	before = list_table();
+	before = tl_list_table();
 	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
 	ck_assert(!fnft_snapshot_absent(snap));
 	snprintf(path, sizeof(path), "%s/snap", state_dir);
@@ -84,7 +52,7 @@ START_TEST(restore_exactly)
 	ck_assert_int_eq(fnft_kernel_apply(k, b, NULL, &err), 0);
 	ck_assert_int_eq(fnft_kernel_restore(k, loaded, &over, &err), 0);
 	ck_assert_ptr_null(over);	/* b was untouched since we applied it */
-	after = list_table();
+	after = tl_list_table();
 	ck_assert_msg(strcmp(before, after) == 0, "restored:\n%.1500s", after);
 	free(before);
 	free(after);
@@ -98,7 +66,7 @@ END_TEST
 
 START_TEST(restore_absence_and_say_what_was_overwritten)
 {
-	struct fnft_ruleset *a = plan_golden("primary");
+	struct fnft_ruleset *a = tl_plan_golden(golden_dir, "primary");
 	struct fnft_kernel *k = kernel();
 	struct fnft_snapshot *snap = NULL;
 	struct fnft_error err = { 0 };
@@ -113,7 +81,7 @@ START_TEST(restore_absence_and_say_what_was_overwritten)
 	ck_assert_int_eq(fnft_kernel_restore(k, snap, &over, &err), 0);
 	ck_assert_ptr_nonnull(over);
 	ck_assert_msg(strstr(over, "+\t\ttcp dport 9999 accept\n") != NULL, "%.1500s", over);
-	after = list_table();
+	after = tl_list_table();
 	ck_assert_str_eq(after, "");
 	/* restoring "no table" again is fine */
 	free(over);
@@ -151,11 +119,11 @@ int main(int argc, char **argv)
 	int failed;
 
 	golden_dir = argc > 1 ? argv[1] : "tests/golden";
-	if (unshare(CLONE_NEWNET) < 0) {
-		const char *ci = getenv("CI");
+	{
+		int rc = tl_enter_netns();
 
-		fprintf(stderr, "cannot create a network namespace: %s\n", strerror(errno));
-		return ci && strcmp(ci, "true") == 0 ? EXIT_FAILURE : 77;
+		if (rc)
+			return rc;
 	}
 	if (!mkdtemp(state_dir))
 		return EXIT_FAILURE;

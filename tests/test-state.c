@@ -9,25 +9,11 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "testlib.h"
+
 #include "state.h"
 
 static const char *golden_dir;
-
-static struct fnft_ruleset *plan_golden(const char *name)
-{
-	struct fnft_catalog *cat = NULL;
-	struct fnft_site *site = NULL;
-	struct fnft_ruleset *rs = NULL;
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s.conf", golden_dir, name);
-	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
-	ck_assert_int_eq(fnft_site_load(path, cat, &site, NULL), 0);
-	ck_assert_int_eq(fnft_plan(cat, site, FNFT_ROLE_SITE, NULL, &rs, NULL), 0);
-	fnft_site_free(site);
-	fnft_catalog_free(cat);
-	return rs;
-}
 
 static const char *const sites[] = {
 	"primary", "entries", "ping-any-log", "ipv6-only", "empty-group", "ping-none",
@@ -35,7 +21,7 @@ static const char *const sites[] = {
 
 START_TEST(json_round_trip)
 {
-	struct fnft_ruleset *rs = plan_golden(sites[_i]), *back = NULL;
+	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, sites[_i]), *back = NULL;
 	char *json = fnft_ruleset_to_json(rs);
 
 	ck_assert_ptr_nonnull(json);
@@ -50,8 +36,8 @@ END_TEST
 
 START_TEST(fingerprint_sees_changes)
 {
-	struct fnft_ruleset *a = plan_golden("primary"), *b = plan_golden("secondary");
-	struct fnft_ruleset *c = plan_golden("primary");
+	struct fnft_ruleset *a = tl_plan_golden(golden_dir, "primary"), *b = tl_plan_golden(golden_dir, "secondary");
+	struct fnft_ruleset *c = tl_plan_golden(golden_dir, "primary");
 	uint64_t fa = fnft_ruleset_fingerprint(a);
 
 	ck_assert_uint_ne(fa, fnft_ruleset_fingerprint(b));
@@ -76,7 +62,7 @@ END_TEST
 
 START_TEST(file_is_trusted_only_for_its_key)
 {
-	struct fnft_ruleset *rs = plan_golden("entries"), *back = NULL;
+	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, "entries"), *back = NULL;
 	struct fnft_state_key key = { .netns = 4242 }, other;
 	char dir[] = "/tmp/fnft-state-XXXXXX", path[600];
 	uint64_t fp = 0;
