@@ -465,27 +465,26 @@ static bool read_one(struct rule_reader *rr)
 
 /* ---- rules ---- */
 
-static int comment_cb(const struct nftnl_udata *attr, void *data)
-{
-	const char **comment = data;
-
-	if (nftnl_udata_type(attr) == 0) {	/* table and rule comments */
-		const char *s = nftnl_udata_get(attr);
-		uint8_t len = nftnl_udata_len(attr);
-
-		if (len && s[len - 1] == '\0')
-			*comment = s;
-	}
-	return 0;
-}
-
+/*
+ * The comment (TLV type 0, NUL-terminated) of table or rule userdata.  The
+ * bytes come from the kernel as anyone stored them: every TLV is checked
+ * to fit before it is read (libnftnl's parser does not).
+ */
 static const char *udata_comment(const void *data, uint32_t len)
 {
-	const char *comment = NULL;
+	const uint8_t *d = data;
+	uint32_t off = 0;
 
-	if (data && len)
-		nftnl_udata_parse(data, len, comment_cb, &comment);
-	return comment;
+	while (d && off + 2 <= len) {
+		uint8_t type = d[off], n = d[off + 1];
+
+		if (off + 2 + n > len)
+			return NULL;
+		if (type == 0 && n && d[off + 2 + n - 1] == '\0')
+			return (const char *)d + off + 2;
+		off += 2 + n;
+	}
+	return NULL;
 }
 
 /*

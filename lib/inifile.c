@@ -21,7 +21,7 @@ struct reader {
 };
 
 /* Length of the UTF-8 sequence at @s (at most @n bytes), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t fnft_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len, i;
 	unsigned cp;
@@ -69,7 +69,7 @@ static int check_text(struct reader *r, const char *s, size_t n)
 		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
 			return fnft_err(r->err, -EINVAL, &loc, NULL,
 					"non-text byte 0x%02x", c);
-		k = utf8_len((const unsigned char *)s + i, n - i);
+		k = fnft_utf8_len((const unsigned char *)s + i, n - i);
 		if (!k)
 			return fnft_err(r->err, -EINVAL, &loc, NULL,
 					"byte 0x%02x is not valid UTF-8", c);

@@ -57,4 +57,7 @@ int fnft_grow(void *v, size_t *cap, size_t want, size_t size);
 
 char *fnft_strdup(const char *s);
 
+/* Length of the UTF-8 sequence at @s (at most @n bytes), or 0 if invalid. */
+size_t fnft_utf8_len(const unsigned char *s, size_t n);
+
 #endif

@@ -699,8 +699,11 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_ctx *c = data;
 	struct nftnl_chain *ch = nftnl_chain_alloc();
 
-	if (!ch || nftnl_chain_nlmsg_parse(nlh, ch) < 0) {
-		nftnl_chain_free(ch);
+	/* a chain without a name: no kernel sends it, libnftnl would crash */
+	if (!ch || nftnl_chain_nlmsg_parse(nlh, ch) < 0 ||
+	    !nftnl_chain_is_set(ch, NFTNL_CHAIN_NAME)) {
+		if (ch)
+			nftnl_chain_free(ch);
 		return MNL_CB_ERROR;
 	}
 	/* chain dumps are not filtered by table in the kernel */
@@ -717,7 +720,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
 	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-		nftnl_rule_free(r);
+		if (r)
+			nftnl_rule_free(r);
 		return MNL_CB_ERROR;
 	}
 	if (ours(c->table, nftnl_rule_get_str(r, NFTNL_RULE_TABLE)))
@@ -732,8 +736,11 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump_ctx *c = data;
 	struct nftnl_set *s = nftnl_set_alloc();
 
-	if (!s || nftnl_set_nlmsg_parse(nlh, s) < 0) {
-		nftnl_set_free(s);
+	/* a set without a name: no kernel sends it, libnftnl would crash */
+	if (!s || nftnl_set_nlmsg_parse(nlh, s) < 0 ||
+	    !nftnl_set_is_set(s, NFTNL_SET_NAME)) {
+		if (s)
+			nftnl_set_free(s);
 		return MNL_CB_ERROR;
 	}
 	if (ours(c->table, nftnl_set_get_str(s, NFTNL_SET_TABLE)))
@@ -899,8 +906,10 @@ int fnft_dump_parse(const void *buf, size_t len, const char *table,
 	d->elements = true;
 	if (!d->chains || !d->rules || !d->sets)
 		rc = -ENOMEM;
+	/* mnl_nlmsg_ok() compares as int: a length past 2 GiB would pass */
 	for (; !rc && mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
-		if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
+		if (nlh->nlmsg_len > (uint32_t)n ||
+		    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
 			rc = -EINVAL;
 		else if (parse_one(nlh, &c) != MNL_CB_OK)
 			rc = -EINVAL;
