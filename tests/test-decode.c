@@ -97,9 +97,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("decode");
 	TCase *tc = tcase_create("decode");
-	SRunner *sr;
 	int failed;
 
 	golden_dir = argc > 1 ? argv[1] : "tests/golden";
@@ -113,11 +111,6 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, missing_table);
 	tcase_add_test(tc, drift_is_shown);
 	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	failed = tl_run("decode", tc, true);
+	return failed;
 }

@@ -147,10 +147,8 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("netlink");
 	TCase *tc = tcase_create("netlink");
 	const char *site_path = argc > 1 ? argv[1] : "examples/site.conf";
-	SRunner *sr;
 	int failed;
 
 	{
@@ -168,13 +166,8 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, refused_object_is_named_and_old_table_stays);
 	tcase_add_test(tc, remove_only_ours);
 	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tl_run("netlink", tc, true);
 	fnft_site_free(site);
 	fnft_catalog_free(cat);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

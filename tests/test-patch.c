@@ -10,6 +10,7 @@
 
 #include "patch.h"
 #include "state.h"
+#include "testlib.h"
 
 static const char *golden_dir;
 
@@ -160,9 +161,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("patch");
 	TCase *tc = tcase_create("patch");
-	SRunner *sr;
 	int failed;
 
 	golden_dir = argc > 1 ? argv[1] : "tests/golden";
@@ -170,10 +169,6 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, one_address);
 	tcase_add_test(tc, port_moved_rules_in_place);
 	tcase_add_test(tc, structural_is_refused);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	failed = tl_run("patch", tc, false);
+	return failed;
 }

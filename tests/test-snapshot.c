@@ -113,9 +113,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("snapshot");
 	TCase *tc = tcase_create("snapshot");
-	SRunner *sr;
 	int failed;
 
 	golden_dir = argc > 1 ? argv[1] : "tests/golden";
@@ -131,12 +129,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, restore_absence_and_say_what_was_overwritten);
 	tcase_add_test(tc, bad_snapshot_files);
 	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tl_run("snapshot", tc, true);
 	{
 		char cmd[64];
 
@@ -144,5 +137,5 @@ int main(int argc, char **argv)
 		if (system(cmd) != 0)
 			fprintf(stderr, "cannot remove %s\n", state_dir);
 	}
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return failed;
 }

@@ -107,19 +107,13 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s = suite_create("state");
 	TCase *tc = tcase_create("state");
-	SRunner *sr;
 	int failed;
 
 	golden_dir = argc > 1 ? argv[1] : "tests/golden";
 	tcase_add_loop_test(tc, json_round_trip, 0, sizeof(sites) / sizeof(sites[0]));
 	tcase_add_test(tc, fingerprint_sees_changes);
 	tcase_add_test(tc, file_is_trusted_only_for_its_key);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	failed = tl_run("state", tc, false);
+	return failed;
 }

@@ -54,3 +54,19 @@ int tl_enter_netns(void)
 	fprintf(stderr, "cannot create a network namespace: %s\n", strerror(errno));
 	return ci && strcmp(ci, "true") == 0 ? EXIT_FAILURE : 77;
 }
+
+int tl_run(const char *name, TCase *tc, bool nofork)
+{
+	Suite *s = suite_create(name);
+	SRunner *sr;
+	int failed;
+
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	if (nofork)
+		srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -4,6 +4,9 @@
 
 /* Helpers shared by the Check suites. */
 
+#include <check.h>
+#include <stdbool.h>
+
 #include <finesse-nft/finesse-nft.h>
 
 /* The plan of tests/golden/@name.conf (in @dir) for its own node role. */
@@ -18,5 +21,11 @@ char *tl_list_table(void);
  * (meson's "skipped").
  */
 int tl_enter_netns(void);
+
+/*
+ * Run the one-case suite @tc as @name; @nofork for the namespace suites
+ * (the namespace is the process's).  Returns main()'s exit code.
+ */
+int tl_run(const char *name, TCase *tc, bool nofork);
 
 #endif
