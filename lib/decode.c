@@ -319,7 +319,9 @@ static bool read_addr(struct rule_reader *rr)
 	bool src = payload(p, NFT_PAYLOAD_NETWORK_HEADER, soff, len);
 	const char *set;
 
-	if (!rr->nfproto || (!src && !payload(p, NFT_PAYLOAD_NETWORK_HEADER, doff, len)))
+	/* one address match per rule: check the order before allocating */
+	if (!rr->nfproto || rr->stage >= ST_ADDR ||
+	    (!src && !payload(p, NFT_PAYLOAD_NETWORK_HEADER, doff, len)))
 		return false;
 	set = lookup_set(peek(rr, 1));
 	if (!set || set[0] == '_')

@@ -126,9 +126,14 @@ vg 1 dry-run-other-site -c "$golden/entries.conf" dry-run
 vg 0 apply-incremental -c "$golden/entries.conf" apply
 vg 0 apply-no-state -c "$site" --no-state apply
 
-# drift: someone else's rule and element in our table
+# drift: someone else's rule and element in our table; and rules the
+# decoder only half reads: two address matches (D7 in docs/hardening.md,
+# a leak in read_addr()), a comment that is not UTF-8 (D5)
 nft add rule inet finesse input tcp dport 9999 counter accept
 nft add element inet finesse browser_v4 '{ 10.99.0.0/16 }'
+nft add rule inet finesse output meta nfproto ipv4 ip daddr @browser_v4 \
+	meta nfproto ipv4 ip saddr @browser_v4 accept
+printf 'add rule inet finesse input tcp dport 9 accept comment "bad\377"\n' | nft -f -
 vg 1 dry-run-drift -c "$site" dry-run
 vg 1 dry-run-drift-json -c "$site" dry-run --json
 vg 0 status-drift -c "$site" status
