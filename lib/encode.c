@@ -339,7 +339,18 @@ static int comment_udata(const char *comment, uint8_t type,
 /* ------------------------------------------------------------------ */
 /* sets and elements */
 
-static int elem_add(struct nftnl_set *s, const uint8_t *key, size_t w,
+/*
+ * Elements are produced by one generator (interval_elems) and consumed by
+ * a sink: a libnftnl set for the small anonymous sets and for
+ * fnft_encode_set(), or the batch itself for named sets, whose tens of
+ * thousands of elements are written straight into the NEWSETELEM messages
+ * without an object each (elem_writer below).
+ */
+typedef int (*elem_sink)(void *ctx, const uint8_t *key, size_t w,
+			 uint32_t flags, bool open);
+
+/* An element as a libnftnl object added to the set @ctx. */
+static int elem_add(void *ctx, const uint8_t *key, size_t w,
 		    uint32_t flags, bool open)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -364,7 +375,7 @@ static int elem_add(struct nftnl_set *s, const uint8_t *key, size_t w,
 		if (!ok)
 			goto fail;
 	}
-	nftnl_set_elem_add(s, e);
+	nftnl_set_elem_add(ctx, e);
 	return 0;
 fail:
 	nftnl_set_elem_free(e);
@@ -396,11 +407,11 @@ static int check_intervals(const struct fnft_iv *v, size_t n, size_t w)
 /*
  * The interval encoding nft uses: [lo, hi] becomes lo (no flags) and hi+1
  * flagged INTERVAL_END; the key range below the first interval is closed by
- * a leading INTERVAL_END at 0.  Returns the number of elements nft counts
- * for DESC_SIZE in *count.
+ * a leading INTERVAL_END at 0.  Each element goes to @sink.  Returns the
+ * number of elements nft counts for DESC_SIZE in *count.
  */
-static int add_intervals(struct nftnl_set *s, const struct fnft_iv *v,
-			 size_t n, size_t w, uint32_t *count)
+static int interval_elems(const struct fnft_iv *v, size_t n, size_t w,
+			  elem_sink sink, void *ctx, uint32_t *count)
 {
 	static const uint8_t zero[16];
 	uint8_t end[16];
@@ -409,21 +420,21 @@ static int add_intervals(struct nftnl_set *s, const struct fnft_iv *v,
 
 	*count = 0;
 	if (n && !bytes_zero(v[0].lo, w)) {
-		if ((rc = elem_add(s, zero, w, NFT_SET_ELEM_INTERVAL_END, false)))
+		if ((rc = sink(ctx, zero, w, NFT_SET_ELEM_INTERVAL_END, false)))
 			return rc;
 		(*count)++;
 	}
 	for (i = 0; i < n; i++) {
 		bool open = bytes_max(v[i].hi, w);
 
-		if ((rc = elem_add(s, v[i].lo, w, 0, open)))
+		if ((rc = sink(ctx, v[i].lo, w, 0, open)))
 			return rc;
 		*count += 2;
 		if (open)
 			continue;
 		memcpy(end, v[i].hi, w);
 		bytes_inc(end, w);
-		if ((rc = elem_add(s, end, w, NFT_SET_ELEM_INTERVAL_END, false)))
+		if ((rc = sink(ctx, end, w, NFT_SET_ELEM_INTERVAL_END, false)))
 			return rc;
 	}
 	return 0;
@@ -488,15 +499,15 @@ static struct nftnl_set *set_new(const char *table, const char *name,
 	return s;
 }
 
-int fnft_encode_set(const char *table, const struct fnft_ir_set *set,
-		    uint32_t id, struct nftnl_set **out)
+/* A named IR set without its elements: the NEWSET part. */
+static int named_set_new(const char *table, const struct fnft_ir_set *set,
+			 uint32_t id, struct nftnl_set **out)
 {
 	size_t w = family_addr_len(set->family);
 	struct nftnl_set *s;
-	uint32_t count;
 	int rc;
 
-	if (!name_ok(table) || !set || !name_ok(set->name) || !out)
+	if (!name_ok(table) || !name_ok(set->name))
 		return -EINVAL;
 	if ((rc = check_intervals(set->elems.v, set->elems.n, w)))
 		return rc;
@@ -504,8 +515,28 @@ int fnft_encode_set(const char *table, const struct fnft_ir_set *set,
 		    set->family == FNFT_V4 ? TYPE_IPADDR : TYPE_IP6ADDR, w);
 	if (!s)
 		return -ENOMEM;
-	if ((rc = set_udata(s, false, NULL)) ||
-	    (rc = add_intervals(s, set->elems.v, set->elems.n, w, &count))) {
+	if ((rc = set_udata(s, false, NULL))) {
+		nftnl_set_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+int fnft_encode_set(const char *table, const struct fnft_ir_set *set,
+		    uint32_t id, struct nftnl_set **out)
+{
+	struct nftnl_set *s;
+	uint32_t count;
+	int rc;
+
+	if (!set || !out)
+		return -EINVAL;
+	if ((rc = named_set_new(table, set, id, &s)))
+		return rc;
+	if ((rc = interval_elems(set->elems.v, set->elems.n,
+				 family_addr_len(set->family), elem_add, s,
+				 &count))) {
 		nftnl_set_free(s);
 		return rc;
 	}
@@ -610,7 +641,7 @@ static int anon_set_new(const char *table, uint32_t id, uint32_t key_type,
 	if (!s)
 		return -ENOMEM;
 	if (kl->interval) {
-		rc = add_intervals(s, kl->v, kl->n, kl->w, &count);
+		rc = interval_elems(kl->v, kl->n, kl->w, elem_add, s, &count);
 	} else {
 		for (i = 0; i < kl->n && !rc; i++)
 			rc = elem_add(s, kl->v[i].lo, kl->w, 0, false);
@@ -1070,10 +1101,11 @@ static int put_set(struct fnft_batch *b, struct nftnl_set *s,
 	return msg_end(b, nlh);
 }
 
-/* State of the NEWSETELEM message being filled. */
+/* State of the NEWSETELEM messages of one set being filled. */
 struct elem_writer {
 	struct fnft_batch *b;
-	struct nftnl_set *set;
+	const char *table, *set;
+	uint32_t set_id;
 	struct fnft_msg_ref ref;
 	struct nlmsghdr *nlh;	/* NULL: no message open */
 	struct nlattr *nest;
@@ -1084,8 +1116,17 @@ struct elem_writer {
 	 * up) on sets with tens of thousands of elements.
 	 */
 	int index;
-	int rc;
 };
+
+static void elems_init(struct elem_writer *w, struct fnft_batch *b,
+		       const char *table, const char *set, uint32_t set_id,
+		       const struct fnft_msg_ref *owner)
+{
+	*w = (struct elem_writer){ .b = b, .table = table, .set = set,
+				   .set_id = set_id, .ref = *owner };
+	w->ref.kind = FNFT_OBJ_ELEMS;
+	w->ref.msg_type = NFT_MSG_NEWSETELEM;
+}
 
 static int elems_open(struct elem_writer *w)
 {
@@ -1095,64 +1136,136 @@ static int elems_open(struct elem_writer *w)
 	if ((rc = batch_ref(w->b, &w->ref, &seq)))
 		return rc;
 	w->nlh = msg_start(w->b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, seq);
-	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_TABLE,
-			  nftnl_set_get_str(w->set, NFTNL_SET_TABLE));
-	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_SET,
-			  nftnl_set_get_str(w->set, NFTNL_SET_NAME));
-	mnl_attr_put_u32(w->nlh, NFTA_SET_ELEM_LIST_SET_ID,
-			 htonl(nftnl_set_get_u32(w->set, NFTNL_SET_ID)));
+	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_TABLE, w->table);
+	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_SET, w->set);
+	mnl_attr_put_u32(w->nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(w->set_id));
 	w->nest = mnl_attr_nest_start(w->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 	w->index = 0;
 	return 0;
 }
 
+/* Close the open message, if any (an empty set gets no element message at
+ * all, as from nft). */
 static int elems_close(struct elem_writer *w)
 {
 	struct nlmsghdr *nlh = w->nlh;
 
+	if (!nlh)
+		return 0;
 	mnl_attr_nest_end(nlh, w->nest);
 	w->nlh = NULL;
 	return msg_end(w->b, nlh);
 }
 
-/* The element-list nest has a 16-bit length: an element that would push it
- * past UINT16_MAX is taken back and goes into the next message. */
-static int elem_write(struct nftnl_set_elem *e, void *data)
-{
-	struct elem_writer *w = data;
-	struct nlattr *a;
+/* Appends one element's nest, numbered @index, to @nlh. */
+typedef struct nlattr *(*elem_builder)(struct nlmsghdr *nlh, int index,
+				       const void *elem);
 
-	if (!w->nlh && (w->rc = elems_open(w)))
-		return -1;
-	a = nftnl_set_elem_nlmsg_build(w->nlh, e, ++w->index);
+/*
+ * One element into the open message (opened first if need be).  The
+ * element-list nest has a 16-bit length: an element that pushes it past
+ * UINT16_MAX is taken back and written again into a new message.  (The
+ * message buffer has BATCH_OVERRUN bytes, room for the overshoot.)
+ */
+static int elem_append(struct elem_writer *w, elem_builder build,
+		       const void *elem)
+{
+	struct nlattr *a;
+	int rc;
+
+	if (!w->nlh && (rc = elems_open(w)))
+		return rc;
+	a = build(w->nlh, ++w->index, elem);
 	if ((char *)a + a->nla_len - (char *)w->nest <= UINT16_MAX)
 		return 0;
 	w->nlh->nlmsg_len = (char *)a - (char *)w->nlh;
-	if ((w->rc = elems_close(w)) || (w->rc = elems_open(w)))
-		return -1;
-	nftnl_set_elem_nlmsg_build(w->nlh, e, ++w->index);
+	if ((rc = elems_close(w)) || (rc = elems_open(w)))
+		return rc;
+	build(w->nlh, ++w->index, elem);
 	return 0;
 }
 
-static int put_elems(struct fnft_batch *b, struct nftnl_set *s,
-		     const struct fnft_msg_ref *owner)
-{
-	struct elem_writer w = { .b = b, .set = s, .ref = *owner };
+struct raw_elem {
+	const uint8_t *key;
+	size_t w;
+	uint32_t flags;
+	bool open;
+};
 
-	w.ref.kind = FNFT_OBJ_ELEMS;
-	w.ref.msg_type = NFT_MSG_NEWSETELEM;
-	/* an empty set gets no element message at all, as from nft */
-	if (nftnl_set_elem_foreach(s, elem_write, &w) < 0 || w.rc)
-		return w.rc ? w.rc : -ENOMEM;
-	return w.nlh ? elems_close(&w) : 0;
+/*
+ * An element built by hand, attribute for attribute what
+ * nftnl_set_elem_nlmsg_build() writes for the object elem_add() would
+ * make: flags, the key nest, then the userdata of an open interval (one
+ * TLV: type, length, host-order u32).
+ */
+static struct nlattr *build_raw(struct nlmsghdr *nlh, int index,
+				const void *elem)
+{
+	static const struct {
+		uint8_t type, len;
+		uint8_t value[4];
+	} __attribute__((packed)) open_ud = {
+		NFTNL_UDATA_SET_ELEM_FLAGS, 4,
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		{ NFTNL_SET_ELEM_F_INTERVAL_OPEN, 0, 0, 0 },
+#else
+		{ 0, 0, 0, NFTNL_SET_ELEM_F_INTERVAL_OPEN },
+#endif
+	};
+	const struct raw_elem *r = elem;
+	struct nlattr *e = mnl_attr_nest_start(nlh, index);
+	struct nlattr *k;
+
+	if (r->flags)
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(r->flags));
+	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, r->w, r->key);
+	mnl_attr_nest_end(nlh, k);
+	if (r->open)
+		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, sizeof(open_ud),
+			     &open_ud);
+	mnl_attr_nest_end(nlh, e);
+	return e;
 }
 
+static struct nlattr *build_obj(struct nlmsghdr *nlh, int index,
+				const void *elem)
+{
+	return nftnl_set_elem_nlmsg_build(nlh, (struct nftnl_set_elem *)elem,
+					  index);
+}
+
+/* elem_sink: into the batch, no object in between */
+static int elem_put(void *ctx, const uint8_t *key, size_t w, uint32_t flags,
+		    bool open)
+{
+	struct raw_elem r = { key, w, flags, open };
+
+	return elem_append(ctx, build_raw, &r);
+}
+
+/* nftnl_set_elem_foreach() callback: the elements of a libnftnl set */
+static int elem_put_obj(struct nftnl_set_elem *e, void *ctx)
+{
+	return elem_append(ctx, build_obj, e);
+}
+
+/* NEWSET and NEWSETELEMs of a set built as a libnftnl object (anonymous) */
 static int put_set_with_elems(struct fnft_batch *b, struct nftnl_set *s,
 			      const struct fnft_msg_ref *owner)
 {
-	int rc = put_set(b, s, owner);
+	struct elem_writer w;
+	int rc;
 
-	return rc ? rc : put_elems(b, s, owner);
+	if ((rc = put_set(b, s, owner)))
+		return rc;
+	elems_init(&w, b, nftnl_set_get_str(s, NFTNL_SET_TABLE),
+		   nftnl_set_get_str(s, NFTNL_SET_NAME),
+		   nftnl_set_get_u32(s, NFTNL_SET_ID), owner);
+	rc = nftnl_set_elem_foreach(s, elem_put_obj, &w);
+	if (rc)
+		return rc < 0 ? rc : -ENOMEM;
+	return elems_close(&w);
 }
 
 static int put_named_sets(struct fnft_batch *b, const struct fnft_ruleset *rs)
@@ -1163,13 +1276,22 @@ static int put_named_sets(struct fnft_batch *b, const struct fnft_ruleset *rs)
 	for (i = 0; i < rs->n_sets; i++) {
 		struct fnft_msg_ref owner = { .name = rs->sets[i].name,
 					      .rule_index = FNFT_NO_RULE };
+		const struct fnft_ir_set *set = &rs->sets[i];
+		struct elem_writer w;
 		struct nftnl_set *s;
+		uint32_t count;
 
-		if ((rc = fnft_encode_set(rs->table, &rs->sets[i], i + 1, &s)))
+		if ((rc = named_set_new(rs->table, set, i + 1, &s)))
 			return rc;
-		rc = put_set_with_elems(b, s, &owner);
+		rc = put_set(b, s, &owner);
 		nftnl_set_free(s);
 		if (rc)
+			return rc;
+		elems_init(&w, b, rs->table, set->name, i + 1, &owner);
+		if ((rc = interval_elems(set->elems.v, set->elems.n,
+					 family_addr_len(set->family),
+					 elem_put, &w, &count)) ||
+		    (rc = elems_close(&w)))
 			return rc;
 	}
 	return 0;
