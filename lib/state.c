@@ -11,7 +11,7 @@
 
 #include "state.h"
 
-#define STATE_VERSION 2	/* 2: elements as hex */
+#define STATE_VERSION 3	/* 2: elements as hex; 3: as raw bytes after the JSON */
 #define HEADER_MAX 1024
 
 /* ---- fingerprint (FNV-1a, 64 bit) ---- */
@@ -163,6 +163,12 @@ static json_t *rule_json(const struct fnft_ir_rule *r)
 	return o;
 }
 
+/* The key width of a set's family. */
+static size_t family_width(enum fnft_family fam)
+{
+	return fam == FNFT_V4 ? 4 : 16;
+}
+
 /*
  * Elements as one hex string of lo|hi pairs (4+4 bytes for IPv4, 16+16
  * for IPv6): 100,000 networks as text cost more than the apply itself.
@@ -170,7 +176,7 @@ static json_t *rule_json(const struct fnft_ir_rule *r)
 static json_t *elems_hex(const struct fnft_ir_set *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t w = s->family == FNFT_V4 ? 4 : 16, i, k;
+	size_t w = family_width(s->family), i, k;
 	char *buf = malloc(s->elems.n * w * 4 + 1), *p = buf;
 	json_t *j;
 
@@ -188,10 +194,19 @@ static json_t *elems_hex(const struct fnft_ir_set *s)
 	return j;
 }
 
-static json_t *set_json(const struct fnft_ir_set *s)
+/*
+ * A set with its elements inline (hex), or, for the state file, only their
+ * count: the keys then follow the JSON as raw bytes (elems_pack()).
+ */
+static json_t *set_json(const struct fnft_ir_set *s, bool inline_elems)
 {
-	return json_pack("{s:s, s:i, s:o, s:s?}", "name", s->name, "family",
-			 s->family, "elements", elems_hex(s), "raw", s->raw);
+	if (inline_elems)
+		return json_pack("{s:s, s:i, s:o, s:s?}", "name", s->name,
+				 "family", s->family, "elements", elems_hex(s),
+				 "raw", s->raw);
+	return json_pack("{s:s, s:i, s:I, s:s?}", "name", s->name, "family",
+			 s->family, "count", (json_int_t)s->elems.n, "raw",
+			 s->raw);
 }
 
 static json_t *chain_json(const struct fnft_ir_chain *c)
@@ -206,14 +221,14 @@ static json_t *chain_json(const struct fnft_ir_chain *c)
 			 "rules", rules);
 }
 
-char *fnft_ruleset_to_json(const struct fnft_ruleset *rs)
+static char *ruleset_json(const struct fnft_ruleset *rs, bool inline_elems)
 {
 	json_t *sets = json_array(), *chains = json_array(), *o;
 	char *s;
 	size_t i;
 
 	for (i = 0; sets && i < rs->n_sets; i++)
-		json_array_append_new(sets, set_json(&rs->sets[i]));
+		json_array_append_new(sets, set_json(&rs->sets[i], inline_elems));
 	for (i = 0; chains && i < rs->n_chains; i++)
 		json_array_append_new(chains, chain_json(&rs->chains[i]));
 	o = json_pack("{s:s, s:s?, s:o, s:o}", "table", rs->table, "comment",
@@ -223,6 +238,37 @@ char *fnft_ruleset_to_json(const struct fnft_ruleset *rs)
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
+}
+
+char *fnft_ruleset_to_json(const struct fnft_ruleset *rs)
+{
+	return ruleset_json(rs, true);
+}
+
+/* The keys of every set, in set order, each interval as lo then hi in the
+ * set's width: what follows the JSON in the state file. */
+static size_t elems_size(const struct fnft_ruleset *rs)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->n_sets; i++)
+		n += rs->sets[i].elems.n * 2 * family_width(rs->sets[i].family);
+	return n;
+}
+
+static void elems_pack(const struct fnft_ruleset *rs, uint8_t *p)
+{
+	size_t i, k;
+
+	for (i = 0; i < rs->n_sets; i++) {
+		const struct fnft_ir_set *s = &rs->sets[i];
+		size_t w = family_width(s->family);
+
+		for (k = 0; k < s->elems.n; k++, p += 2 * w) {
+			memcpy(p, s->elems.v[k].lo, w);
+			memcpy(p + w, s->elems.v[k].hi, w);
+		}
+	}
 }
 
 /* ---- JSON -> IR ---- */
@@ -292,7 +338,7 @@ static int nibble(char c)
 
 static int elems_from_hex(json_t *j, enum fnft_family fam, struct fnft_ivlist *l)
 {
-	size_t w = fam == FNFT_V4 ? 4 : 16, len, n, i, k;
+	size_t w = family_width(fam), len, n, i, k;
 	const char *p = json_string_value(j);
 
 	if (!p)
@@ -317,7 +363,34 @@ static int elems_from_hex(json_t *j, enum fnft_family fam, struct fnft_ivlist *l
 	return 0;
 }
 
-static int set_from_json(json_t *o, struct fnft_ruleset *rs)
+/* The raw keys after the JSON, consumed set by set. */
+struct blob {
+	const uint8_t *p;
+	size_t left;
+};
+
+static int elems_from_blob(json_t *count, enum fnft_family fam,
+			   struct blob *b, struct fnft_ivlist *l)
+{
+	size_t w = family_width(fam), n, i;
+
+	if (!json_is_integer(count) || json_integer_value(count) < 0 ||
+	    (uint64_t)json_integer_value(count) > b->left / (2 * w))
+		return -EINVAL;
+	n = (size_t)json_integer_value(count);
+	l->v = calloc(n ? n : 1, sizeof(*l->v));
+	if (!l->v)
+		return -ENOMEM;
+	l->n = l->cap = n;
+	for (i = 0; i < n; i++, b->p += 2 * w) {
+		memcpy(l->v[i].lo, b->p, w);
+		memcpy(l->v[i].hi, b->p + w, w);
+	}
+	b->left -= n * 2 * w;
+	return 0;
+}
+
+static int set_from_json(json_t *o, struct fnft_ruleset *rs, struct blob *b)
 {
 	enum fnft_family fam = (enum fnft_family)get_int(o, "family");
 	const char *name = get_str(o, "name");
@@ -330,6 +403,9 @@ static int set_from_json(json_t *o, struct fnft_ruleset *rs)
 		return -ENOMEM;
 	if (get_str(o, "raw") && !(s->raw = strdup(get_str(o, "raw"))))
 		return -ENOMEM;
+	if (b && !json_object_get(o, "elements"))
+		return elems_from_blob(json_object_get(o, "count"), fam, b,
+				       &s->elems);
 	return elems_from_hex(json_object_get(o, "elements"), fam, &s->elems);
 }
 
@@ -354,7 +430,9 @@ static int chain_from_json(json_t *o, struct fnft_ruleset *rs)
 	return 0;
 }
 
-int fnft_ruleset_from_json(const char *text, struct fnft_ruleset **out)
+/* @b: the raw keys of sets given by count (state file), or NULL */
+static int ruleset_from_json(const char *text, struct blob *b,
+			     struct fnft_ruleset **out)
 {
 	json_t *o = json_loads(text, 0, NULL), *v;
 	struct fnft_ruleset *rs = NULL;
@@ -370,11 +448,13 @@ int fnft_ruleset_from_json(const char *text, struct fnft_ruleset **out)
 	}
 	rc = 0;
 	json_array_foreach(json_object_get(o, "sets"), i, v)
-		if ((rc = set_from_json(v, rs)))
+		if ((rc = set_from_json(v, rs, b)))
 			goto out;
 	json_array_foreach(json_object_get(o, "chains"), i, v)
 		if ((rc = chain_from_json(v, rs)))
 			goto out;
+	if (b && b->left)
+		rc = -EINVAL;	/* keys no set claimed */
 out:
 	json_decref(o);
 	if (rc) {
@@ -383,6 +463,11 @@ out:
 	}
 	*out = rs;
 	return 0;
+}
+
+int fnft_ruleset_from_json(const char *text, struct fnft_ruleset **out)
+{
+	return ruleset_from_json(text, NULL, out);
 }
 
 /* ---- the file ---- */
@@ -429,15 +514,18 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	json_t *h = header_json(key, genid, fnft_ruleset_fingerprint(rs));
 	char *head = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	char *body = fnft_ruleset_to_json(rs);
+	char *body = ruleset_json(rs, false);
+	size_t n_keys = elems_size(rs);
+	uint8_t *keys = malloc(n_keys ? n_keys : 1);
 	FILE *f = NULL;
 	int rc = 0;
 
 	json_decref(h);
-	if (!head || !body) {
+	if (!head || !body || !keys) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	elems_pack(rs, keys);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		rc = -errno;
 		goto out;
@@ -449,7 +537,8 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 		rc = -errno;
 		goto out;
 	}
-	if (fprintf(f, "%s\n%s\n", head, body) < 0)
+	if (fprintf(f, "%s\n%s\n", head, body) < 0 ||
+	    fwrite(keys, 1, n_keys, f) != n_keys)
 		rc = -EIO;
 	if (fclose(f) != 0 && !rc)
 		rc = -errno;
@@ -460,6 +549,7 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 out:
 	free(head);
 	free(body);
+	free(keys);
 	return rc;
 }
 
@@ -507,8 +597,9 @@ static int load(const char *dir, const struct fnft_state_key *key,
 		uint64_t genid, struct fnft_ruleset **out)
 {
 	char path[PATH_MAX];
-	char *line = NULL, *nl;
+	char *text = NULL, *head_end, *body_end;
 	struct stat st;
+	struct blob keys;
 	uint64_t fp;
 	FILE *f;
 	int rc = -ENOENT;
@@ -517,24 +608,33 @@ static int load(const char *dir, const struct fnft_state_key *key,
 	f = fopen(path, "re");
 	if (!f)
 		return -ENOENT;
-	if (fstat(fileno(f), &st) == 0 && st.st_size > 0 &&
-	    (line = malloc((size_t)st.st_size + 1)) &&
-	    fread(line, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
-		line[st.st_size] = '\0';
-		nl = strchr(line, '\n');
-		if (nl) {
-			*nl = '\0';
-			rc = check_header(line, key, genid, &fp);
-		}
-		if (!rc)
-			rc = fnft_ruleset_from_json(nl + 1, out) ? -ENOENT : 0;
-		/* a file that does not hash to its header was damaged */
-		if (!rc && fnft_ruleset_fingerprint(*out) != fp) {
-			fnft_ruleset_free(*out);
-			rc = -ENOENT;
-		}
+	if (fstat(fileno(f), &st) < 0 || st.st_size <= 0 ||
+	    !(text = malloc((size_t)st.st_size + 1)) ||
+	    fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
+		goto out;
+	text[st.st_size] = '\0';
+	/* header line, JSON line, then the raw keys (which may hold any byte) */
+	head_end = memchr(text, '\n', (size_t)st.st_size);
+	body_end = head_end ? memchr(head_end + 1, '\n',
+				     (size_t)(text + st.st_size - head_end - 1))
+			    : NULL;
+	if (!body_end)
+		goto out;
+	*head_end = *body_end = '\0';
+	if (check_header(text, key, genid, &fp))
+		goto out;
+	keys.p = (const uint8_t *)body_end + 1;
+	keys.left = (size_t)(text + st.st_size - body_end - 1);
+	if (ruleset_from_json(head_end + 1, &keys, out))
+		goto out;
+	/* a file that does not hash to its header was damaged */
+	if (fnft_ruleset_fingerprint(*out) != fp) {
+		fnft_ruleset_free(*out);
+		goto out;
 	}
-	free(line);
+	rc = 0;
+out:
+	free(text);
 	fclose(f);
 	return rc;
 }

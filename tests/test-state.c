@@ -105,6 +105,48 @@ START_TEST(file_is_trusted_only_for_its_key)
 }
 END_TEST
 
+/* Every site through the file: back equal; keys cut short, keys to spare
+ * or the JSON line gone, and the file is not trusted. */
+START_TEST(file_round_trip_and_damage)
+{
+	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, sites[_i]), *back = NULL;
+	struct fnft_state_key key = { .netns = 77 };
+	char dir[] = "/tmp/fnft-state-XXXXXX", path[600];
+	long size;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(fnft_state_key_boot(&key), 0);
+	snprintf(key.table, sizeof(key.table), "finesse");
+	snprintf(path, sizeof(path), "%s/77.finesse.json", dir);
+	ck_assert_int_eq(fnft_state_save(dir, &key, 3, rs), 0);
+	ck_assert_int_eq(fnft_state_load(dir, &key, 3, &back), 0);
+	ck_assert(fnft_ruleset_equal(rs, back));
+	ck_assert_uint_eq(fnft_ruleset_fingerprint(rs), fnft_ruleset_fingerprint(back));
+	fnft_ruleset_free(back);
+
+	f = fopen(path, "a");		/* one byte no set claims */
+	ck_assert_ptr_nonnull(f);
+	fputc(0, f);
+	size = ftell(f);
+	fclose(f);
+	ck_assert_int_eq(fnft_state_load(dir, &key, 3, &back), -ENOENT);
+	ck_assert_int_eq(truncate(path, size - 2), 0);	/* one byte short */
+	ck_assert_int_eq(fnft_state_load(dir, &key, 3, &back), -ENOENT);
+	f = fopen(path, "r+");		/* the header line alone */
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%*[^\n]"), 0);
+	size = ftell(f);
+	fclose(f);
+	ck_assert_int_eq(truncate(path, size + 1), 0);
+	ck_assert_int_eq(fnft_state_load(dir, &key, 3, &back), -ENOENT);
+
+	fnft_state_forget(dir, &key);
+	rmdir(dir);
+	fnft_ruleset_free(rs);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("state");
@@ -114,6 +156,7 @@ int main(int argc, char **argv)
 	tcase_add_loop_test(tc, json_round_trip, 0, sizeof(sites) / sizeof(sites[0]));
 	tcase_add_test(tc, fingerprint_sees_changes);
 	tcase_add_test(tc, file_is_trusted_only_for_its_key);
+	tcase_add_loop_test(tc, file_round_trip_and_damage, 0, sizeof(sites) / sizeof(sites[0]));
 	failed = tl_run("state", tc, false);
 	return failed;
 }
