@@ -75,19 +75,41 @@ static bool all_digits(const char *s, size_t n)
  */
 static unsigned long digits_value(const char *s, size_t n)
 {
-	char buf[24];
-	unsigned long v;
-	char *end;
+	unsigned long v = 0;
 
-	if (n >= sizeof(buf))
+	/* so many digits always fit: 19 in 64 bits, 9 in 32 */
+	if (n > (sizeof(v) == 8 ? 19 : 9))
 		return ULONG_MAX;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	errno = 0;
-	v = strtoul(buf, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return ULONG_MAX;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
 	return v;
+}
+
+/*
+ * The common case, a dotted quad, without copying it out for inet_pton():
+ * four parts of 1-3 digits, no leading zeros, each at most 255.  Anything
+ * else returns false and goes to inet_pton(), which accepts all of these
+ * too and with the same bytes, so this only decides how fast.
+ */
+static bool quad_fast(const char *s, size_t n, uint8_t addr[4])
+{
+	const char *end = s + n;
+
+	for (int part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+
+		while (s < end && *s >= '0' && *s <= '9' && digits < 4) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			digits++;
+		}
+		if (!digits || digits > 3 || v > 255 ||
+		    (digits > 1 && s[-(int)digits] == '0'))
+			return false;
+		addr[part] = (uint8_t)v;
+		if (part < 3 && (s == end || *s++ != '.'))
+			return false;
+	}
+	return s == end;
 }
 
 static int parse_host_n(const char *s, size_t n, enum fnft_family *family, uint8_t addr[16],
@@ -100,6 +122,10 @@ static int parse_host_n(const char *s, size_t n, enum fnft_family *family, uint8
 		return fail(why, whylen, "empty address");
 	if (n >= sizeof(buf))
 		goto bad;
+	if (quad_fast(s, n, addr)) {
+		*family = FNFT_V4;
+		return 0;
+	}
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 
@@ -371,37 +397,82 @@ bool fnft_ivlist_equal(const struct fnft_ivlist *a, const struct fnft_ivlist *b)
 	return true;
 }
 
-static bool addr_bit(const uint8_t addr[16], unsigned int bit)
-{
-	return (addr[bit / 8] >> (7 - bit % 8)) & 1;
-}
-
 int fnft_iv_prefix_len(const struct fnft_iv *iv, enum fnft_family family)
 {
-	unsigned int bits = family_bits(family), plen = 0;
+	unsigned int bytes = family_bytes(family), i = 0, k;
+	uint8_t x;
 
-	while (plen < bits && addr_bit(iv->lo, plen) == addr_bit(iv->hi, plen))
-		plen++;
-	/* A block has every bit after the common prefix clear in lo and set in hi; this
-	 * also rejects lo > hi, whose first differing bit is set in lo. */
-	for (unsigned int i = plen; i < bits; i++)
-		if (addr_bit(iv->lo, i) || !addr_bit(iv->hi, i))
+	while (i < bytes && iv->lo[i] == iv->hi[i])
+		i++;
+	if (i == bytes)
+		return (int)(8 * bytes);
+	/* A block: in the first byte that differs, lo and hi agree above a run
+	 * of low bits that is clear in lo and set in hi (which also rejects
+	 * lo > hi); every later byte is 0 in lo and 0xff in hi. */
+	x = iv->lo[i] ^ iv->hi[i];
+	if ((x & (x + 1)) || (iv->lo[i] & x) || (iv->hi[i] & x) != x)
+		return -1;
+	for (k = i + 1; k < bytes; k++)
+		if (iv->lo[k] || iv->hi[k] != 0xff)
 			return -1;
-	return (int)plen;
+	return (int)(8 * i + 8 - (unsigned)__builtin_popcount(x));
+}
+
+/* A dotted quad at @p; returns the end.  @p has room for 15 bytes. */
+static char *put_quad(char *p, const uint8_t a[4])
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	return p;
+}
+
+/* An address at @p (room for INET6_ADDRSTRLEN); returns the end.  IPv4 by
+ * hand, the common and big case; IPv6 through inet_ntop(), for its
+ * RFC 5952 compression and embedded-IPv4 forms. */
+static char *put_addr(char *p, enum fnft_family family, const uint8_t addr[16])
+{
+	if (family == FNFT_V4)
+		return put_quad(p, addr);
+	format_addr(family, addr, p, INET6_ADDRSTRLEN);
+	return p + strlen(p);
 }
 
 int fnft_iv_format(const struct fnft_iv *iv, enum fnft_family family, char *buf, size_t len)
 {
-	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+	char text[2 * INET6_ADDRSTRLEN + 2], *p;
 	int plen = fnft_iv_prefix_len(iv, family);
+	size_t n;
 
-	format_addr(family, iv->lo, lo, sizeof(lo));
-	if (plen == (int)family_bits(family))
-		return snprintf(buf, len, "%s", lo);
-	if (plen >= 0)
-		return snprintf(buf, len, "%s/%d", lo, plen);
-	format_addr(family, iv->hi, hi, sizeof(hi));
-	return snprintf(buf, len, "%s-%s", lo, hi);
+	p = put_addr(text, family, iv->lo);
+	if (plen >= 0 && plen < (int)family_bits(family)) {
+		*p++ = '/';
+		if (plen >= 100)
+			*p++ = (char)('0' + plen / 100);
+		if (plen >= 10)
+			*p++ = (char)('0' + plen / 10 % 10);
+		*p++ = (char)('0' + plen % 10);
+	} else if (plen < 0) {
+		*p++ = '-';
+		p = put_addr(p, family, iv->hi);
+	}
+	/* as snprintf(): the whole length, the text cut to fit */
+	n = (size_t)(p - text);
+	if (len) {
+		size_t k = n < len - 1 ? n : len - 1;
+
+		memcpy(buf, text, k);
+		buf[k] = '\0';
+	}
+	return (int)n;
 }
 
 static bool is_port_sep(char c)

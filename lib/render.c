@@ -177,10 +177,14 @@ static void render_set(const struct fnft_ir_set *set, struct fnft_buf *b)
 			set->name, set->family == FNFT_V4 ? "ipv4_addr" : "ipv6_addr");
 	if (set->elems.n) {
 		fnft_buf_puts(b, "\t\telements = {\n");
+		/* "\t\t\t<element>,\n" without printf: sets are big */
+		memcpy(text, "\t\t\t", 3);
 		for (i = 0; i < set->elems.n; i++) {
-			fnft_iv_format(&set->elems.v[i], set->family, text,
-				       sizeof(text));
-			fnft_buf_printf(b, "\t\t\t%s,\n", text);
+			int n = fnft_iv_format(&set->elems.v[i], set->family,
+					       text + 3, sizeof(text) - 5);
+
+			memcpy(text + 3 + n, ",\n", 3);
+			fnft_buf_puts(b, text);
 		}
 		fnft_buf_puts(b, "\t\t}\n");
 	}

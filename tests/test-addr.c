@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -650,6 +651,109 @@ START_TEST(test_portlist_misc)
 }
 END_TEST
 
+/*
+ * The hand-written fast paths (dotted quads in, prefix lengths and
+ * addresses out) against the slow references they replace: inet_pton(),
+ * a bit-by-bit prefix length, inet_ntop() + printf.  A fixed-seed PRNG, so a
+ * failure reproduces.
+ */
+static uint32_t rnd_state = 0x2545f491;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static int slow_prefix_len(const struct fnft_iv *iv, unsigned bits)
+{
+	unsigned plen = 0, i;
+
+#define BIT(a, b) (((a)[(b) / 8] >> (7 - (b) % 8)) & 1)
+	while (plen < bits && BIT(iv->lo, plen) == BIT(iv->hi, plen))
+		plen++;
+	for (i = plen; i < bits; i++)
+		if (BIT(iv->lo, i) || !BIT(iv->hi, i))
+			return -1;
+#undef BIT
+	return (int)plen;
+}
+
+START_TEST(test_fast_paths_agree_with_libc)
+{
+	static const char alphabet[] = "0123456789.:/-x ";
+	char text[128], want[128], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	enum fnft_family fam;
+	struct fnft_iv iv;
+	uint8_t bytes[16];
+
+	for (int i = 0; i < 200000; i++) {
+		/* quads, near-quads and junk */
+		size_t n = 0, len = 1 + rnd() % 18;
+		int libc, ours;
+
+		if (i % 2) {
+			uint32_t v = rnd();
+
+			n = (size_t)snprintf(text, sizeof(text), "%u.%u.%u.%u",
+					     v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255);
+			if (i % 7 == 0)	/* a digit, dot or zero too many or few */
+				text[rnd() % n] = "0.9"[rnd() % 3];
+		} else {
+			for (n = 0; n < len; n++)
+				text[n] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+			text[n] = '\0';
+		}
+		libc = inet_pton(AF_INET, text, bytes) == 1;
+		ours = fnft_addr_parse_host(text, &fam, iv.lo, NULL, 0) == 0 &&
+		       fam == FNFT_V4;
+		ck_assert_msg(libc == ours, "'%s': inet_pton %d, ours %d", text, libc, ours);
+		if (libc)
+			ck_assert_msg(!memcmp(bytes, iv.lo, 4), "'%s': other bytes", text);
+	}
+	for (int i = 0; i < 200000; i++) {
+		bool v6 = i % 4 == 0;
+		unsigned w = v6 ? 16 : 4, plen = rnd() % (8 * w + 1);
+		int want_plen;
+
+		memset(&iv, 0, sizeof(iv));
+		for (unsigned k = 0; k < w; k++)
+			iv.lo[k] = iv.hi[k] = (uint8_t)(v6 && k > 1 && rnd() % 3 ? 0 : rnd());
+		if (i % 3) {	/* a block of plen bits */
+			for (unsigned k = 0; k < w; k++) {
+				unsigned keep = plen >= 8 * (k + 1) ? 8 : plen > 8 * k ? plen - 8 * k : 0;
+				uint8_t m = (uint8_t)(0xff << (8 - keep));
+
+				iv.lo[k] &= m;
+				iv.hi[k] = iv.lo[k] | (uint8_t)~m;
+			}
+		} else {	/* anything: ranges, reversed ones */
+			for (unsigned k = rnd() % w; k < w; k++)
+				iv.hi[k] = (uint8_t)rnd();
+		}
+		want_plen = slow_prefix_len(&iv, 8 * w);
+		ck_assert_int_eq(fnft_iv_prefix_len(&iv, v6 ? FNFT_V6 : FNFT_V4), want_plen);
+		inet_ntop(v6 ? AF_INET6 : AF_INET, iv.lo, a, sizeof(a));
+		inet_ntop(v6 ? AF_INET6 : AF_INET, iv.hi, b, sizeof(b));
+		if (want_plen == (int)(8 * w))
+			snprintf(want, sizeof(want), "%s", a);
+		else if (want_plen >= 0)
+			snprintf(want, sizeof(want), "%s/%d", a, want_plen);
+		else
+			snprintf(want, sizeof(want), "%s-%s", a, b);
+		ck_assert_int_eq(fnft_iv_format(&iv, v6 ? FNFT_V6 : FNFT_V4, text,
+						sizeof(text)), (int)strlen(want));
+		ck_assert_str_eq(text, want);
+	}
+	/* cut to fit, as snprintf() */
+	ck_assert_int_eq(fnft_addr_parse("192.168.100.0/22", &fam, &iv, NULL, 0), 0);
+	ck_assert_int_eq(fnft_iv_format(&iv, fam, text, 8), 16);
+	ck_assert_str_eq(text, "192.168");
+}
+END_TEST
+
 static Suite *addr_suite(void)
 {
 	Suite *s = suite_create("addr");
@@ -672,6 +776,7 @@ static Suite *addr_suite(void)
 	tc = tcase_create("format");
 	tcase_add_test(tc, test_prefix_len);
 	tcase_add_test(tc, test_iv_format);
+	tcase_add_test(tc, test_fast_paths_agree_with_libc);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ivlist");
