@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <ini.h>
 
 #include "inifile.h"
 
@@ -17,8 +14,11 @@ struct reader {
 	const struct fnft_ini_ops *ops;
 	void *user;
 	struct fnft_error *err;
-	int rc;			/* first error; once set, the reader stops */
 };
+
+/* The longest line, newline not counted: what inih allowed (INI_MAX_LINE
+ * 200, less the newline and the NUL), kept when we parsed it ourselves. */
+#define LINE_MAX_LEN 198
 
 /* Length of the UTF-8 sequence at @s (at most @n bytes), or 0 if invalid. */
 size_t fnft_utf8_len(const unsigned char *s, size_t n)
@@ -92,6 +92,13 @@ static size_t strip_comment(const char *s, size_t n)
 	return n;
 }
 
+/* The blanks a line may carry: check_text() lets no other control
+ * character through. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
 static int section_line(struct reader *r, const char *s, size_t n)
 {
 	struct fnft_loc loc = { r->name, r->line };
@@ -102,9 +109,9 @@ static int section_line(struct reader *r, const char *s, size_t n)
 		return fnft_err(r->err, -EINVAL, &loc, NULL,
 				"section header must be '[name]' alone on its line");
 	b = n - 1;
-	while (a < b && isblank((unsigned char)s[a]))
+	while (a < b && is_blank(s[a]))
 		a++;
-	while (b > a && isblank((unsigned char)s[b - 1]))
+	while (b > a && is_blank(s[b - 1]))
 		b--;
 	if (b - a >= sizeof(name))
 		return fnft_err(r->err, -EINVAL, &loc, NULL,
@@ -114,63 +121,58 @@ static int section_line(struct reader *r, const char *s, size_t n)
 	return r->ops->section(r->user, name, &loc, r->err);
 }
 
-/* inih's line source: one of our lines per call, cleaned up. */
-static char *next_line(char *str, int num, void *stream)
+/*
+ * `key = value` (or `key: value`, as inih has it: the first '=' or ':'
+ * splits), both sides trimmed, handed over NUL-terminated.
+ */
+static int key_line(struct reader *r, const char *s, size_t n)
 {
-	struct reader *r = stream;
-	struct fnft_loc loc;
-	const char *eol, *s;
-	size_t n, raw;
+	struct fnft_loc loc = { r->name, r->line };
+	char line[LINE_MAX_LEN + 2];
+	size_t d, k, v;
 
-	if (r->rc || r->p >= r->end)
-		return NULL;
-	eol = memchr(r->p, '\n', (size_t)(r->end - r->p));
-	if (!eol)
-		eol = r->end;
-	s = r->p;
-	raw = (size_t)(eol - s);
-	r->p = eol < r->end ? eol + 1 : eol;
-	r->line++;
-	loc = (struct fnft_loc){ r->name, r->line };
-
-	r->rc = check_text(r, s, raw);
-	if (r->rc)
-		return NULL;
-	/* inih needs room for the newline and the NUL. */
-	if (raw + 2 > (size_t)num) {
-		r->rc = fnft_err(r->err, -EINVAL, &loc, NULL,
-				 "line is %zu characters long; the limit is %d",
-				 raw, num - 2);
-		return NULL;
-	}
-
-	n = strip_comment(s, raw);
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	while (n && isblank((unsigned char)*s))
-		s++, n--;
-	if (n && s[0] == '[') {
-		r->rc = section_line(r, s, n);
-		if (r->rc)
-			return NULL;
-	}
-	memcpy(str, s, n);
-	str[n] = '\n';
-	str[n + 1] = '\0';
-	return str;
+	for (d = 0; d < n && s[d] != '=' && s[d] != ':'; d++)
+		;
+	if (d == n)
+		return fnft_err(r->err, -EINVAL, &loc, NULL,
+				"expected 'key = value' or a [section] header");
+	for (k = d; k && is_blank(s[k - 1]); k--)
+		;
+	for (v = d + 1; v < n && is_blank(s[v]); v++)
+		;
+	memcpy(line, s, k);
+	line[k] = '\0';
+	memcpy(line + k + 1, s + v, n - v);
+	line[k + 1 + n - v] = '\0';
+	return r->ops->key(r->user, line, line + k + 1, &loc, r->err);
 }
 
-static int on_key(void *user, const char *section, const char *key,
-		  const char *value)
+/* One line, without its newline: checked, cleaned, dispatched. */
+static int parse_line(struct reader *r, const char *s, size_t raw)
 {
-	struct reader *r = user;
 	struct fnft_loc loc = { r->name, r->line };
+	size_t n;
+	int rc;
 
-	(void)section;
-	if (r->rc)
+	if ((rc = check_text(r, s, raw)))
+		return rc;
+	if (raw > LINE_MAX_LEN)
+		return fnft_err(r->err, -EINVAL, &loc, NULL,
+				"line is %zu characters long; the limit is %d",
+				raw, LINE_MAX_LEN);
+	/* a UTF-8 byte order mark before the first line */
+	if (r->line == 1 && raw >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		s += 3, raw -= 3;
+	n = strip_comment(s, raw);
+	while (n && is_blank(s[n - 1]))
+		n--;
+	while (n && is_blank(*s))
+		s++, n--;
+	if (!n)
 		return 0;
-	r->rc = r->ops->key(r->user, key, value, &loc, r->err);
-	return r->rc == 0;
+	if (s[0] == '[')
+		return section_line(r, s, n);
+	return key_line(r, s, n);
 }
 
 int fnft_ini_parse(const char *name, const char *text, size_t len,
@@ -181,18 +183,17 @@ int fnft_ini_parse(const char *name, const char *text, size_t len,
 		.name = name, .p = text, .end = text + len,
 		.ops = ops, .user = user, .err = err,
 	};
-	int line;
+	const char *eol;
+	int rc;
 
-	line = ini_parse_stream(next_line, &r, on_key, &r);
-	if (r.rc)
-		return r.rc;
-	if (line < 0)
-		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
-	if (line > 0) {
-		struct fnft_loc loc = { name, (unsigned)line };
-
-		return fnft_err(err, -EINVAL, &loc, NULL,
-				"expected 'key = value' or a [section] header");
+	while (r.p < r.end) {
+		eol = memchr(r.p, '\n', (size_t)(r.end - r.p));
+		if (!eol)
+			eol = r.end;
+		r.line++;
+		if ((rc = parse_line(&r, r.p, (size_t)(eol - r.p))))
+			return rc;
+		r.p = eol < r.end ? eol + 1 : eol;
 	}
 	return 0;
 }

@@ -4,7 +4,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 # Debian 12 packages the build, the tests and the demo need.
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev python3 libnftnl-dev libmnl-dev
-libinih-dev libjansson-dev check nftables iproute2 util-linux diffutils valgrind
+libjansson-dev check nftables iproute2 util-linux diffutils valgrind
 scdoc bash-completion ansible-core strace systemd"
 
 install_deps() {

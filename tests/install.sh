@@ -20,7 +20,7 @@ ls "$root"/bin/finesse-nft >/dev/null || fail "CLI not installed"
 lib=$(find "$root" -name 'libfinesse-nft.so.0.1.0'); [ -n "$lib" ] || fail "library not installed"
 [ "$(readlink "$(dirname "$lib")/libfinesse-nft.so.0")" = libfinesse-nft.so.0.1.0 ] || fail "soname link missing"
 objdump -p "$lib" | grep -q 'SONAME *libfinesse-nft.so.0$' || fail "wrong SONAME"
-grep -q '^Requires.private:.*libnftnl.*libmnl.*inih' "$pc" || fail "Requires.private incomplete: $(cat "$pc")"
+grep -q '^Requires.private:.*libnftnl.*libmnl.*jansson' "$pc" || fail "Requires.private incomplete: $(cat "$pc")"
 
 # build the example outside the tree, strict C99 and C++, with pkg-config only
 export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$tmp/root

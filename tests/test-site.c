@@ -203,6 +203,43 @@ static char *export(const struct fnft_site *site, enum fnft_role role)
 	return text;
 }
 
+/*
+ * The INI grammar (inih's, which we parse ourselves): a byte order mark on
+ * line 1, CRLF line ends, `key: value` as well as `key=value`, the first
+ * '=' or ':' splits, and a line of exactly 198 characters is the longest.
+ */
+START_TEST(grammar_forms)
+{
+	char text[1024], pad[200];
+	struct fnft_site *site;
+	char *out;
+	int n;
+
+	memset(pad, 'x', sizeof(pad));
+	/* "address = 10.9.0.0/16 #" is 23 characters: pad to 198 */
+	n = snprintf(text, sizeof(text),
+		     "\xef\xbb\xbf[cluster]\r\nprimary: 10.0.0.1\r\n"
+		     "secondary=2001:db8::2\r\nnode =primary ; a comment\r\n"
+		     "[group browser]\naddress = 10.9.0.0/16 #%.*s\n",
+		     198 - 23, pad);
+	ck_assert_int_lt(n, (int)sizeof(text));
+	site = load_ok(text);
+	ck_assert_int_eq(fnft_site_role(site), FNFT_ROLE_PRIMARY);
+	out = export(site, FNFT_ROLE_SITE);
+	ck_assert_ptr_nonnull(strstr(out, "set peer_v6 {\n\t\ttype ipv6_addr\n\t\tflags interval\n"
+					  "\t\telements = {\n\t\t\t2001:db8::2,\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\t\t\t10.9.0.0/16,\n"));
+	free(out);
+	fnft_site_free(site);
+
+	/* one character more is refused */
+	n = snprintf(text, sizeof(text), "[group browser]\naddress = 10.9.0.0/16 #%.*s\n",
+		     198 - 23 + 1, pad);
+	expect_bytes_error(text, (size_t)n,
+			   "s.conf:2: line is 199 characters long; the limit is 198");
+}
+END_TEST
+
 static const char every_key[] =
 	"# a comment\n"
 	"; another comment\n"
@@ -443,6 +480,7 @@ int main(void)
 	tcase_add_loop_test(tc, bad_input, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, non_text_bytes);
 	tcase_add_test(tc, overlong_line);
+	tcase_add_test(tc, grammar_forms);
 	tcase_add_test(tc, good_every_key);
 	tcase_add_test(tc, empty_groups_warn);
 	tcase_add_test(tc, no_role);
