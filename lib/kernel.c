@@ -203,6 +203,19 @@ static int fill_elements(struct fnft_ruleset *live, const struct fnft_ruleset *p
 	return 0;
 }
 
+/* Save @live, given the elements of @plan, as the state at @genid if it
+ * then is the plan; forget any state otherwise. */
+static void save_state(struct fnft_kernel *k, struct fnft_ruleset *live,
+		       const struct fnft_ruleset *plan, uint32_t genid)
+{
+	bool ok = live && fill_elements(live, plan) == 0 &&
+		  fnft_ruleset_equal(live, plan) &&
+		  fnft_state_save(k->state_dir, &k->key, genid, live) == 0;
+
+	if (!ok)
+		fnft_state_forget(k->state_dir, &k->key);
+}
+
 /*
  * After our commit at @genid: record the plan, with the handles the kernel
  * gave its rules, as the state of the table.  A cheap dump (no named set
@@ -214,18 +227,28 @@ static void remember(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 {
 	struct fnft_ruleset *live = NULL;
 	struct fnft_dump *d = NULL;
-	bool ok;
 
 	if (!use_state(k))
 		return;
-	ok = fnft_nl_dump(k->nl, k->table, false, &d, NULL) == 0 &&
-	     d->genid == genid && d->table && fnft_decode(d, &live, NULL) == 0 &&
-	     fill_elements(live, plan) == 0 && fnft_ruleset_equal(live, plan) &&
-	     fnft_state_save(k->state_dir, &k->key, genid, live) == 0;
-	if (!ok)
-		fnft_state_forget(k->state_dir, &k->key);
+	if (fnft_nl_dump(k->nl, k->table, false, &d, NULL) == 0 &&
+	    d->genid == genid && d->table)
+		fnft_decode(d, &live, NULL);
+	save_state(k, live, plan, genid);
 	fnft_ruleset_free(live);
 	fnft_dump_free(d);
+}
+
+/*
+ * After a patch of set elements alone, committed at @genid (the batch
+ * carried the generation check, so nothing came in between): the rules
+ * and their handles are those of @live, which is taken over, so no dump
+ * is needed.
+ */
+static void remember_elements(struct fnft_kernel *k, struct fnft_ruleset *live,
+			      const struct fnft_ruleset *plan, uint32_t genid)
+{
+	if (use_state(k))
+		save_state(k, live, plan, genid);
 }
 
 /* The cheapest proof that the table is the plan: our own last commit. */
@@ -246,7 +269,8 @@ static bool state_is_plan(struct fnft_kernel *k, const struct fnft_ruleset *plan
  */
 static int send_patch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 		      const struct fnft_ruleset *plan, uint32_t genid,
-		      struct fnft_apply_stats *st, struct fnft_error *err)
+		      bool *rules_kept, struct fnft_apply_stats *st,
+		      struct fnft_error *err)
 {
 	struct fnft_buf msgs = { 0 };
 	struct fnft_patch p;
@@ -261,6 +285,7 @@ static int send_patch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 	if (!rc) {
 		st->incremental = true;
 		st->messages = (unsigned)n + 2;
+		*rules_kept = !p.n_del && !p.n_ins;
 		rc = fnft_nl_send_raw(k->nl, plan->table, genid, false, msgs.s,
 				      msgs.len, n, err);
 		if (rc == -EOPNOTSUPP)
@@ -271,15 +296,18 @@ static int send_patch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 	return rc;
 }
 
+/* *rules_kept: a patch was sent that left every rule as it was in @live */
 static int send_batch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 		      const struct fnft_ruleset *plan, uint32_t genid,
-		      struct fnft_apply_stats *st, struct fnft_error *err)
+		      bool *rules_kept, struct fnft_apply_stats *st,
+		      struct fnft_error *err)
 {
 	struct fnft_batch *b = NULL;
 	int rc = -EOPNOTSUPP;
 
+	*rules_kept = false;
 	if (live)
-		rc = send_patch(k, live, plan, genid, st, err);
+		rc = send_patch(k, live, plan, genid, rules_kept, st, err);
 	if (rc != -EOPNOTSUPP)
 		return rc;
 	st->incremental = false;
@@ -298,6 +326,7 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 			struct fnft_apply_stats *st, struct fnft_error *err)
 {
 	struct fnft_ruleset *live = NULL;
+	bool rules_kept;
 	uint32_t genid;
 	int rc;
 
@@ -314,9 +343,11 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 		/* read by a dump: record it, so the next run is cheap */
 		remember(k, plan, genid);
 	} else {
-		rc = send_batch(k, live, plan, genid, st, err);
+		rc = send_batch(k, live, plan, genid, &rules_kept, st, err);
 		/* a committed batch moves the generation on by exactly one */
-		if (!rc)
+		if (!rc && rules_kept)
+			remember_elements(k, live, plan, genid + 1);
+		else if (!rc)
 			remember(k, plan, genid + 1);
 	}
 	fnft_ruleset_free(live);

@@ -185,14 +185,21 @@ echo "status equals the counters nft reports after real traffic"
 # incremental: one more address after that traffic is one message, and the
 # untouched rules keep their counters; a moved port swaps just its rules
 sed '/^\[group browser\]/a address = 198.51.100.77' "$tmp/status.conf" > "$tmp/status2.conf"
-ip netns exec "$ns-node" "$FNFT" -c "$tmp/status2.conf" apply 2> "$tmp/inc.err" || fail "incremental apply failed"
+ip netns exec "$ns-node" strace -f -e trace=sendto,sendmsg -o "$tmp/inc.trace" \
+	"$FNFT" -c "$tmp/status2.conf" apply 2> "$tmp/inc.err" || fail "incremental apply failed"
 grep -qx 'finesse-nft: applied table inet finesse (changes only, 3 messages)' "$tmp/inc.err" ||
 	fail "one address is not one element message: $(cat "$tmp/inc.err")"
+# elements alone: the rules and handles are known, so no dump before or after
+grep -qE 'NFT_MSG_GET(TABLE|CHAIN|SET|RULE|SETELEM)' "$tmp/inc.trace" &&
+	fail "an elements-only apply dumped the table: $(grep -oE 'NFT_MSG_GET[A-Z]+' "$tmp/inc.trace" | sort | uniq -c)"
 ip netns exec "$ns-node" "$FNFT" -c "$tmp/status2.conf" status --json > "$tmp/status2.json" 2>/dev/null
 printf '[port]\nucce.awdb = 1533\n' >> "$tmp/status2.conf"
-ip netns exec "$ns-node" "$FNFT" -c "$tmp/status2.conf" apply 2> "$tmp/inc2.err" || fail "port move apply failed"
+ip netns exec "$ns-node" strace -f -e trace=sendto,sendmsg -o "$tmp/inc2.trace" \
+	"$FNFT" -c "$tmp/status2.conf" apply 2> "$tmp/inc2.err" || fail "port move apply failed"
 grep -qx 'finesse-nft: applied table inet finesse (changes only, 6 messages)' "$tmp/inc2.err" ||
 	fail "a moved port is not 2 deletes and 2 inserts: $(cat "$tmp/inc2.err")"
+# inserted rules get handles from the kernel: those are read back (control)
+grep -q 'NFT_MSG_GETRULE' "$tmp/inc2.trace" || fail "the handles of inserted rules were not read back"
 ip netns exec "$ns-node" "$FNFT" -c "$tmp/status2.conf" status --json > "$tmp/status3.json" 2>/dev/null
 ip netns exec "$ns-node" "$FNFT" -c "$tmp/status2.conf" dry-run --verify > "$tmp/inc.dry" ||
 	fail "after incremental applies the table is not the plan: $(cat "$tmp/inc.dry")"
