@@ -50,16 +50,25 @@ size_t fnft_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-static int check_text(struct reader *r, const char *s, size_t n)
+/*
+ * One pass over a line: refuse what is not text, and find where a comment
+ * starts (*comment = @n if none): `#` or `;` at the start of the line or
+ * after a blank.  Bytes in a comment must be text too.
+ */
+static int scan_line(struct reader *r, const char *s, size_t n, size_t *comment)
 {
 	struct fnft_loc loc = { r->name, r->line };
 	size_t i = 0, k;
 
+	*comment = n;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 
 		/* printable ASCII, nearly all of any site file */
 		if (c >= 0x20 && c < 0x7f) {
+			if ((c == '#' || c == ';') && *comment == n &&
+			    (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
+				*comment = i;
 			i++;
 			continue;
 		}
@@ -76,20 +85,6 @@ static int check_text(struct reader *r, const char *s, size_t n)
 		i += k;
 	}
 	return 0;
-}
-
-/* Drop comments: a line starting with # or ;, or one preceded by blanks. */
-static size_t strip_comment(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] != '#' && s[i] != ';')
-			continue;
-		if (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')
-			return i;
-	}
-	return n;
 }
 
 /* The blanks a line may carry: check_text() lets no other control
@@ -154,16 +149,15 @@ static int parse_line(struct reader *r, const char *s, size_t raw)
 	size_t n;
 	int rc;
 
-	if ((rc = check_text(r, s, raw)))
+	/* a UTF-8 byte order mark before the first line */
+	if (r->line == 1 && raw >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
+		s += 3, raw -= 3;
+	if ((rc = scan_line(r, s, raw, &n)))
 		return rc;
 	if (raw > LINE_MAX_LEN)
 		return fnft_err(r->err, -EINVAL, &loc, NULL,
 				"line is %zu characters long; the limit is %d",
 				raw, LINE_MAX_LEN);
-	/* a UTF-8 byte order mark before the first line */
-	if (r->line == 1 && raw >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
-		s += 3, raw -= 3;
-	n = strip_comment(s, raw);
 	while (n && is_blank(s[n - 1]))
 		n--;
 	while (n && is_blank(*s))

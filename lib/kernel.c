@@ -178,40 +178,32 @@ static void unlock_table(int fd)
 		close(fd);	/* releases the flock */
 }
 
-/* Give the sets of @live (read without elements) the elements of @plan. */
-static int fill_elements(struct fnft_ruleset *live, const struct fnft_ruleset *plan)
-{
-	size_t i;
-
-	if (live->n_sets != plan->n_sets)
-		return -EINVAL;
-	for (i = 0; i < live->n_sets; i++) {
-		const struct fnft_ivlist *src = &plan->sets[i].elems;
-		struct fnft_ivlist *dst = &live->sets[i].elems;
-
-		if (!streq(live->sets[i].name, plan->sets[i].name))
-			return -EINVAL;
-		fnft_ivlist_free(dst);
-		if (!src->n)
-			continue;
-		dst->v = malloc(src->n * sizeof(*src->v));
-		if (!dst->v)
-			return -ENOMEM;
-		memcpy(dst->v, src->v, src->n * sizeof(*src->v));
-		dst->n = dst->cap = src->n;
-	}
-	return 0;
-}
-
-/* Save @live, given the elements of @plan, as the state at @genid if it
- * then is the plan; forget any state otherwise. */
+/*
+ * Save @live, read without set elements (or with elements to be dropped),
+ * as the state at @genid if with the elements of @plan it is the plan;
+ * forget any state otherwise.  The elements are lent from @plan for the
+ * comparison and the save, not copied: at 100,000 networks a copy is
+ * 3.5 MB of fresh pages.
+ */
 static void save_state(struct fnft_kernel *k, struct fnft_ruleset *live,
 		       const struct fnft_ruleset *plan, uint32_t genid)
 {
-	bool ok = live && fill_elements(live, plan) == 0 &&
-		  fnft_ruleset_equal(live, plan) &&
-		  fnft_state_save(k->state_dir, &k->key, genid, live) == 0;
+	bool ok = live && live->n_sets == plan->n_sets;
+	size_t i;
 
+	for (i = 0; ok && i < live->n_sets; i++)
+		ok = streq(live->sets[i].name, plan->sets[i].name);
+	if (ok)
+		for (i = 0; i < live->n_sets; i++) {
+			fnft_ivlist_free(&live->sets[i].elems);
+			live->sets[i].elems = plan->sets[i].elems;
+		}
+	ok = ok && fnft_ruleset_equal(live, plan) &&
+	     fnft_state_save(k->state_dir, &k->key, genid, live) == 0;
+	if (live && live->n_sets == plan->n_sets)
+		for (i = 0; i < live->n_sets; i++)	/* given back */
+			if (live->sets[i].elems.v == plan->sets[i].elems.v)
+				live->sets[i].elems = (struct fnft_ivlist){ 0 };
 	if (!ok)
 		fnft_state_forget(k->state_dir, &k->key);
 }

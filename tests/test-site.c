@@ -232,6 +232,11 @@ START_TEST(grammar_forms)
 	free(out);
 	fnft_site_free(site);
 
+	/* a comment right after the byte order mark is a comment */
+	site = load_ok("\xef\xbb\xbf# site\n[cluster]\nprimary = 10.0.0.1\nnode = primary\n");
+	ck_assert_int_eq(fnft_site_role(site), FNFT_ROLE_PRIMARY);
+	fnft_site_free(site);
+
 	/* one character more is refused */
 	n = snprintf(text, sizeof(text), "[group browser]\naddress = 10.9.0.0/16 #%.*s\n",
 		     198 - 23 + 1, pad);
