@@ -254,6 +254,51 @@ static int parse_range(const char *s, size_t n, const char *dash, enum fnft_fami
 	return 0;
 }
 
+/*
+ * The common case of a whole spec, an IPv4 host or network ("a.b.c.d",
+ * "a.b.c.d/len") without host bits, in one pass.  Anything else, errors
+ * included, returns false for the general parser, which gives the same
+ * result for whatever this accepts.
+ */
+static bool v4_spec_fast(const char *s, size_t n, struct fnft_iv *out)
+{
+	const char *slash = memchr(s, '/', n);
+	size_t an = slash ? (size_t)(slash - s) : n;
+	unsigned plen = 32;
+	uint32_t v, host;
+	uint8_t a[4];
+
+	if (!quad_fast(s, an, a))
+		return false;
+	if (slash) {
+		const char *p = slash + 1;
+		size_t pn = n - an - 1;
+
+		if (pn == 0 || pn > 2 || (pn == 2 && p[0] == '0'))
+			return false;
+		plen = 0;
+		for (size_t i = 0; i < pn; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return false;
+			plen = plen * 10 + (unsigned)(p[i] - '0');
+		}
+		if (plen > 32)
+			return false;
+	}
+	v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	host = plen == 32 ? 0 : UINT32_MAX >> plen;
+	if (v & host)
+		return false;	/* the general parser says what is wrong */
+	memset(out, 0, sizeof(*out));
+	memcpy(out->lo, a, 4);
+	v |= host;
+	out->hi[0] = (uint8_t)(v >> 24);
+	out->hi[1] = (uint8_t)(v >> 16);
+	out->hi[2] = (uint8_t)(v >> 8);
+	out->hi[3] = (uint8_t)v;
+	return true;
+}
+
 int fnft_addr_parse(const char *s, enum fnft_family *family, struct fnft_iv *out,
 		    char *why, size_t whylen)
 {
@@ -267,6 +312,10 @@ int fnft_addr_parse(const char *s, enum fnft_family *family, struct fnft_iv *out
 	trim(&s, &n);
 	if (n == 0)
 		return fail(why, whylen, "no address given");
+	if (v4_spec_fast(s, n, out)) {
+		*family = FNFT_V4;
+		return 0;
+	}
 
 	/* No IPv4 or IPv6 host text contains '-', so it always means a range. */
 	sep = memchr(s, '-', n);

@@ -747,6 +747,30 @@ START_TEST(test_fast_paths_agree_with_libc)
 						sizeof(text)), (int)strlen(want));
 		ck_assert_str_eq(text, want);
 	}
+	/* IPv4 networks, with and without host bits, against the arithmetic */
+	for (int i = 0; i < 100000; i++) {
+		uint32_t v = rnd(), plen = rnd() % 33, host;
+		char why[160];
+
+		if (i % 2)	/* mostly proper networks */
+			v &= plen ? UINT32_MAX << (32 - plen) : 0;
+		host = plen == 32 ? 0 : UINT32_MAX >> plen;
+		snprintf(text, sizeof(text), i % 5 ? "%u.%u.%u.%u/%u" : "%u.%u.%u.%u/0%u",
+			 v >> 24, v >> 16 & 255, v >> 8 & 255, v & 255, plen);
+		if (v & host) {
+			ck_assert_int_eq(fnft_addr_parse(text, &fam, &iv, why, sizeof(why)), -EINVAL);
+			ck_assert_msg(strstr(why, "host bits"), "%s: %s", text, why);
+			continue;
+		}
+		ck_assert_msg(fnft_addr_parse(text, &fam, &iv, why, sizeof(why)) == 0, "%s: %s",
+			      text, why);
+		ck_assert_int_eq(fam, FNFT_V4);
+		memset(bytes, 0, sizeof(bytes));
+		ck_assert(!memcmp(iv.lo + 4, bytes, 12) && !memcmp(iv.hi + 4, bytes, 12));
+		ck_assert_uint_eq((uint32_t)iv.lo[0] << 24 | iv.lo[1] << 16 | iv.lo[2] << 8 | iv.lo[3], v);
+		ck_assert_uint_eq((uint32_t)iv.hi[0] << 24 | iv.hi[1] << 16 | iv.hi[2] << 8 | iv.hi[3],
+				  v | host);
+	}
 	/* cut to fit, as snprintf() */
 	ck_assert_int_eq(fnft_addr_parse("192.168.100.0/22", &fam, &iv, NULL, 0), 0);
 	ck_assert_int_eq(fnft_iv_format(&iv, fam, text, 8), 16);
