@@ -19,6 +19,20 @@ run -c "$SRC/examples/site.conf" export --format yaml; expect_rc 2 "unsupported 
 run -c "$SRC/examples/site.conf" export --bogus; expect_rc 2 "unknown option"
 run -c "$SRC/examples/site.conf" --table 'no good' export; expect_rc 2 "bad table name"
 
+# a site read from a pipe (no size to go by) and a big one (read straight
+# into a buffer of its size) export as from a plain file
+run -c "$SRC/examples/site.conf" export; expect_rc 0 "export"; want=$OUT
+run -c <(cat "$SRC/examples/site.conf") export; expect_rc 0 "export from a pipe"
+[ "$OUT" = "$want" ] || fail "a site from a pipe exports otherwise"
+for i in $(seq 0 9999); do echo "address = 10.$((64 + i / 256)).$((i % 256)).0/24"; done > "$tmp/nets"
+sed "/^\[group browser\]/r $tmp/nets" "$SRC/examples/site.conf" > "$tmp/big.conf"
+run -c "$tmp/big.conf" export; expect_rc 0 "export of a 10,000-network site"
+run -c <(cat "$tmp/big.conf") export; expect_rc 0 "export of a big site from a pipe"
+[ "$OUT" = "$("$FNFT" -c "$tmp/big.conf" export 2>/dev/null)" ] || fail "a big site from a pipe exports otherwise"
+printf '%s\n' "$OUT" | grep -qx '			10.64.0.0-10.103.15.255,' || fail "the 10,000 networks did not merge: $(printf '%s\n' "$OUT" | grep -m3 '10\.6')"
+run -c "$tmp" check; expect_rc 2 "a directory as the site"
+[ "$ERR" = "finesse-nft: $tmp: cannot read: Is a directory" ] || fail "directory: $ERR"
+
 # catalog --json: the 12 seed rows, ids in order, keys as documented
 run catalog --json; expect_rc 0 "catalog --json"
 printf '%s' "$OUT" | python3 -c '
