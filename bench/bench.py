@@ -170,18 +170,19 @@ def cpu_times():
     return sum(v), idle
 
 
-def settle(timeout=0.6):
-    """Wait (a little) for the machine to be idle: the kernel frees a
-    destroyed namespace's table in the background, and that should not land
-    in the next measurement.  On a machine busy with other work this just
-    waits @timeout."""
+def settle(timeout=2.0, quiet=3):
+    """Wait for the machine to be idle: the kernel frees a destroyed
+    namespace's table in the background (a worker, then RCU callbacks), and
+    that should not land in the next measurement.  Idle means @quiet 50 ms
+    windows in a row with under 3% of the CPUs busy.  On a machine busy
+    with other work this just waits @timeout."""
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    calm = 0
+    while time.monotonic() < end and calm < quiet:
         t0, i0 = cpu_times()
         time.sleep(0.05)
         t1, i1 = cpu_times()
-        if t1 > t0 and (1 - (i1 - i0) / (t1 - t0)) < 0.03:
-            return
+        calm = calm + 1 if t1 > t0 and (1 - (i1 - i0) / (t1 - t0)) < 0.03 else 0
 
 
 def nft_listeners():
