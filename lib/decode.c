@@ -648,34 +648,45 @@ static struct fnft_ir_chain *chain_named(struct fnft_ruleset *rs, const char *na
 	return NULL;
 }
 
+/* The foreach callbacks of decode_all(); errors are negative errnos. */
+struct decode_ctx {
+	const struct fnft_dump *d;
+	struct fnft_ruleset *rs;
+};
+
+static int chain_cb(struct nftnl_chain *c, void *data)
+{
+	return decode_chain(c, ((struct decode_ctx *)data)->rs);
+}
+
+static int set_cb(struct nftnl_set *s, void *data)
+{
+	struct decode_ctx *x = data;
+
+	return decode_set(x->d, s, x->rs);
+}
+
+static int rule_cb(struct nftnl_rule *r, void *data)
+{
+	struct decode_ctx *x = data;
+	const char *cname = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	struct fnft_ir_chain *chain = cname ? chain_named(x->rs, cname) : NULL;
+
+	return chain ? decode_rule(x->d, r, chain) : -EINVAL;
+}
+
 static int decode_all(const struct fnft_dump *d, struct fnft_ruleset *rs)
 {
-	struct nftnl_chain_list_iter *ci = nftnl_chain_list_iter_create(d->chains);
-	struct nftnl_set_list_iter *si = nftnl_set_list_iter_create(d->sets);
-	struct nftnl_rule_list_iter *ri = nftnl_rule_list_iter_create(d->rules);
-	struct nftnl_chain *c;
-	struct nftnl_set *s;
-	struct nftnl_rule *r;
-	int rc = (ci && si && ri) ? 0 : -ENOMEM;
+	struct decode_ctx x = { d, rs };
+	int rc;
 
-	while (!rc && ci && (c = nftnl_chain_list_iter_next(ci)))
-		rc = decode_chain(c, rs);
+	rc = nftnl_chain_list_foreach(d->chains, chain_cb, &x);
 	if (!rc && rs->n_chains)
 		qsort(rs->chains, rs->n_chains, sizeof(*rs->chains), chain_cmp);
-	while (!rc && si && (s = nftnl_set_list_iter_next(si)))
-		rc = decode_set(d, s, rs);
-	while (!rc && ri && (r = nftnl_rule_list_iter_next(ri))) {
-		const char *cname = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-		struct fnft_ir_chain *chain = cname ? chain_named(rs, cname) : NULL;
-
-		rc = chain ? decode_rule(d, r, chain) : -EINVAL;
-	}
-	if (ci)
-		nftnl_chain_list_iter_destroy(ci);
-	if (si)
-		nftnl_set_list_iter_destroy(si);
-	if (ri)
-		nftnl_rule_list_iter_destroy(ri);
+	if (!rc)
+		rc = nftnl_set_list_foreach(d->sets, set_cb, &x);
+	if (!rc)
+		rc = nftnl_rule_list_foreach(d->rules, rule_cb, &x);
 	fnft_ruleset_sort_sets(rs);
 	return rc;
 }

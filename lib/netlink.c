@@ -817,33 +817,38 @@ static int dump_objects(struct fnft_nl *nl, struct dump_ctx *c, uint16_t type,
 	return request(nl, nlh, cb, c);
 }
 
+struct elems_ctx {
+	struct fnft_nl *nl;
+	struct dump_ctx *c;
+	bool named;
+};
+
+/* nftnl_set_list_foreach() callback: the elements of one set */
+static int dump_set_elements(struct nftnl_set *s, void *data)
+{
+	struct elems_ctx *x = data;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	bool anon = nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS;
+
+	/* anonymous sets are small and hold a rule's ports: always */
+	if (!anon && !x->named)
+		return 0;
+	/* name the set by table and name only: a dumped set carries fields
+	 * that have no place in a request */
+	nlh = dump_hdr(x->nl, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, x->c->table);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET,
+			  nftnl_set_get_str(s, NFTNL_SET_NAME));
+	x->c->set = s;
+	return request(x->nl, nlh, elem_cb, x->c);
+}
+
 static int dump_elements(struct fnft_nl *nl, struct dump_ctx *c, bool named)
 {
-	struct nftnl_set_list_iter *it = nftnl_set_list_iter_create(c->d->sets);
-	struct nftnl_set *s;
-	int rc = 0;
+	struct elems_ctx x = { nl, c, named };
 
-	if (!it)
-		return -ENOMEM;
-	while (!rc && (s = nftnl_set_list_iter_next(it))) {
-		char buf[MNL_SOCKET_BUFFER_SIZE];
-		struct nlmsghdr *nlh;
-		bool anon = nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS;
-
-		/* anonymous sets are small and hold a rule's ports: always */
-		if (!anon && !named)
-			continue;
-		/* name the set by table and name only: a dumped set carries
-		 * fields that have no place in a request */
-		nlh = dump_hdr(nl, buf, NFT_MSG_GETSETELEM, NLM_F_DUMP);
-		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, c->table);
-		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET,
-				  nftnl_set_get_str(s, NFTNL_SET_NAME));
-		c->set = s;
-		rc = request(nl, nlh, elem_cb, c);
-	}
-	nftnl_set_list_iter_destroy(it);
-	return rc;
+	return nftnl_set_list_foreach(c->d->sets, dump_set_elements, &x);
 }
 
 /* One message of a saved dump: route it to the right parser. */

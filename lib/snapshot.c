@@ -157,47 +157,55 @@ static int put_elements(struct fnft_snapshot *s, struct nftnl_set *set)
 	return rc;
 }
 
+/* The foreach callbacks of snapshot_from_dump(): each object, stripped of
+ * what the kernel assigned (no place in a request), as a message. */
+struct snap_ctx {
+	struct fnft_snapshot *s;
+	uint32_t set_id;
+};
+
+static int chain_cb(struct nftnl_chain *c, void *data)
+{
+	nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
+	nftnl_chain_unset(c, NFTNL_CHAIN_USE);
+	return put_msg(((struct snap_ctx *)data)->s, NFT_MSG_NEWCHAIN,
+		       NLM_F_CREATE, build_chain, c);
+}
+
+static int set_cb(struct nftnl_set *set, void *data)
+{
+	struct snap_ctx *x = data;
+	int rc;
+
+	nftnl_set_unset(set, NFTNL_SET_HANDLE);
+	nftnl_set_set_u32(set, NFTNL_SET_ID, ++x->set_id);
+	rc = put_msg(x->s, NFT_MSG_NEWSET, NLM_F_CREATE, build_set, set);
+	return rc ? rc : put_elements(x->s, set);
+}
+
+static int rule_cb(struct nftnl_rule *r, void *data)
+{
+	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
+	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
+	return put_msg(((struct snap_ctx *)data)->s, NFT_MSG_NEWRULE,
+		       NLM_F_CREATE | NLM_F_APPEND, build_rule, r);
+}
+
 static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s)
 {
-	struct nftnl_chain_list_iter *ci = nftnl_chain_list_iter_create(d->chains);
-	struct nftnl_set_list_iter *si = nftnl_set_list_iter_create(d->sets);
-	struct nftnl_rule_list_iter *ri = nftnl_rule_list_iter_create(d->rules);
-	struct nftnl_chain *c;
-	struct nftnl_set *set;
-	struct nftnl_rule *r;
-	uint32_t id = 0;
-	int rc = (ci && si && ri) ? 0 : -ENOMEM;
+	struct snap_ctx x = { .s = s };
+	int rc;
 
-	/* kernel-assigned fields have no place in a request */
 	nftnl_table_unset(d->table, NFTNL_TABLE_HANDLE);
 	nftnl_table_unset(d->table, NFTNL_TABLE_USE);
+	rc = put_msg(s, NFT_MSG_NEWTABLE, NLM_F_CREATE, build_table, d->table);
 	if (!rc)
-		rc = put_msg(s, NFT_MSG_NEWTABLE, NLM_F_CREATE, build_table, d->table);
-	while (!rc && (c = nftnl_chain_list_iter_next(ci))) {
-		nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
-		nftnl_chain_unset(c, NFTNL_CHAIN_USE);
-		rc = put_msg(s, NFT_MSG_NEWCHAIN, NLM_F_CREATE, build_chain, c);
-	}
+		rc = nftnl_chain_list_foreach(d->chains, chain_cb, &x);
 	/* every set, anonymous ones included, before the rules using them */
-	while (!rc && (set = nftnl_set_list_iter_next(si))) {
-		nftnl_set_unset(set, NFTNL_SET_HANDLE);
-		nftnl_set_set_u32(set, NFTNL_SET_ID, ++id);
-		rc = put_msg(s, NFT_MSG_NEWSET, NLM_F_CREATE, build_set, set);
-		if (!rc)
-			rc = put_elements(s, set);
-	}
-	while (!rc && (r = nftnl_rule_list_iter_next(ri))) {
-		nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
-		nftnl_rule_unset(r, NFTNL_RULE_POSITION);
-		rc = put_msg(s, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-			     build_rule, r);
-	}
-	if (ci)
-		nftnl_chain_list_iter_destroy(ci);
-	if (si)
-		nftnl_set_list_iter_destroy(si);
-	if (ri)
-		nftnl_rule_list_iter_destroy(ri);
+	if (!rc)
+		rc = nftnl_set_list_foreach(d->sets, set_cb, &x);
+	if (!rc)
+		rc = nftnl_rule_list_foreach(d->rules, rule_cb, &x);
 	return rc;
 }
 
