@@ -53,17 +53,7 @@
 #include "netlink.h"
 #include "patch.h"
 #include "state.h"
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* A plan to compare live tables with: the one tests/golden/primary.conf gives. */
 static const char site_text[] =
