@@ -225,8 +225,8 @@ for title in man_secs:
         errors.append("documents a section %s that lib/site.c does not accept" % title)
 
 # the comment characters
-m = re.search(r"strip_comment\(.*?^}", ini, re.S | re.M)
-chars = re.findall(r"s\[i\] != '(.)'", m.group(0)) if m else []
+m = re.search(r"^static int scan_line\(.*?^}", ini, re.S | re.M)
+chars = re.findall(r"c == '([^\\])'", m.group(0)) if m else []
 if len(chars) < 2:
     errors.append("cannot read the comment characters out of lib/inifile.c")
 for c in chars:
