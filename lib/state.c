@@ -490,8 +490,16 @@ int fnft_state_key_boot(struct fnft_state_key *key)
 	return 0;
 }
 
+/* NETNS.TABLE.state: JSON lines and raw keys (format 2 was all JSON and
+ * named NETNS.TABLE.json; see fnft_state_save()) */
 static void state_path(const char *dir, const struct fnft_state_key *key,
 		       char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%" PRIu64 ".%s.state", dir, key->netns, key->table);
+}
+
+static void legacy_path(const char *dir, const struct fnft_state_key *key,
+			char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%" PRIu64 ".%s.json", dir, key->netns, key->table);
 }
@@ -546,6 +554,10 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 		rc = -errno;
 	if (rc)
 		unlink(tmp);
+	if (!rc) {	/* a format-2 file of the same key is stale from here on */
+		legacy_path(dir, key, path, sizeof(path));
+		unlink(path);
+	}
 out:
 	free(head);
 	free(body);
@@ -656,5 +668,7 @@ void fnft_state_forget(const char *dir, const struct fnft_state_key *key)
 	char path[PATH_MAX];
 
 	state_path(dir, key, path, sizeof(path));
+	unlink(path);
+	legacy_path(dir, key, path, sizeof(path));
 	unlink(path);
 }

@@ -64,7 +64,7 @@ START_TEST(file_is_trusted_only_for_its_key)
 {
 	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, "entries"), *back = NULL;
 	struct fnft_state_key key = { .netns = 4242 }, other;
-	char dir[] = "/tmp/fnft-state-XXXXXX", path[600];
+	char dir[] = "/tmp/fnft-state-XXXXXX", path[600], legacy[600];
 	uint64_t fp = 0;
 	FILE *f;
 
@@ -90,7 +90,7 @@ START_TEST(file_is_trusted_only_for_its_key)
 	ck_assert_int_eq(fnft_state_load(dir, &other, 7, &back), -ENOENT);
 
 	/* a damaged body does not hash to its header */
-	snprintf(path, sizeof(path), "%s/4242.finesse.json", dir);
+	snprintf(path, sizeof(path), "%s/4242.finesse.state", dir);
 	f = fopen(path, "r+");
 	ck_assert_ptr_nonnull(f);
 	fseek(f, -40, SEEK_END);
@@ -98,8 +98,20 @@ START_TEST(file_is_trusted_only_for_its_key)
 	fclose(f);
 	ck_assert_int_eq(fnft_state_load(dir, &key, 7, &back), -ENOENT);
 
+	/* a format-2 file of the key goes with the next save, or with forget */
+	snprintf(legacy, sizeof(legacy), "%s/4242.finesse.json", dir);
+	f = fopen(legacy, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(fnft_state_save(dir, &key, 7, rs), 0);
+	ck_assert_int_eq(access(legacy, F_OK), -1);
+	f = fopen(legacy, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+
 	fnft_state_forget(dir, &key);
 	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(access(legacy, F_OK), -1);
 	rmdir(dir);
 	fnft_ruleset_free(rs);
 }
@@ -118,7 +130,7 @@ START_TEST(file_round_trip_and_damage)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(fnft_state_key_boot(&key), 0);
 	snprintf(key.table, sizeof(key.table), "finesse");
-	snprintf(path, sizeof(path), "%s/77.finesse.json", dir);
+	snprintf(path, sizeof(path), "%s/77.finesse.state", dir);
 	ck_assert_int_eq(fnft_state_save(dir, &key, 3, rs), 0);
 	ck_assert_int_eq(fnft_state_load(dir, &key, 3, &back), 0);
 	ck_assert(fnft_ruleset_equal(rs, back));
