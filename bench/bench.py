@@ -452,7 +452,7 @@ def run(a):
     print()
     ncpu = os.cpu_count() or 1
     print("load average %.2f at the start, %.2f at the end, on %d CPUs%s" % (
-        load0, load1, ncpu, "" if max(load0, load1) < 0.5 * ncpu else
+        load0, load1, ncpu, "" if max(load0, load1) < 0.75 * ncpu else
         ": WARNING, other work competed for the CPUs; wall-clock ratios are "
         "noisy, the CPU-time ratios less so"))
     if noisy_rounds:
