@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <stdint.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,7 +88,7 @@ static int scan_line(struct reader *r, const char *s, size_t n, size_t *comment)
 	return 0;
 }
 
-/* The blanks a line may carry: check_text() lets no other control
+/* The blanks a line may carry: scan_line() lets no other control
  * character through. */
 static bool is_blank(char c)
 {

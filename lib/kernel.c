@@ -231,13 +231,14 @@ static void remember(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 }
 
 /*
- * After a patch of set elements alone, committed at @genid (the batch
- * carried the generation check, so nothing came in between): the rules
- * and their handles are those of @live, which is taken over, so no dump
- * is needed.
+ * Record @live, read at @genid, as the state there, with @plan's set
+ * elements: for a table read back that is the plan (no dump needed, the
+ * read brought the handles), and after a patch of set elements alone (the
+ * rules and handles are those read before it, and the batch's generation
+ * check proves nothing came in between).  @live is taken over.
  */
-static void remember_elements(struct fnft_kernel *k, struct fnft_ruleset *live,
-			      const struct fnft_ruleset *plan, uint32_t genid)
+static void remember_read(struct fnft_kernel *k, struct fnft_ruleset *live,
+			  const struct fnft_ruleset *plan, uint32_t genid)
 {
 	if (use_state(k))
 		save_state(k, live, plan, genid);
@@ -333,12 +334,12 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	if (live && fnft_ruleset_equal(live, plan)) {
 		st->in_sync = true;
 		/* read by a dump: record it, so the next run is cheap */
-		remember(k, plan, genid);
+		remember_read(k, live, plan, genid);
 	} else {
 		rc = send_batch(k, live, plan, genid, &rules_kept, st, err);
 		/* a committed batch moves the generation on by exactly one */
 		if (!rc && rules_kept)
-			remember_elements(k, live, plan, genid + 1);
+			remember_read(k, live, plan, genid + 1);
 		else if (!rc)
 			remember(k, plan, genid + 1);
 	}
