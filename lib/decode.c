@@ -122,45 +122,46 @@ static int key_cmp(const void *a, const void *b)
 		      ((const struct key_elem *)b)->key, 16);
 }
 
-/* The set's elements as (key, interval-end) pairs sorted by key. */
-static int set_keys(struct nftnl_set *s, size_t w, struct key_elem **out,
-		    size_t *n)
+/*
+ * The set's elements as (key, interval-end) pairs sorted by key.  The
+ * kernel hands an interval set out in descending order: reversed, not
+ * sorted, when it is (a full sort of 200,000 keys was most of a decode).
+ */
+static int set_keys(const struct fnft_dump *d, struct nftnl_set *s, size_t w,
+		    struct key_elem **out, size_t *n)
 {
-	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s);
-	struct nftnl_set_elem *e;
-	struct key_elem *v = NULL;
-	size_t cap = 0;
-	int rc = 0;
+	const struct fnft_dump_keys *dk = fnft_dump_keys(d, s);
+	struct key_elem *v;
+	size_t i, up = 0, down = 0;
 
-	*n = 0;
-	if (!it)
+	*n = dk ? dk->n : 0;
+	v = calloc(*n ? *n : 1, sizeof(*v));
+	if (!v)
 		return -ENOMEM;
-	while ((e = nftnl_set_elems_iter_next(it))) {
-		uint32_t len = 0;
-		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	for (i = 0; i < *n; i++) {
+		if (dk->v[i].len != w) {
+			free(v);
+			return -EINVAL;
+		}
+		memcpy(v[i].key, dk->v[i].key, w);
+		v[i].end = dk->v[i].end;
+		if (i) {
+			int c = key_cmp(&v[i - 1], &v[i]);
 
-		if (!key || len != w) {
-			rc = -EINVAL;
-			break;
+			up += c < 0;
+			down += c > 0;
 		}
-		if (fnft_grow(&v, &cap, *n + 1, sizeof(*v)) < 0) {
-			rc = -ENOMEM;
-			break;
+	}
+	if (down && !up) {
+		for (i = 0; i < *n / 2; i++) {
+			struct key_elem t = v[i];
+
+			v[i] = v[*n - 1 - i];
+			v[*n - 1 - i] = t;
 		}
-		memset(&v[*n], 0, sizeof(*v));
-		memcpy(v[*n].key, key, w);
-		v[*n].end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
-			    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
-			     NFT_SET_ELEM_INTERVAL_END);
-		(*n)++;
-	}
-	nftnl_set_elems_iter_destroy(it);
-	if (rc) {
-		free(v);
-		return rc;
-	}
-	if (*n)
+	} else if (down) {
 		qsort(v, *n, sizeof(*v), key_cmp);
+	}
 	*out = v;
 	return 0;
 }
@@ -210,7 +211,8 @@ static bool set_is(struct nftnl_set *s, uint32_t type, uint32_t len)
 }
 
 /* An anonymous port set of a rule -> its port list. */
-static int anon_ports(struct nftnl_set *s, struct fnft_portlist *ports)
+static int anon_ports(const struct fnft_dump *d, struct nftnl_set *s,
+		      struct fnft_portlist *ports)
 {
 	struct key_elem *k = NULL;
 	struct fnft_ivlist l = { 0 };
@@ -219,7 +221,7 @@ static int anon_ports(struct nftnl_set *s, struct fnft_portlist *ports)
 
 	if (!set_is(s, TYPE_INET_SERVICE, 2))
 		return -EINVAL;
-	if ((rc = set_keys(s, 2, &k, &n)))
+	if ((rc = set_keys(d, s, 2, &k, &n)))
 		return rc;
 	if (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL) {
 		rc = keys_to_intervals(k, n, 2, &l);
@@ -239,8 +241,8 @@ static int anon_ports(struct nftnl_set *s, struct fnft_portlist *ports)
 	return rc;
 }
 
-static int anon_icmp(struct nftnl_set *s, uint32_t type, uint8_t *types,
-		     size_t *n_types)
+static int anon_icmp(const struct fnft_dump *d, struct nftnl_set *s,
+		     uint32_t type, uint8_t *types, size_t *n_types)
 {
 	struct key_elem *k = NULL;
 	size_t n, i;
@@ -249,7 +251,7 @@ static int anon_icmp(struct nftnl_set *s, uint32_t type, uint8_t *types,
 	if (!set_is(s, type, 1) ||
 	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL))
 		return -EINVAL;
-	if ((rc = set_keys(s, 1, &k, &n)))
+	if ((rc = set_keys(d, s, 1, &k, &n)))
 		return rc;
 	for (i = 0; i < n; i++)
 		types[i] = k[i].key[0];
@@ -366,8 +368,8 @@ static int read_l4_value(struct rule_reader *rr, size_t w, bool ports,
 		return -EINVAL;
 	rr->i += 1;
 	if (ports)
-		return anon_ports(s, &rr->r->dports);
-	return anon_icmp(s, icmp_type, rr->icmp, &rr->r->n_icmp_types);
+		return anon_ports(rr->d, s, &rr->r->dports);
+	return anon_icmp(rr->d, s, icmp_type, rr->icmp, &rr->r->n_icmp_types);
 }
 
 static bool read_l4(struct rule_reader *rr)
@@ -600,7 +602,7 @@ static int decode_set(const struct fnft_dump *d, struct nftnl_set *s,
 	}
 	if (!d->elements)
 		return 0;
-	rc = set_keys(s, v4 ? 4 : 16, &k, &n);
+	rc = set_keys(d, s, v4 ? 4 : 16, &k, &n);
 	if (!rc)
 		rc = keys_to_intervals(k, n, v4 ? 4 : 16, &set->elems);
 	free(k);

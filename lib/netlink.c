@@ -750,18 +750,111 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+const struct fnft_dump_keys *fnft_dump_keys(const struct fnft_dump *d,
+					    const struct nftnl_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_keys; i++)
+		if (d->keys[i].set == s)
+			return &d->keys[i];
+	return NULL;
+}
+
+static struct fnft_dump_keys *keys_of(struct fnft_dump *d,
+				      const struct nftnl_set *s)
+{
+	struct fnft_dump_keys *k = (struct fnft_dump_keys *)fnft_dump_keys(d, s);
+
+	if (k)
+		return k;
+	if (fnft_grow(&d->keys, &d->cap_keys, d->n_keys + 1, sizeof(*d->keys)) < 0)
+		return NULL;
+	k = &d->keys[d->n_keys++];
+	*k = (struct fnft_dump_keys){ .set = s };
+	return k;
+}
+
+/* The key and interval-end flag of one NFTA_LIST_ELEM nest. */
+static int key_parse(const struct nlattr *elem, struct fnft_dump_key *out)
+{
+	const struct nlattr *a, *v;
+
+	memset(out, 0, sizeof(*out));
+	if (mnl_attr_validate(elem, MNL_TYPE_NESTED) < 0)
+		return -EINVAL;
+	mnl_attr_for_each_nested(a, elem) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_SET_ELEM_FLAGS:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+				return -EINVAL;
+			out->end = ntohl(mnl_attr_get_u32(a)) &
+				   NFT_SET_ELEM_INTERVAL_END;
+			break;
+		case NFTA_SET_ELEM_KEY:
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return -EINVAL;
+			mnl_attr_for_each_nested(v, a) {
+				uint16_t len = mnl_attr_get_payload_len(v);
+
+				if (mnl_attr_get_type(v) != NFTA_DATA_VALUE ||
+				    !len || len > sizeof(out->key))
+					continue;	/* len 0: unreadable */
+				memcpy(out->key, mnl_attr_get_payload(v), len);
+				out->len = (uint8_t)len;
+			}
+			break;
+		default:
+			break;	/* userdata, expressions...: not ours to read */
+		}
+	}
+	return 0;
+}
+
+/* A NEWSETELEM message's elements, as keys of set @set. */
+static int keys_parse(const struct nlmsghdr *nlh, struct fnft_dump *d,
+		      const struct nftnl_set *set)
+{
+	struct fnft_dump_keys *k = keys_of(d, set);
+	const struct nlattr *a, *e;
+
+	if (!k)
+		return -ENOMEM;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return -EINVAL;
+		mnl_attr_for_each_nested(e, a) {
+			if (fnft_grow(&k->v, &k->cap, k->n + 1, sizeof(*k->v)) < 0)
+				return -ENOMEM;
+			if (key_parse(e, &k->v[k->n]) < 0)
+				return -EINVAL;
+			k->n++;
+		}
+	}
+	return 0;
+}
+
 static int elem_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *c = data;
 
-	return nftnl_set_elems_nlmsg_parse(nlh, c->set) < 0 ? MNL_CB_ERROR
-							    : MNL_CB_OK;
+	if (c->d->objects)
+		return nftnl_set_elems_nlmsg_parse(nlh, c->set) < 0 ? MNL_CB_ERROR
+								    : MNL_CB_OK;
+	return keys_parse(nlh, c->d, c->set) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 void fnft_dump_free(struct fnft_dump *d)
 {
+	size_t i;
+
 	if (!d)
 		return;
+	for (i = 0; i < d->n_keys; i++)
+		free(d->keys[i].v);
+	free(d->keys);
 	/* libnftnl's destructors do not take NULL */
 	if (d->table)
 		nftnl_table_free(d->table);
@@ -876,19 +969,21 @@ static int parse_one(const struct nlmsghdr *nlh, struct dump_ctx *c)
 	case NFT_MSG_NEWRULE:
 		return rule_cb(nlh, c);
 	case NFT_MSG_NEWSETELEM: {
-		struct nftnl_set *probe = nftnl_set_alloc();
-		const char *name;
-		int rc = MNL_CB_ERROR;
+		const struct nlattr *a;
+		const char *name = NULL;
 
-		/* parse once to learn the set's name, then into that set */
-		if (probe && nftnl_set_elems_nlmsg_parse(nlh, probe) >= 0) {
-			name = nftnl_set_get_str(probe, NFTNL_SET_NAME);
-			c->set = name ? nftnl_set_list_lookup_byname(c->d->sets, name) : NULL;
-			rc = c->set ? elem_cb(nlh, c) : MNL_CB_OK;
+		/* the set the elements belong to, by name */
+		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+			if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_SET)
+				continue;
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+				return MNL_CB_ERROR;
+			name = mnl_attr_get_str(a);
 		}
-		if (probe)
-			nftnl_set_free(probe);
-		return rc;
+		if (!name)
+			return MNL_CB_ERROR;
+		c->set = nftnl_set_list_lookup_byname(c->d->sets, name);
+		return c->set ? elem_cb(nlh, c) : MNL_CB_OK;
 	}
 	default:
 		return MNL_CB_OK;
@@ -928,7 +1023,7 @@ int fnft_dump_parse(const void *buf, size_t len, const char *table,
 }
 
 static int dump_once(struct fnft_nl *nl, const char *table, bool elements,
-		     struct fnft_dump *d)
+		     bool objects, struct fnft_dump *d)
 {
 	struct dump_ctx c = { .table = table, .d = d };
 	int rc;
@@ -937,6 +1032,7 @@ static int dump_once(struct fnft_nl *nl, const char *table, bool elements,
 	d->rules = nftnl_rule_list_alloc();
 	d->sets = nftnl_set_list_alloc();
 	d->elements = elements;
+	d->objects = objects;
 	if (!d->chains || !d->rules || !d->sets)
 		return -ENOMEM;
 	rc = dump_table(nl, &c);
@@ -949,8 +1045,8 @@ static int dump_once(struct fnft_nl *nl, const char *table, bool elements,
 	return dump_elements(nl, &c, elements);
 }
 
-int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
-		 struct fnft_dump **out, struct fnft_error *err)
+static int dump(struct fnft_nl *nl, const char *table, bool elements,
+		bool objects, struct fnft_dump **out, struct fnft_error *err)
 {
 	uint32_t before, after;
 	int tries, rc, drc;
@@ -964,7 +1060,7 @@ int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
 			fnft_dump_free(d);
 			return rc;
 		}
-		drc = dump_once(nl, table, elements, d);
+		drc = dump_once(nl, table, elements, objects, d);
 		/* EINTR: the ruleset changed during one dump; start over */
 		if (drc && drc != -EINTR) {
 			fnft_dump_free(d);
@@ -988,4 +1084,16 @@ int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
 	return fnft_err(err, -EAGAIN, NULL, table,
 			"the ruleset kept changing while we read table inet %s; run again",
 			table);
+}
+
+int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
+		 struct fnft_dump **out, struct fnft_error *err)
+{
+	return dump(nl, table, elements, false, out, err);
+}
+
+int fnft_nl_dump_objects(struct fnft_nl *nl, const char *table,
+			 struct fnft_dump **out, struct fnft_error *err)
+{
+	return dump(nl, table, true, true, out, err);
 }

@@ -220,7 +220,7 @@ int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
 	if (!s)
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 	snprintf(s->table, sizeof(s->table), "%s", table);
-	rc = fnft_nl_dump(nl, table, true, &d, err);
+	rc = fnft_nl_dump_objects(nl, table, &d, err);
 	if (!rc) {
 		*genid = d->genid;
 		s->absent = !d->table;

@@ -95,6 +95,51 @@ START_TEST(drift_is_shown)
 }
 END_TEST
 
+/* A set over many dump messages reads back whole (elements are read as
+ * plain keys, in the kernel's descending order); an element with a comment
+ * added by hand is read as its interval. */
+START_TEST(big_set_reads_back)
+{
+	struct fnft_ruleset *plan = tl_plan_golden(golden_dir, "primary"), *live;
+	struct fnft_error err = { 0 };
+	struct fnft_ir_set *set = NULL;
+	struct fnft_iv iv;
+	size_t i;
+
+	for (i = 0; i < plan->n_sets; i++)
+		if (!strcmp(plan->sets[i].name, "browser_v4"))
+			set = &plan->sets[i];
+	ck_assert_ptr_nonnull(set);
+	for (i = 0; i < 20000; i++) {	/* 10.64.0.0/26, 10.64.0.128/26, ... */
+		memset(&iv, 0, sizeof(iv));
+		iv.lo[0] = 10, iv.lo[1] = (uint8_t)(64 + i / 512);
+		iv.lo[2] = (uint8_t)(i / 2 % 256), iv.lo[3] = (uint8_t)(i % 2 * 128);
+		memcpy(iv.hi, iv.lo, 4);
+		iv.hi[3] += 63;
+		ck_assert_int_eq(fnft_ivlist_add(&set->elems, &iv), 0);
+	}
+	fnft_ivlist_normalize(&set->elems, FNFT_V4);
+	ck_assert_uint_gt(set->elems.n, 20000);
+	ck_assert_int_eq(fnft_apply(plan, &err), 0);
+	live = read_live(true);
+	ck_assert(fnft_ruleset_equal(plan, live));
+	fnft_ruleset_free(live);
+
+	ck_assert_int_eq(system("nft add element inet finesse browser_v4 "
+				"'{ 198.51.100.0/24 comment \"by hand\" }'"), 0);
+	live = read_live(true);
+	memset(&iv, 0, sizeof(iv));
+	iv.lo[0] = 198, iv.lo[1] = 51, iv.lo[2] = 100;
+	memcpy(iv.hi, iv.lo, 4);
+	iv.hi[3] = 255;
+	ck_assert_int_eq(fnft_ivlist_add(&set->elems, &iv), 0);
+	fnft_ivlist_normalize(&set->elems, FNFT_V4);
+	ck_assert(fnft_ruleset_equal(plan, live));
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(plan);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("decode");
@@ -110,6 +155,7 @@ int main(int argc, char **argv)
 	tcase_add_loop_test(tc, applied_reads_back_as_plan, 0, sizeof(sites) / sizeof(sites[0]));
 	tcase_add_test(tc, missing_table);
 	tcase_add_test(tc, drift_is_shown);
+	tcase_add_test(tc, big_set_reads_back);
 	tcase_set_timeout(tc, 60);
 	failed = tl_run("decode", tc, true);
 	return failed;
