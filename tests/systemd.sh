@@ -113,7 +113,7 @@ in_netns bash -c '
 grep -q 'comment "finesse-nft primary"' "$tmp/started" || fail "ExecStart did not apply the table: $(head -5 "$tmp/started")"
 grep -q 'comment "finesse-nft primary"' "$tmp/reloaded" || fail "ExecReload lost the %i role: $(head -5 "$tmp/reloaded")"
 cmp -s "$tmp/started" "$tmp/reloaded" && fail "ExecReload did not apply the changed site"
-ls "$tmp/state"/*.json > /dev/null 2>&1 || fail "no state file was written under the unit's capabilities"
+ls "$tmp/state"/*.state > /dev/null 2>&1 || fail "no state file was written under the unit's capabilities"
 echo "ExecStart and ExecReload work with $caps only"
 
 if [ ${#tracer[@]} -gt 0 ]; then
