@@ -32,10 +32,6 @@ int fnft_ini_parse(const char *name, const char *text, size_t len,
 		   const struct fnft_ini_ops *ops, void *user,
 		   struct fnft_error *err);
 
-/* Read a whole file into memory (NUL-terminated; *len excludes the NUL). */
-int fnft_read_file(const char *path, char **text, size_t *len,
-		   struct fnft_error *err);
-
 /* Parse "yes|no|true|false|on|off|1|0". */
 int fnft_parse_bool(const char *s, bool *out);
 

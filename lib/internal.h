@@ -57,6 +57,11 @@ int fnft_grow(void *v, size_t *cap, size_t want, size_t size);
 
 char *fnft_strdup(const char *s);
 
+/* Read a whole file into memory (NUL-terminated; *len excludes the NUL);
+ * a regular file in one read() into a buffer of its size. */
+int fnft_read_file(const char *path, char **text, size_t *len,
+		   struct fnft_error *err);
+
 /* Length of the UTF-8 sequence at @s (at most @n bytes), or 0 if invalid. */
 size_t fnft_utf8_len(const unsigned char *s, size_t n);
 

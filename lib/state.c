@@ -610,25 +610,18 @@ static int load(const char *dir, const struct fnft_state_key *key,
 {
 	char path[PATH_MAX];
 	char *text = NULL, *head_end, *body_end;
-	struct stat st;
 	struct blob keys;
+	size_t len;
 	uint64_t fp;
-	FILE *f;
 	int rc = -ENOENT;
 
 	state_path(dir, key, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
+	if (fnft_read_file(path, &text, &len, NULL) < 0)
 		return -ENOENT;
-	if (fstat(fileno(f), &st) < 0 || st.st_size <= 0 ||
-	    !(text = malloc((size_t)st.st_size + 1)) ||
-	    fread(text, 1, (size_t)st.st_size, f) != (size_t)st.st_size)
-		goto out;
-	text[st.st_size] = '\0';
 	/* header line, JSON line, then the raw keys (which may hold any byte) */
-	head_end = memchr(text, '\n', (size_t)st.st_size);
+	head_end = memchr(text, '\n', len);
 	body_end = head_end ? memchr(head_end + 1, '\n',
-				     (size_t)(text + st.st_size - head_end - 1))
+				     (size_t)(text + len - head_end - 1))
 			    : NULL;
 	if (!body_end)
 		goto out;
@@ -636,7 +629,7 @@ static int load(const char *dir, const struct fnft_state_key *key,
 	if (check_header(text, key, genid, &fp))
 		goto out;
 	keys.p = (const uint8_t *)body_end + 1;
-	keys.left = (size_t)(text + st.st_size - body_end - 1);
+	keys.left = (size_t)(text + len - body_end - 1);
 	if (ruleset_from_json(head_end + 1, &keys, out))
 		goto out;
 	/* a file that does not hash to its header was damaged */
@@ -647,7 +640,6 @@ static int load(const char *dir, const struct fnft_state_key *key,
 	rc = 0;
 out:
 	free(text);
-	fclose(f);
 	return rc;
 }
 

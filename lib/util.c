@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -133,4 +136,52 @@ void fnft_buf_free(struct fnft_buf *b)
 {
 	free(b->s);
 	memset(b, 0, sizeof(*b));
+}
+
+int fnft_read_file(const char *path, char **text, size_t *len,
+		   struct fnft_error *err)
+{
+	struct fnft_loc loc = { path, 0 };
+	struct fnft_buf b = { 0 };
+	struct stat st;
+	ssize_t n = 0;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fnft_err(err, -errno, &loc, NULL, "cannot open: %s",
+				strerror(errno));
+	/* read straight into a buffer of the file's size (plus the NUL and
+	 * one byte to see the end): big sites are megabytes, and growing by
+	 * copies touched every page twice */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < SIZE_MAX / 2 &&
+	    fnft_grow(&b.s, &b.cap, (size_t)st.st_size + 2, 1) < 0)
+		b.oom = true;
+	while (!b.oom) {
+		if (b.cap - b.len < 2 &&
+		    fnft_grow(&b.s, &b.cap, b.len + 65536, 1) < 0) {
+			b.oom = true;
+			break;
+		}
+		n = read(fd, b.s + b.len, b.cap - b.len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		b.len += (size_t)n;
+	}
+	rc = n < 0 ? -errno : 0;
+	close(fd);
+	if (rc < 0 || b.oom) {
+		fnft_buf_free(&b);
+		if (!rc)
+			return fnft_err(err, -ENOMEM, &loc, NULL, "out of memory");
+		return fnft_err(err, rc, &loc, NULL, "cannot read: %s",
+				strerror(-rc));
+	}
+	b.s[b.len] = '\0';	/* the loop left room for it */
+	*len = b.len;
+	*text = b.s;
+	return 0;
 }
