@@ -111,6 +111,8 @@ struct fnft_ruleset {
 
 /* A letter, then letters, digits, '_' or '-'; at most 64. */
 bool fnft_table_name_valid(const char *name);
+/* The same, as 0 or -EINVAL with the error that says so in @err. */
+int fnft_table_name_check(const char *name, struct fnft_error *err);
 
 struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment);
 struct fnft_ir_chain *fnft_ruleset_add_chain(struct fnft_ruleset *rs,

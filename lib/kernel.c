@@ -45,10 +45,8 @@ FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
 	if (!table)
 		table = FNFT_DEFAULT_TABLE;
-	if (!fnft_table_name_valid(table))
-		return fnft_err(err, -EINVAL, NULL, table,
-				"bad table name '%s' (a letter, then letters, digits, '_' or '-', at most 64)",
-				table);
+	if ((rc = fnft_table_name_check(table, err)))
+		return rc;
 	k = calloc(1, sizeof(*k));
 	if (!k || !(k->state_dir = strdup(FNFT_STATE_DIR))) {
 		free(k);

@@ -342,10 +342,8 @@ FNFT_EXPORT int fnft_plan(const struct fnft_catalog *cat,
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
 	if (!table)
 		table = FNFT_DEFAULT_TABLE;
-	if (!fnft_table_name_valid(table))
-		return fnft_err(err, -EINVAL, NULL, table,
-				"bad table name '%s' (a letter, then letters, digits, '_' or '-', at most 64)",
-				table);
+	if ((rc = fnft_table_name_check(table, err)))
+		return rc;
 	if ((rc = resolve_role(site, &role, err)))
 		return rc;
 	pl.role = role;

@@ -18,6 +18,15 @@ bool fnft_table_name_valid(const char *s)
 	return true;
 }
 
+int fnft_table_name_check(const char *name, struct fnft_error *err)
+{
+	if (fnft_table_name_valid(name))
+		return 0;
+	return fnft_err(err, -EINVAL, NULL, name,
+			"bad table name '%s' (a letter, then letters, digits, '_' or '-', at most 64)",
+			name);
+}
+
 struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment)
 {
 	struct fnft_ruleset *rs = calloc(1, sizeof(*rs));
