@@ -93,7 +93,7 @@ static bool bytes_zero(const uint8_t *b, size_t w)
 	return true;
 }
 
-static bool bytes_max(const uint8_t *b, size_t w)
+bool fnft_key_is_max(const uint8_t *b, size_t w)
 {
 	size_t i;
 
@@ -103,8 +103,7 @@ static bool bytes_max(const uint8_t *b, size_t w)
 	return true;
 }
 
-/* Big-endian +1; the caller makes sure @b is not the maximum. */
-static void bytes_inc(uint8_t *b, size_t w)
+void fnft_key_inc(uint8_t *b, size_t w)
 {
 	while (w-- > 0)
 		if (++b[w] != 0)
@@ -394,10 +393,10 @@ static int check_intervals(const struct fnft_iv *v, size_t n, size_t w)
 			return -EINVAL;
 		if (!i)
 			continue;
-		if (bytes_max(v[i - 1].hi, w))
+		if (fnft_key_is_max(v[i - 1].hi, w))
 			return -EINVAL;
 		memcpy(next, v[i - 1].hi, w);
-		bytes_inc(next, w);
+		fnft_key_inc(next, w);
 		if (memcmp(next, v[i].lo, w) >= 0)
 			return -EINVAL;
 	}
@@ -425,7 +424,7 @@ static int interval_elems(const struct fnft_iv *v, size_t n, size_t w,
 		(*count)++;
 	}
 	for (i = 0; i < n; i++) {
-		bool open = bytes_max(v[i].hi, w);
+		bool open = fnft_key_is_max(v[i].hi, w);
 
 		if ((rc = sink(ctx, v[i].lo, w, 0, open)))
 			return rc;
@@ -433,7 +432,7 @@ static int interval_elems(const struct fnft_iv *v, size_t n, size_t w,
 		if (open)
 			continue;
 		memcpy(end, v[i].hi, w);
-		bytes_inc(end, w);
+		fnft_key_inc(end, w);
 		if ((rc = sink(ctx, end, w, NFT_SET_ELEM_INTERVAL_END, false)))
 			return rc;
 	}
@@ -591,8 +590,8 @@ static int port_keys(const struct fnft_portlist *ports, struct keylist *kl)
 
 		if (prev) {
 			memcpy(next, prev->hi, 2);
-			if (!bytes_max(next, 2))
-				bytes_inc(next, 2);
+			if (!fnft_key_is_max(next, 2))
+				fnft_key_inc(next, 2);
 		}
 		if (prev && !kl->interval && !memcmp(prev->lo, kl->v[i].lo, 2))
 			continue;	/* a repeated single */

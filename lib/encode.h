@@ -128,6 +128,11 @@ int fnft_encode_rule(const char *table, const char *chain,
 		     const struct fnft_ruleset *rs, uint32_t *set_id,
 		     struct nftnl_rule **rule, struct nftnl_set **anon);
 
+/* Keys are big-endian byte strings of @w bytes: is @k all ones, and +1
+ * (the caller makes sure @k is not all ones). */
+bool fnft_key_is_max(const uint8_t *k, size_t w);
+void fnft_key_inc(uint8_t *k, size_t w);
+
 /*
  * fnft_encode_set - a named IR set as a fresh struct nftnl_set with its
  * interval elements as nft sends them, SET_ID @id.  Returns 0, -EINVAL

@@ -240,21 +240,6 @@ static void msg_done(struct out *o, struct nlmsghdr *nlh)
 	o->n++;
 }
 
-static bool key_max(const uint8_t *k, size_t w)
-{
-	while (w--)
-		if (k[w] != 0xff)
-			return false;
-	return true;
-}
-
-static void key_inc(uint8_t *k, size_t w)
-{
-	while (w-- > 0)
-		if (++k[w] != 0)
-			return;
-}
-
 static int elem(struct nftnl_set *s, const uint8_t *key, size_t w, bool end)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -287,9 +272,9 @@ static int put_intervals(struct out *o, uint16_t type, const char *table,
 			uint8_t end[16];
 
 			rc = elem(s, l->v[i].lo, w, false);
-			if (!rc && !key_max(l->v[i].hi, w)) {
+			if (!rc && !fnft_key_is_max(l->v[i].hi, w)) {
 				memcpy(end, l->v[i].hi, w);
-				key_inc(end, w);
+				fnft_key_inc(end, w);
 				rc = elem(s, end, w, true);
 			}
 		}
