@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "inifile.h"
 
@@ -47,10 +49,32 @@ size_t fnft_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Eight copies of byte @b, and whether any byte of @x is zero (exact:
+ * the classic test can err only in bytes after a zero one). */
+#define BYTES8(b)	(0x0101010101010101ull * (uint8_t)(b))
+#define ANY_ZERO8(x)	(((x) - BYTES8(1)) & ~(x) & BYTES8(0x80))
+
+/*
+ * Whether the eight bytes at @s are all plain: printable ASCII other than
+ * the comment characters.  Then scan_line() has nothing to do for them.
+ * A byte below 0x20 shows as a borrow out of x - 0x20 where x had no high
+ * bit; a byte with the high bit set (0x80-0xff) is caught by itself.
+ */
+static bool plain8(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, sizeof(x));
+	return !(((x - BYTES8(0x20)) & ~x & BYTES8(0x80)) | (x & BYTES8(0x80)) |
+		 ANY_ZERO8(x ^ BYTES8(0x7f)) | ANY_ZERO8(x ^ BYTES8('#')) |
+		 ANY_ZERO8(x ^ BYTES8(';')));
+}
+
 /*
  * One pass over a line: refuse what is not text, and find where a comment
  * starts (*comment = @n if none): `#` or `;` at the start of the line or
- * after a blank.  Bytes in a comment must be text too.
+ * after a blank.  Bytes in a comment must be text too.  Runs of plain
+ * bytes go eight at a time; the rest, byte by byte.
  */
 static int scan_line(struct reader *r, const char *s, size_t n, size_t *comment)
 {
@@ -59,7 +83,13 @@ static int scan_line(struct reader *r, const char *s, size_t n, size_t *comment)
 
 	*comment = n;
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
+
+		if (n - i >= 8 && plain8(s + i)) {
+			i += 8;
+			continue;
+		}
+		c = (unsigned char)s[i];
 
 		/* printable ASCII, nearly all of any site file */
 		if (c >= 0x20 && c < 0x7f) {
@@ -113,6 +143,15 @@ static int section_line(struct reader *r, const char *s, size_t n)
 	return r->ops->section(r->user, name, &loc, r->err);
 }
 
+/* Whether the eight bytes at @s hold an '=' or a ':'. */
+static bool has_separator8(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, sizeof(x));
+	return (ANY_ZERO8(x ^ BYTES8('=')) | ANY_ZERO8(x ^ BYTES8(':'))) != 0;
+}
+
 /*
  * `key = value` (or `key: value`, as inih has it: the first '=' or ':'
  * splits), both sides trimmed, handed over NUL-terminated.
@@ -123,7 +162,10 @@ static int key_line(struct reader *r, const char *s, size_t n)
 	char line[LINE_MAX_LEN + 2];
 	size_t d, k, v;
 
-	for (d = 0; d < n && s[d] != '=' && s[d] != ':'; d++)
+	/* words without either separator first, then byte by byte */
+	for (d = 0; n - d >= 8 && !has_separator8(s + d); d += 8)
+		;
+	for (; d < n && s[d] != '=' && s[d] != ':'; d++)
 		;
 	if (d == n)
 		return fnft_err(r->err, -EINVAL, &loc, NULL,

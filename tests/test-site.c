@@ -12,6 +12,8 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "inifile.h"
+
 static struct fnft_catalog *cat;
 
 static void setup(void)
@@ -176,6 +178,121 @@ START_TEST(overlong_line)
 	n = snprintf(text, sizeof(text), "[group admin]\naddress = 10.0.0.1 # %01000d\n", 0);
 	expect_bytes_error(text, (size_t)n,
 			   "s.conf:2: line is 1021 characters long; the limit is 198");
+}
+END_TEST
+
+/*
+ * The INI reader checks runs of plain bytes eight at a time.  Compare it,
+ * on seeded random lines rich in the bytes that matter (blanks, comment
+ * characters, control bytes, DEL, UTF-8 leads and trails), with a
+ * byte-by-byte model of the rule: the first non-text byte is the error,
+ * else the value is the text before the first '#' or ';' that starts the
+ * line or follows a blank, trimmed.
+ */
+struct kv_seen {
+	char value[256];
+	int calls;
+};
+
+static int kv_section(void *user, const char *name, const struct fnft_loc *loc,
+		      struct fnft_error *err)
+{
+	(void)user, (void)name, (void)loc, (void)err;
+	return 0;
+}
+
+static int kv_key(void *user, const char *key, const char *value,
+		  const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct kv_seen *seen = user;
+
+	(void)loc, (void)err;
+	ck_assert_str_eq(key, "k");
+	snprintf(seen->value, sizeof(seen->value), "%s", value);
+	seen->calls++;
+	return 0;
+}
+
+/* The model: 0 and the expected value, or -1 and the expected error. */
+static int scan_model(const unsigned char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i = 0, comment = n, a, b;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t k;
+
+		if (c == 0) {
+			snprintf(out, outlen, "t.conf:1: NUL byte in the file (is it a text file?)");
+			return -1;
+		}
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			snprintf(out, outlen, "t.conf:1: non-text byte 0x%02x", c);
+			return -1;
+		}
+		if (c < 0x80) {
+			if ((c == '#' || c == ';') && comment == n &&
+			    (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t'))
+				comment = i;
+			i++;
+			continue;
+		}
+		k = fnft_utf8_len(s + i, n - i);
+		if (!k) {
+			snprintf(out, outlen, "t.conf:1: byte 0x%02x is not valid UTF-8", c);
+			return -1;
+		}
+		i += k;
+	}
+	/* the line is "k=" + payload: the value is what follows, trimmed */
+	for (a = 2; a < comment && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r'); a++)
+		;
+	for (b = comment; b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r'); b--)
+		;
+	snprintf(out, outlen, "%.*s", (int)(b - a), (const char *)s + a);
+	return 0;
+}
+
+START_TEST(scan_differential)
+{
+	static const unsigned char special[] = {
+		' ', '\t', '\r', '#', ';', 0x00, 0x01, 0x1f, 0x7f, 0x80, 0xbf,
+		0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0xff, '~', '!',
+	};
+	const struct fnft_ini_ops ops = { .section = kv_section, .key = kv_key };
+	unsigned long seed = 20261129;
+	unsigned char line[80];
+	char want[256], got[256];
+
+	for (int t = 0; t < 200000; t++) {
+		struct fnft_error err = { 0 };
+		struct kv_seen seen = { .calls = 0 };
+		size_t n = 2, len;
+		int rc, model;
+
+		seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+		len = 2 + (seed >> 33) % 70;
+		line[0] = 'k', line[1] = '=';
+		while (n < len) {
+			seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+			unsigned r = (unsigned)(seed >> 35);
+
+			/* long plain runs, so both paths and their seams are hit */
+			line[n++] = r % 8 ? (unsigned char)('a' + r / 8 % 26)
+					  : special[r / 8 % sizeof(special)];
+		}
+		model = scan_model(line, len, want, sizeof(want));
+		rc = fnft_ini_parse("t.conf", (const char *)line, len, &ops, &seen, &err);
+		if (model < 0) {
+			ck_assert_int_eq(rc, -EINVAL);
+			fnft_error_format(&err, got, sizeof(got));
+			ck_assert_str_eq(got, want);
+		} else {
+			ck_assert_msg(rc == 0, "case %d refused", t);
+			ck_assert_int_eq(seen.calls, 1);
+			ck_assert_str_eq(seen.value, want);
+		}
+	}
 }
 END_TEST
 
@@ -484,6 +601,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, bad_input, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, non_text_bytes);
+	tcase_add_test(tc, scan_differential);
 	tcase_add_test(tc, overlong_line);
 	tcase_add_test(tc, grammar_forms);
 	tcase_add_test(tc, good_every_key);
