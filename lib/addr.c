@@ -254,43 +254,65 @@ static int parse_range(const char *s, size_t n, const char *dash, enum fnft_fami
 	return 0;
 }
 
+/* 1-3 decimal digits at *s, without a leading zero, as *v; *s moves past
+ * them.  A fourth digit is left for the caller to refuse. */
+static bool small_decimal(const char **s, unsigned *v)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	unsigned d = (unsigned)(p[0] - '0');
+
+	if (d > 9)
+		return false;
+	*v = d;
+	if ((unsigned)(p[1] - '0') <= 9) {
+		if (d == 0)
+			return false;
+		*v = d * 10 + (unsigned)(p[1] - '0');
+		if ((unsigned)(p[2] - '0') <= 9) {
+			*v = *v * 10 + (unsigned)(p[2] - '0');
+			*s += 3;
+			return true;
+		}
+		*s += 2;
+		return true;
+	}
+	*s += 1;
+	return true;
+}
+
 /*
  * The common case of a whole spec, an IPv4 host or network ("a.b.c.d",
- * "a.b.c.d/len") without host bits, in one pass.  Anything else, errors
- * included, returns false for the general parser, which gives the same
- * result for whatever this accepts.
+ * "a.b.c.d/len") without host bits, in one pass up to its NUL.  Anything
+ * else (blanks around it, leading zeros, errors) returns false for the
+ * general parser, which gives the same result for whatever this accepts.
  */
-static bool v4_spec_fast(const char *s, size_t n, struct fnft_iv *out)
+static bool v4_spec_fast(const char *s, struct fnft_iv *out)
 {
-	const char *slash = memchr(s, '/', n);
-	size_t an = slash ? (size_t)(slash - s) : n;
-	unsigned plen = 32;
-	uint32_t v, host;
-	uint8_t a[4];
+	unsigned part, plen = 32, b;
+	uint32_t v = 0, host;
 
-	if (!quad_fast(s, an, a))
-		return false;
-	if (slash) {
-		const char *p = slash + 1;
-		size_t pn = n - an - 1;
-
-		if (pn == 0 || pn > 2 || (pn == 2 && p[0] == '0'))
+	for (part = 0; part < 4; part++) {
+		if (!small_decimal(&s, &b) || b > 255)
 			return false;
-		plen = 0;
-		for (size_t i = 0; i < pn; i++) {
-			if (p[i] < '0' || p[i] > '9')
-				return false;
-			plen = plen * 10 + (unsigned)(p[i] - '0');
-		}
-		if (plen > 32)
+		v = v << 8 | b;
+		if (part < 3 && *s++ != '.')
 			return false;
 	}
-	v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	if (*s == '/') {
+		s++;
+		if (!small_decimal(&s, &plen) || plen > 32)
+			return false;
+	}
+	if (*s)
+		return false;
 	host = plen == 32 ? 0 : UINT32_MAX >> plen;
 	if (v & host)
 		return false;	/* the general parser says what is wrong */
 	memset(out, 0, sizeof(*out));
-	memcpy(out->lo, a, 4);
+	out->lo[0] = (uint8_t)(v >> 24);
+	out->lo[1] = (uint8_t)(v >> 16);
+	out->lo[2] = (uint8_t)(v >> 8);
+	out->lo[3] = (uint8_t)v;
 	v |= host;
 	out->hi[0] = (uint8_t)(v >> 24);
 	out->hi[1] = (uint8_t)(v >> 16);
@@ -308,14 +330,14 @@ int fnft_addr_parse(const char *s, enum fnft_family *family, struct fnft_iv *out
 
 	if (!s)
 		return fail(why, whylen, "no address given");
+	if (v4_spec_fast(s, out)) {
+		*family = FNFT_V4;
+		return 0;
+	}
 	n = strlen(s);
 	trim(&s, &n);
 	if (n == 0)
 		return fail(why, whylen, "no address given");
-	if (v4_spec_fast(s, n, out)) {
-		*family = FNFT_V4;
-		return 0;
-	}
 
 	/* No IPv4 or IPv6 host text contains '-', so it always means a range. */
 	sep = memchr(s, '-', n);
