@@ -345,8 +345,6 @@ static int comment_udata(const char *comment, uint8_t type,
  * thousands of elements are written straight into the NEWSETELEM messages
  * without an object each (elem_writer below).
  */
-typedef int (*elem_sink)(void *ctx, const uint8_t *key, size_t w,
-			 uint32_t flags, bool open);
 
 /* An element as a libnftnl object added to the set @ctx. */
 static int elem_add(void *ctx, const uint8_t *key, size_t w,
@@ -403,14 +401,9 @@ static int check_intervals(const struct fnft_iv *v, size_t n, size_t w)
 	return 0;
 }
 
-/*
- * The interval encoding nft uses: [lo, hi] becomes lo (no flags) and hi+1
- * flagged INTERVAL_END; the key range below the first interval is closed by
- * a leading INTERVAL_END at 0.  Each element goes to @sink.  Returns the
- * number of elements nft counts for DESC_SIZE in *count.
- */
-static int interval_elems(const struct fnft_iv *v, size_t n, size_t w,
-			  elem_sink sink, void *ctx, uint32_t *count)
+int fnft_interval_elems(const struct fnft_iv *v, size_t n, size_t w,
+			bool leading, fnft_elem_sink sink, void *ctx,
+			uint32_t *count)
 {
 	static const uint8_t zero[16];
 	uint8_t end[16];
@@ -418,7 +411,7 @@ static int interval_elems(const struct fnft_iv *v, size_t n, size_t w,
 	int rc;
 
 	*count = 0;
-	if (n && !bytes_zero(v[0].lo, w)) {
+	if (leading && n && !bytes_zero(v[0].lo, w)) {
 		if ((rc = sink(ctx, zero, w, NFT_SET_ELEM_INTERVAL_END, false)))
 			return rc;
 		(*count)++;
@@ -533,9 +526,9 @@ int fnft_encode_set(const char *table, const struct fnft_ir_set *set,
 		return -EINVAL;
 	if ((rc = named_set_new(table, set, id, &s)))
 		return rc;
-	if ((rc = interval_elems(set->elems.v, set->elems.n,
-				 family_addr_len(set->family), elem_add, s,
-				 &count))) {
+	if ((rc = fnft_interval_elems(set->elems.v, set->elems.n,
+				      family_addr_len(set->family), true,
+				      elem_add, s, &count))) {
 		nftnl_set_free(s);
 		return rc;
 	}
@@ -640,7 +633,7 @@ static int anon_set_new(const char *table, uint32_t id, uint32_t key_type,
 	if (!s)
 		return -ENOMEM;
 	if (kl->interval) {
-		rc = interval_elems(kl->v, kl->n, kl->w, elem_add, s, &count);
+		rc = fnft_interval_elems(kl->v, kl->n, kl->w, true, elem_add, s, &count);
 	} else {
 		for (i = 0; i < kl->n && !rc; i++)
 			rc = elem_add(s, kl->v[i].lo, kl->w, 0, false);
@@ -1191,14 +1184,9 @@ struct raw_elem {
 	bool open;
 };
 
-/*
- * An element built by hand, attribute for attribute what
- * nftnl_set_elem_nlmsg_build() writes for the object elem_add() would
- * make: flags, the key nest, then the userdata of an open interval (one
- * TLV: type, length, host-order u32).
- */
-static struct nlattr *build_raw(struct nlmsghdr *nlh, int index,
-				const void *elem)
+struct nlattr *fnft_elem_nest(struct nlmsghdr *nlh, int index,
+			      const uint8_t *key, size_t w, uint32_t flags,
+			      bool open)
 {
 	static const struct {
 		uint8_t type, len;
@@ -1211,20 +1199,27 @@ static struct nlattr *build_raw(struct nlmsghdr *nlh, int index,
 		{ 0, 0, 0, NFTNL_SET_ELEM_F_INTERVAL_OPEN },
 #endif
 	};
-	const struct raw_elem *r = elem;
-	struct nlattr *e = mnl_attr_nest_start(nlh, index);
+	struct nlattr *e = mnl_attr_nest_start(nlh, (uint16_t)index);
 	struct nlattr *k;
 
-	if (r->flags)
-		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(r->flags));
+	if (flags)
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(flags));
 	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, r->w, r->key);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, w, key);
 	mnl_attr_nest_end(nlh, k);
-	if (r->open)
+	if (open)
 		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, sizeof(open_ud),
 			     &open_ud);
 	mnl_attr_nest_end(nlh, e);
 	return e;
+}
+
+static struct nlattr *build_raw(struct nlmsghdr *nlh, int index,
+				const void *elem)
+{
+	const struct raw_elem *r = elem;
+
+	return fnft_elem_nest(nlh, index, r->key, r->w, r->flags, r->open);
 }
 
 static struct nlattr *build_obj(struct nlmsghdr *nlh, int index,
@@ -1287,9 +1282,9 @@ static int put_named_sets(struct fnft_batch *b, const struct fnft_ruleset *rs)
 		if (rc)
 			return rc;
 		elems_init(&w, b, rs->table, set->name, i + 1, &owner);
-		if ((rc = interval_elems(set->elems.v, set->elems.n,
-					 family_addr_len(set->family),
-					 elem_put, &w, &count)) ||
+		if ((rc = fnft_interval_elems(set->elems.v, set->elems.n,
+					      family_addr_len(set->family), true,
+					      elem_put, &w, &count)) ||
 		    (rc = elems_close(&w)))
 			return rc;
 	}

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/netlink.h>
+
 #include <libnftnl/batch.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
@@ -132,6 +134,34 @@ int fnft_encode_rule(const char *table, const char *chain,
  * (the caller makes sure @k is not all ones). */
 bool fnft_key_is_max(const uint8_t *k, size_t w);
 void fnft_key_inc(uint8_t *k, size_t w);
+
+/*
+ * Interval set elements, as nft encodes them: [lo, hi] becomes lo (no
+ * flags; with the INTERVAL_OPEN userdata flag when hi is the last key of
+ * the type, and then no end element) and hi+1 flagged INTERVAL_END.  With
+ * @leading, the key range below the first interval is closed by an
+ * INTERVAL_END at 0, unless that interval starts at 0: nft writes it when
+ * it creates a set with elements, and when it adds elements to a set it
+ * knows to be empty.  Each element goes to @sink, in this order;
+ * *count receives what nft counts for DESC_SIZE (2 per interval, plus
+ * the leading element).  @v must be ascending, neither overlapping nor
+ * touching.  Returns 0 or the first error of @sink.
+ */
+typedef int (*fnft_elem_sink)(void *ctx, const uint8_t *key, size_t w,
+			      uint32_t flags, bool open);
+int fnft_interval_elems(const struct fnft_iv *v, size_t n, size_t w,
+			bool leading, fnft_elem_sink sink, void *ctx,
+			uint32_t *count);
+
+/*
+ * One element, numbered @index, appended to @nlh by hand, attribute for
+ * attribute what nftnl_set_elem_nlmsg_build() writes: flags (when not 0),
+ * the key nest, then the INTERVAL_OPEN userdata when @open.  The caller
+ * makes sure the message has room.  Returns the element's nest.
+ */
+struct nlattr *fnft_elem_nest(struct nlmsghdr *nlh, int index,
+			      const uint8_t *key, size_t w, uint32_t flags,
+			      bool open);
 
 /*
  * fnft_encode_set - a named IR set as a fresh struct nftnl_set with its

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
 #include <errno.h>
+
+#include <libmnl/libmnl.h>
 
 #include <libnftnl/common.h>
 #include <libnftnl/rule.h>
@@ -87,7 +90,11 @@ static int diff_sets(const struct fnft_ruleset *live,
 	int rc;
 
 	for (i = 0; i < plan->n_sets; i++) {
-		struct fnft_patch_set ps = { .set = &plan->sets[i] };
+		struct fnft_patch_set ps = {
+			.set = &plan->sets[i],
+			.set_id = (uint32_t)i + 1,
+			.was_empty = live->sets[i].elems.n == 0,
+		};
 
 		if ((rc = missing(&live->sets[i].elems, &plan->sets[i].elems, &ps.del)) ||
 		    (rc = missing(&plan->sets[i].elems, &live->sets[i].elems, &ps.add)) ||
@@ -240,54 +247,54 @@ static void msg_done(struct out *o, struct nlmsghdr *nlh)
 	o->n++;
 }
 
-static int elem(struct nftnl_set *s, const uint8_t *key, size_t w, bool end)
-{
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+/* fnft_elem_sink: the element into the open message */
+struct elem_msg {
+	struct nlmsghdr *nlh;
+	int index;
+};
 
-	if (!e)
-		return -ENOMEM;
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)w);
-	if (end)
-		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-	nftnl_set_elem_add(s, e);
+static int elem_into(void *ctx, const uint8_t *key, size_t w, uint32_t flags,
+		     bool open)
+{
+	struct elem_msg *m = ctx;
+
+	fnft_elem_nest(m->nlh, ++m->index, key, w, flags, open);
 	return 0;
 }
 
-/* Intervals as nft sends them: lo, and hi+1 flagged as the end. */
+/*
+ * Intervals as `nft delete element` / `nft add element` send them:
+ * table, set, on adds the set's id (its place in the table, as nft
+ * numbers the sets it knows), then the elements of at most ELEMS_PER_MSG
+ * intervals a message.  An add to a set that is empty in the live table
+ * leads with the interval end at 0, as nft's does.
+ */
 static int put_intervals(struct out *o, uint16_t type, const char *table,
-			 const struct fnft_ir_set *set, const struct fnft_ivlist *l)
+			 const struct fnft_patch_set *ps, const struct fnft_ivlist *l)
 {
-	size_t w = set->family == FNFT_V4 ? 4 : 16, i = 0, k;
-	int rc = 0;
+	size_t w = ps->set->family == FNFT_V4 ? 4 : 16, i, k;
+	bool add = type == NFT_MSG_NEWSETELEM;
 
-	while (!rc && i < l->n) {
-		struct nftnl_set *s = nftnl_set_alloc();
-		struct nlmsghdr *nlh;
+	for (i = 0; i < l->n; i += k) {
+		struct elem_msg m = { msg_start(o, type, add ? NLM_F_CREATE : 0), 0 };
+		struct nlattr *nest;
+		uint32_t count;
 
-		if (!s)
+		if (!m.nlh)
 			return -ENOMEM;
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, table);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, set->name);
-		for (k = 0; !rc && k < ELEMS_PER_MSG && i < l->n; k++, i++) {
-			uint8_t end[16];
-
-			rc = elem(s, l->v[i].lo, w, false);
-			if (!rc && !fnft_key_is_max(l->v[i].hi, w)) {
-				memcpy(end, l->v[i].hi, w);
-				fnft_key_inc(end, w);
-				rc = elem(s, end, w, true);
-			}
-		}
-		nlh = rc ? NULL : msg_start(o, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0);
-		if (!rc && !nlh)
-			rc = -ENOMEM;
-		if (!rc) {
-			nftnl_set_elems_nlmsg_build_payload(nlh, s);
-			msg_done(o, nlh);
-		}
-		nftnl_set_free(s);
+		k = l->n - i < ELEMS_PER_MSG ? l->n - i : ELEMS_PER_MSG;
+		mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_TABLE, table);
+		mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_SET, ps->set->name);
+		if (add)
+			mnl_attr_put_u32(m.nlh, NFTA_SET_ELEM_LIST_SET_ID,
+					 htonl(ps->set_id));
+		nest = mnl_attr_nest_start(m.nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		fnft_interval_elems(l->v + i, k, w, add && !i && ps->was_empty,
+				    elem_into, &m, &count);
+		mnl_attr_nest_end(m.nlh, nest);
+		msg_done(o, m.nlh);
 	}
-	return rc;
+	return 0;
 }
 
 static int put_rule_delete(struct out *o, const char *table,
@@ -366,11 +373,11 @@ int fnft_patch_messages(const struct fnft_patch *p, const char *table,
 	/* deletes first: an interval may come back merged with a neighbour */
 	for (i = 0; !rc && i < p->n_sets; i++)
 		if (p->sets[i].del.n)
-			rc = put_intervals(&o, NFT_MSG_DELSETELEM, table, p->sets[i].set,
+			rc = put_intervals(&o, NFT_MSG_DELSETELEM, table, &p->sets[i],
 					   &p->sets[i].del);
 	for (i = 0; !rc && i < p->n_sets; i++)
 		if (p->sets[i].add.n)
-			rc = put_intervals(&o, NFT_MSG_NEWSETELEM, table, p->sets[i].set,
+			rc = put_intervals(&o, NFT_MSG_NEWSETELEM, table, &p->sets[i],
 					   &p->sets[i].add);
 	for (i = 0; !rc && i < p->n_del; i++)
 		rc = put_rule_delete(&o, table, &p->del[i]);

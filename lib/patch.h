@@ -16,6 +16,8 @@
 /* Elements to take out of and put into one named set. */
 struct fnft_patch_set {
 	const struct fnft_ir_set *set;	/* the plan's */
+	uint32_t set_id;		/* 1 + its place in the table */
+	bool was_empty;			/* no element in the live table */
 	struct fnft_ivlist del, add;
 };
 

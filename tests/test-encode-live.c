@@ -46,6 +46,7 @@
 #include "encode.h"
 #include "internal.h"
 #include "ir.h"
+#include "patch.h"
 #include "udiff.h"
 
 #ifndef FNFT_SOURCE_DIR
@@ -882,6 +883,189 @@ START_TEST(batch_matches_nft_debug_mnl)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* patches: what `nft delete element` / `nft add element` send */
+
+/*
+ * The live table and the plan of the patch test: the variant site, then
+ * the same with an IPv4 network narrowed and one reaching the top of the
+ * address space (an open interval), an IPv6 range swapped for an open
+ * network, and a group that had no address given two (its set was empty:
+ * nft then adds the leading interval end at 0 as well).
+ */
+static const char patch_site_edits[] =
+	"[group ntp]\n"
+	"address = 192.0.2.0/25\naddress = 255.255.255.0/24\n"
+	"address = 2001:db8:123::/48\n"
+	"[group media]\n"
+	"address = 198.51.100.7-198.51.100.9\naddress = ffff::/16\n"
+	"[group browser]\n"
+	"address = 10.1.0.0/16\naddress = 2001:db8:b::/48\n";
+
+/* The variant site with its [group ntp] and [group media] replaced. */
+static char *patched_site(void)
+{
+	const char *cut = strstr(variant_site, "[group ntp]");
+	const char *rest = strstr(variant_site, "[port]");
+	struct fnft_buf b = { 0 };
+	char *text = NULL;
+
+	ck_assert(cut && rest);
+	fnft_buf_printf(&b, "%.*s%s%s", (int)(cut - variant_site), variant_site,
+			patch_site_edits, rest);
+	ck_assert_int_eq(fnft_buf_steal(&b, &text), 0);
+	return text;
+}
+
+/* The nft script for @p: its deletes, then its adds, set by set. */
+static char *patch_script(const struct fnft_patch *p)
+{
+	struct fnft_buf b = { 0 };
+	char iv[128], *text = NULL;
+
+	for (int add = 0; add < 2; add++) {
+		for (size_t i = 0; i < p->n_sets; i++) {
+			const struct fnft_patch_set *ps = &p->sets[i];
+			const struct fnft_ivlist *l = add ? &ps->add : &ps->del;
+
+			if (!l->n)
+				continue;
+			fnft_buf_printf(&b, "%s element inet finesse %s { ",
+					add ? "add" : "delete", ps->set->name);
+			for (size_t k = 0; k < l->n; k++) {
+				fnft_iv_format(&l->v[k], ps->set->family, iv, sizeof(iv));
+				fnft_buf_printf(&b, "%s%s", k ? ", " : "", iv);
+			}
+			fnft_buf_puts(&b, " }\n");
+		}
+	}
+	ck_assert_int_eq(fnft_buf_steal(&b, &text), 0);
+	return text;
+}
+
+struct patch_job {
+	const char *table_script, *patch_script, *out_name;
+};
+
+/* Load the live table with nft, then print what nft sends for the patch. */
+static int nft_patch_job(void *arg)
+{
+	const struct patch_job *job = arg;
+	const char *load_args[] = { "-f", job->table_script, NULL };
+	const char *patch_args[] = { "--debug=mnl", "-f", job->patch_script, NULL };
+	char *out = NULL, *err = NULL;
+	int rc = run_nft(load_args, &out, &err);
+
+	if (rc)
+		report("nft -f %s exited %d: %s", job->table_script, rc, err);
+	free(out);
+	free(err);
+	out = err = NULL;
+	if (!rc && (rc = run_nft(patch_args, &out, &err)))
+		report("nft --debug=mnl -f %s exited %d: %s", job->patch_script, rc, err);
+	save(job->out_name, out);
+	free(out);
+	free(err);
+	return rc ? 1 : 0;
+}
+
+/*
+ * The messages of a libmnl dump without the batch begin and end (the
+ * patch is sent inside ours) and without sequence numbers (ours are
+ * given at sending).
+ */
+static char *patch_messages_only(const char *dump)
+{
+	const char *p = batch_part(dump) ? batch_part(dump) : dump;
+	struct fnft_buf b = { 0 }, msg = { 0 };
+	char *text = NULL, *out;
+	bool drop = true;	/* what comes before the first message */
+
+	/* a message starts at the rule line just before its length line */
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		const char *next = eol ? eol + 1 : p + strlen(p);
+		const char *after = next;
+		const char *eol2 = strchr(after, '\n');
+
+		if (!strncmp(p, "----------------\t", 17) && eol2 &&
+		    memmem(after, (size_t)(eol2 - after), "| message length |", 18)) {
+			if (!drop && msg.s)
+				fnft_buf_puts(&b, msg.s);
+			msg.len = 0;
+			if (msg.s)
+				msg.s[0] = '\0';
+			/* the type line follows the length line */
+			drop = !strncmp(eol2 + 1, "| 00016 |", 9) ||
+			       !strncmp(eol2 + 1, "| 00017 |", 9);
+		}
+		fnft_buf_printf(&msg, "%.*s", (int)(next - p), p);
+		p = next;
+	}
+	if (!drop && msg.s)
+		fnft_buf_puts(&b, msg.s);
+	free(msg.s);
+	ck_assert_int_eq(fnft_buf_steal(&b, &text), 0);
+	out = replace_all(text ? text : "", "[^\n]*\\| sequence number\\|\n", "");
+	free(text);
+	return out;
+}
+
+START_TEST(patch_matches_nft_debug_mnl)
+{
+	struct fnft_ruleset *live = planned(NULL, variant_site, FNFT_ROLE_SITE);
+	char *site = patched_site();
+	struct fnft_ruleset *plan = planned(NULL, site, FNFT_ROLE_SITE);
+	struct patch_job job = { NULL, "patch.nft", "patch-mnl.out" };
+	struct fnft_patch p = { 0 };
+	struct fnft_buf msgs = { 0 };
+	char *script, *raw, *nft_text, *ours_raw = NULL, *ours_text, *a, *b;
+	size_t n = 0, len = 0;
+	FILE *f;
+
+	/* as if read back: rules have handles */
+	for (size_t c = 0; c < live->n_chains; c++)
+		for (size_t r = 0; r < live->chains[c].n_rules; r++)
+			live->chains[c].rules[r].handle = 100 * (c + 1) + r;
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), 0);
+	ck_assert_uint_eq(p.n_del + p.n_ins, 0);	/* elements only */
+	script = patch_script(&p);
+	save("patch.nft", script);
+	job.table_script = path_in(script_of(&(struct scenario){ "patch-live", live, false }));
+	job.patch_script = path_in("patch.nft");
+	assert_no_report(in_netns(nft_patch_job, &job), "nft --debug=mnl (patch)");
+	raw = load(job.out_name);
+	nft_text = strip_ansi(raw);
+	blank_padding(nft_text);
+
+	ck_assert_int_eq(fnft_patch_messages(&p, live->table, &msgs, &n), 0);
+	f = open_memstream(&ours_raw, &len);
+	ck_assert_ptr_nonnull(f);
+	mnl_nlmsg_fprintf(f, msgs.s, msgs.len, sizeof(struct nfgenmsg));
+	fclose(f);
+	ours_text = strip_ansi(ours_raw);
+	blank_padding(ours_text);
+
+	a = patch_messages_only(nft_text);
+	b = patch_messages_only(ours_text);
+	ck_assert_msg(strstr(a, "| 02572 |") && strstr(a, "| 02574 |"),
+		      "no element messages from nft:\n%s", nft_text);
+	assert_same_text(a, b, "nft --debug=mnl (patch)", "fnft_patch_messages");
+	free(a);
+	free(b);
+	free(ours_text);
+	free(ours_raw);
+	free(nft_text);
+	free(raw);
+	free(script);
+	free(msgs.s);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(plan);
+	fnft_ruleset_free(live);
+	free(site);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* the kernel */
 
 struct nl_result {
@@ -1318,6 +1502,7 @@ static Suite *live_suite(void)
 	tcase_add_loop_test(tc, kernel_holds_what_nft_loads, 0, N_SCENARIOS);
 	tcase_add_test(tc, genid_is_checked);
 	tcase_add_test(tc, errors_map_back);
+	tcase_add_test(tc, patch_matches_nft_debug_mnl);
 	suite_add_tcase(s, tc);
 	return s;
 }
