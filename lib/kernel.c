@@ -100,6 +100,9 @@ static bool use_state(const struct fnft_kernel *k)
 
 /* ---- reading ---- */
 
+/* read_live(): *genid was read just now; do not ask the kernel again */
+#define READ_HAVE_GENID 0x80000000u
+
 /*
  * The live table at generation *genid: from the state file when nothing
  * changed since our commit, else from a dump.  *live is NULL when the
@@ -114,7 +117,8 @@ static int read_live(struct fnft_kernel *k, unsigned flags,
 
 	*live = NULL;
 	if (!(flags & (FNFT_READ_VERIFY | FNFT_READ_NO_ELEMENTS)) && use_state(k)) {
-		if ((rc = fnft_nl_genid(k->nl, genid, err)))
+		if (!(flags & READ_HAVE_GENID) &&
+		    (rc = fnft_nl_genid(k->nl, genid, err)))
 			return rc;
 		if (fnft_state_load(k->state_dir, &k->key, *genid, live) == 0)
 			return 0;
@@ -137,7 +141,7 @@ FNFT_EXPORT int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
 
 	if (!k || !live)
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
-	return read_live(k, flags, live, &genid, err);
+	return read_live(k, flags & ~READ_HAVE_GENID, live, &genid, err);
 }
 
 /* ---- writing ---- */
@@ -327,7 +331,9 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 		st->in_sync = true;
 		return 0;
 	}
-	if ((rc = read_live(k, 0, &live, &genid, err)))
+	/* one read of the generation serves: a change by anyone after it
+	 * makes the kernel refuse our batch, which carries @genid (exit 4) */
+	if ((rc = read_live(k, READ_HAVE_GENID, &live, &genid, err)))
 		return rc;
 	if (live && fnft_ruleset_equal(live, plan)) {
 		st->in_sync = true;

@@ -222,6 +222,9 @@ grep -qx 'finesse-nft: applied table inet finesse (changes only, 3 messages)' "$
 # elements alone: the rules and handles are known, so no dump before or after
 grep -qE 'NFT_MSG_GET(TABLE|CHAIN|SET|RULE|SETELEM)' "$tmp/inc.trace" &&
 	fail "an elements-only apply dumped the table: $(grep -oE 'NFT_MSG_GET[A-Z]+' "$tmp/inc.trace" | sort | uniq -c)"
+# and it asks for the generation once: the batch carries it, so no second look
+[ "$(grep -c 'NFT_MSG_GETGEN' "$tmp/inc.trace")" = 1 ] ||
+	fail "an elements-only apply read the generation $(grep -c 'NFT_MSG_GETGEN' "$tmp/inc.trace") times"
 ip netns exec "$ns-node" "$FNFT" -c "$tmp/status2.conf" status --json > "$tmp/status2.json" 2>/dev/null
 printf '[port]\nucce.awdb = 1533\n' >> "$tmp/status2.conf"
 traced "$tmp/inc2.trace" "$FNFT" -c "$tmp/status2.conf" apply 2> "$tmp/inc2.err" ||
