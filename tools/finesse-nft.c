@@ -13,6 +13,7 @@
 #include <finesse-nft/finesse-nft.h>
 
 #include "pending.h"
+#include "say.h"
 
 #define DEFAULT_SITE "/etc/finesse-nft/site.conf"
 
@@ -50,18 +51,6 @@ struct command {
 	const struct option *longopts;
 };
 
-static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("finesse-nft: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* Print a library error; bad input is exit 2, anything else exit 3. */
 static int fail(int rc, const struct fnft_error *err)
 {
@@ -69,9 +58,9 @@ static int fail(int rc, const struct fnft_error *err)
 
 	if (err->message[0]) {
 		fnft_error_format(err, line, sizeof(line));
-		msg("%s", line);
+		say(0, "%s", line);
 	} else {
-		msg("%s", strerror(-rc));
+		say(0, "%s", strerror(-rc));
 	}
 	return rc == -EINVAL || rc == -ENOENT || rc == -EACCES || rc == -EISDIR
 	       ? EXIT_USAGE : EXIT_SYSTEM;
@@ -90,7 +79,7 @@ static void print_warnings(const struct fnft_site *site)
 	size_t i;
 
 	for (i = 0; i < fnft_site_warning_count(site); i++)
-		msg("warning: %s", fnft_site_warning(site, i));
+		say(0, "warning: %s", fnft_site_warning(site, i));
 }
 
 /* What a command works from: catalog, site and the plan for this node. */
@@ -199,7 +188,7 @@ static int cmd_catalog(struct opts *o, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 0) {
-		msg("catalog takes no arguments");
+		say(0, "catalog takes no arguments");
 		return EXIT_USAGE;
 	}
 	rc = load_catalog(o, &cat, &err);
@@ -244,7 +233,7 @@ static int cmd_check(struct opts *o, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 0) {
-		msg("check takes no arguments");
+		say(0, "check takes no arguments");
 		return EXIT_USAGE;
 	}
 	rc = load_catalog(o, &cat, &err);
@@ -283,11 +272,11 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 
 	(void)argv;
 	if (argc > 0) {
-		msg("export takes no arguments");
+		say(0, "export takes no arguments");
 		return EXIT_USAGE;
 	}
 	if (o->format && strcmp(o->format, "nft") != 0 && strcmp(o->format, "json") != 0) {
-		msg("unsupported --format '%s' (nft or json)", o->format);
+		say(0, "unsupported --format '%s' (nft or json)", o->format);
 		return EXIT_USAGE;
 	}
 	rc = plan_site(o, o->site, true, &rs);
@@ -295,7 +284,7 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 		return rc;
 	if ((o->format && !strcmp(o->format, "json") ?
 	     fnft_ruleset_render_json(rs, &text) : fnft_ruleset_render(rs, &text)) < 0) {
-		msg("out of memory");
+		say(0, "out of memory");
 		rc = EXIT_SYSTEM;
 	} else {
 		fputs(text, stdout);
@@ -314,7 +303,7 @@ static int cmd_diff(struct opts *o, int argc, char **argv)
 	int rc;
 
 	if (argc != 2) {
-		msg("diff needs two site files: diff [--node R] OLD NEW");
+		say(0, "diff needs two site files: diff [--node R] OLD NEW");
 		return EXIT_USAGE;
 	}
 	rc = plan_site(o, argv[0], false, &a);
@@ -323,7 +312,7 @@ static int cmd_diff(struct opts *o, int argc, char **argv)
 	if (!rc) {
 		rc = fnft_ruleset_diff(a, b, argv[0], argv[1], &text);
 		if (rc < 0) {
-			msg("out of memory");
+			say(0, "out of memory");
 			rc = EXIT_SYSTEM;
 		} else if (rc == 1) {
 			fputs(text, stdout);
@@ -360,7 +349,7 @@ static int open_kernel(const struct opts *o, struct fnft_kernel **k)
 		return fail_kernel(rc, &err);
 	if ((o->no_state || o->state_dir) &&
 	    fnft_kernel_set_state_dir(*k, o->no_state ? NULL : o->state_dir) < 0) {
-		msg("out of memory");
+		say(0, "out of memory");
 		fnft_kernel_free(*k);
 		return EXIT_SYSTEM;
 	}
@@ -370,7 +359,7 @@ static int open_kernel(const struct opts *o, struct fnft_kernel **k)
 static int no_args(const char *cmd, int argc)
 {
 	if (argc > 0)
-		msg("%s takes no arguments", cmd);
+		say(0, "%s takes no arguments", cmd);
 	return argc > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
@@ -404,7 +393,7 @@ static int ssh_guard(const struct opts *o, const struct fnft_ruleset *plan)
 		return EXIT_OK;
 	if (sscanf(conn, "%63s %u %*s %u", client, &cport, &sport) != 3 ||
 	    fnft_explain(plan, false, client, FNFT_PROTO_TCP, sport, &ex) < 0) {
-		msg("cannot read SSH_CONNECTION '%s'; refusing to apply (--force overrides)",
+		say(0, "cannot read SSH_CONNECTION '%s'; refusing to apply (--force overrides)",
 		    conn);
 		return EXIT_USAGE;
 	}
@@ -412,13 +401,13 @@ static int ssh_guard(const struct opts *o, const struct fnft_ruleset *plan)
 		return EXIT_OK;
 	describe(&ex, how, sizeof(how));
 	fnft_ruleset_rows_for_port(plan, false, FNFT_PROTO_TCP, sport, &rows);
-	msg("refusing to apply: the plan would refuse a new SSH connection from %s to port %u (your next login): %s",
+	say(0, "refusing to apply: the plan would refuse a new SSH connection from %s to port %u (your next login): %s",
 	    client, sport, how);
 	if (rows && *rows)
-		msg("rows admitting tcp/%u: %s; add %s to one of their groups, or pass --force",
+		say(0, "rows admitting tcp/%u: %s; add %s to one of their groups, or pass --force",
 		    sport, rows, client);
 	else
-		msg("no row admits tcp/%u: add an [entry] with listen-port = %u whose group holds %s, or pass --force",
+		say(0, "no row admits tcp/%u: add an [entry] with listen-port = %u whose group holds %s, or pass --force",
 		    sport, sport, client);
 	free(rows);
 	return EXIT_USAGE;
@@ -443,17 +432,17 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	if (!rc && o->confirm) {
 		rc = pending_apply(k, l.plan, table_name(o), o->confirm, &st);
 		if (!rc)
-			msg("applied table inet %s; run 'finesse-nft confirm' within %u s, "
+			say(0, "applied table inet %s; run 'finesse-nft confirm' within %u s, "
 			    "or the previous table comes back", table_name(o), o->confirm);
 	} else if (!rc) {
 		rc = fnft_kernel_apply(k, l.plan, &st, &err);
 		if (rc)
 			rc = fail_kernel(rc, &err);
 		else if (st.in_sync)
-			msg("table inet %s is in sync; nothing to do",
+			say(0, "table inet %s is in sync; nothing to do",
 			    o->table ? o->table : FNFT_DEFAULT_TABLE);
 		else
-			msg("applied table inet %s (%s, %u messages)",
+			say(0, "applied table inet %s (%s, %u messages)",
 			    o->table ? o->table : FNFT_DEFAULT_TABLE,
 			    st.incremental ? "changes only" : "replaced whole",
 			    st.messages);
@@ -510,7 +499,7 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 		rc = rc < 0 ? EXIT_SYSTEM : rc == 1 ? EXIT_DIFFERENT : EXIT_OK;
 	}
 	if (rc == EXIT_SYSTEM)
-		msg("out of memory");
+		say(0, "out of memory");
 	free(text);
 	fnft_ruleset_free(live);
 	loaded_free(&l);
@@ -530,11 +519,11 @@ static int cmd_status(struct opts *o, int argc, char **argv)
 	/* counters live in the rules: no need for the sets' elements */
 	rc = read_kernel(o, FNFT_READ_NO_ELEMENTS, &live);
 	if (!rc && !live)
-		msg("table inet %s does not exist: all counters are 0",
+		say(0, "table inet %s does not exist: all counters are 0",
 		    o->table ? o->table : FNFT_DEFAULT_TABLE);
 	if (!rc) {
 		if (fnft_status_render(l.cat, l.site, l.plan, live, o->json, &text) < 0) {
-			msg("out of memory");
+			say(0, "out of memory");
 			rc = EXIT_SYSTEM;
 		} else {
 			fputs(text, stdout);
@@ -563,16 +552,16 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 	if ((rc = no_args("explain", argc)))
 		return rc;
 	if (!addr || (o->from && o->to) || !o->port) {
-		msg("explain needs --from ADDR (inbound) or --to ADDR (outbound), and --port PORT");
+		say(0, "explain needs --from ADDR (inbound) or --to ADDR (outbound), and --port PORT");
 		return EXIT_USAGE;
 	}
 	port = strtoul(o->port, &end, 10);
 	if (*end || !*o->port || port < 1 || port > 65535) {
-		msg("bad --port '%s' (1-65535)", o->port);
+		say(0, "bad --port '%s' (1-65535)", o->port);
 		return EXIT_USAGE;
 	}
 	if (o->proto && strcmp(o->proto, "tcp") && strcmp(o->proto, "udp")) {
-		msg("bad --proto '%s' (tcp or udp)", o->proto);
+		say(0, "bad --proto '%s' (tcp or udp)", o->proto);
 		return EXIT_USAGE;
 	}
 	if (o->proto && !strcmp(o->proto, "udp"))
@@ -584,14 +573,14 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 		return rc;
 	}
 	if (o->live && !live) {
-		msg("table inet %s does not exist: nothing of ours stops it",
+		say(0, "table inet %s does not exist: nothing of ours stops it",
 		    o->table ? o->table : FNFT_DEFAULT_TABLE);
 		loaded_free(&l);
 		return EXIT_OK;
 	}
 	if (fnft_explain(live ? live : l.plan, o->to != NULL, addr, proto,
 			 (unsigned)port, &ex) < 0) {
-		msg("'%s' is not an IPv4 or IPv6 address", addr);
+		say(0, "'%s' is not an IPv4 or IPv6 address", addr);
 		rc = EXIT_USAGE;
 	} else {
 		describe(&ex, how, sizeof(how));
@@ -807,7 +796,7 @@ static int take_option(struct opts *o, int c, const char *arg)
 		return 0;
 	case OPT_NODE:
 		if (fnft_role_parse(arg, &o->role) < 0) {
-			msg("bad --node '%s' (expected primary or secondary)", arg);
+			say(0, "bad --node '%s' (expected primary or secondary)", arg);
 			return -1;
 		}
 		return 0;
@@ -849,7 +838,7 @@ static int take_option(struct opts *o, int c, const char *arg)
 		unsigned long v = strtoul(arg, &end, 10);
 
 		if (!*arg || *end || v < 1 || v > 86400) {
-			msg("bad --confirm '%s' (seconds, 1-86400)", arg);
+			say(0, "bad --confirm '%s' (seconds, 1-86400)", arg);
 			return -1;
 		}
 		o->confirm = (unsigned)v;
@@ -908,6 +897,6 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			return run_command(&commands[i], &o, argc - optind,
 					   argv + optind);
-	msg("unknown command '%s' (try --help)", argv[optind]);
+	say(0, "unknown command '%s' (try --help)", argv[optind]);
 	return EXIT_USAGE;
 }

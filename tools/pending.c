@@ -31,6 +31,7 @@
 #include <finesse-nft/finesse-nft.h>
 
 #include "pending.h"
+#include "say.h"
 
 #define RUN_DIR "/run/finesse-nft"
 
@@ -222,19 +223,6 @@ static int start_watchdog(struct pending *p, struct fnft_kernel *k,
 }
 
 /* ---- the commands ---- */
-
-static int say(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int say(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("finesse-nft: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
 
 static int kernel_exit(int rc, const struct fnft_error *err)
 {
