@@ -506,15 +506,50 @@ static char *put_quad(char *p, const uint8_t a[4])
 	return p;
 }
 
-/* An address at @p (room for INET6_ADDRSTRLEN); returns the end.  IPv4 by
- * hand, the common and big case; IPv6 through inet_ntop(), for its
- * RFC 5952 compression and embedded-IPv4 forms. */
+/*
+ * An IPv6 address at @p, as glibc's inet_ntop() writes it (and so as nft
+ * prints it): lowercase hex groups without leading zeros, the first
+ * longest run of two or more zero groups as "::", and the last 32 bits as
+ * a dotted quad after 96 zero bits (but "::" and "::1" themselves) or
+ * after ::ffff.  Returns the end.
+ */
+static char *put_v6(char *p, const uint8_t a[16])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8], i, run = 0, best = 8, best_len = 0;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		run = w[i] ? 0 : run + 1;
+		if (run > best_len)
+			best = i + 1 - run, best_len = run;
+	}
+	if (best_len < 2)
+		best = 8, best_len = 0;
+	for (i = 0; i < 8; i++) {
+		if (i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		if (i == 6 && best == 0 &&
+		    (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return put_quad(p, a + 12);
+		for (int shift = 12; shift >= 0; shift -= 4)
+			if (w[i] >> shift || !shift)
+				*p++ = hex[w[i] >> shift & 0xf];
+	}
+	if (best_len && best + best_len == 8)
+		*p++ = ':';
+	return p;
+}
+
+/* An address at @p (room for INET6_ADDRSTRLEN); returns the end. */
 static char *put_addr(char *p, enum fnft_family family, const uint8_t addr[16])
 {
-	if (family == FNFT_V4)
-		return put_quad(p, addr);
-	format_addr(family, addr, p, INET6_ADDRSTRLEN);
-	return p + strlen(p);
+	return family == FNFT_V4 ? put_quad(p, addr) : put_v6(p, addr);
 }
 
 int fnft_iv_format(const struct fnft_iv *iv, enum fnft_family family, char *buf, size_t len)

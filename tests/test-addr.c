@@ -771,6 +771,35 @@ START_TEST(test_fast_paths_agree_with_libc)
 		ck_assert_uint_eq((uint32_t)iv.hi[0] << 24 | iv.hi[1] << 16 | iv.hi[2] << 8 | iv.hi[3],
 				  v | host);
 	}
+	/* IPv6 hosts, group by group zero or not, against inet_ntop(): runs of
+	 * zeros of every length and place, ties, ::ffff:a.b.c.d, ::a.b.c.d */
+	for (int i = 0; i < 100000; i++) {
+		uint32_t zeros = rnd();
+
+		memset(&iv, 0, sizeof(iv));
+		for (unsigned k = 0; k < 8; k++) {
+			uint32_t r = rnd();
+
+			if (zeros >> k & 1)
+				continue;
+			/* small groups too, for the leading-zero rule */
+			r = r % 4 == 0 ? r >> 28 : r % 4 == 1 ? r >> 20 : r >> 16;
+			iv.lo[2 * k] = (uint8_t)(r >> 8);
+			iv.lo[2 * k + 1] = (uint8_t)r;
+		}
+		if (i % 7 == 0) {	/* embedded IPv4 forms and their near misses */
+			memset(iv.lo, 0, 10);
+			iv.lo[10] = iv.lo[11] = i % 14 ? 0xff : 0;
+			if (i % 21 == 0)
+				iv.lo[12] = iv.lo[13] = 0;
+		}
+		memcpy(iv.hi, iv.lo, 16);
+		inet_ntop(AF_INET6, iv.lo, want, sizeof(want));
+		ck_assert_int_eq(fnft_iv_format(&iv, FNFT_V6, text, sizeof(text)),
+				 (int)strlen(want));
+		ck_assert_str_eq(text, want);
+	}
+
 	/*
 	 * Whole specs, mutated: the one-pass IPv4 path of fnft_addr_parse()
 	 * against the general one, which a trailing blank forces (the fast
