@@ -2,7 +2,7 @@
 /*
  * yardstick: the kernel floor of scripts/bench.
  *
- *   yardstick [-t TABLE] [-v] FILE
+ *   yardstick [-s N] [-t TABLE] [-v] FILE
  *   yardstick -p [-t TABLE] [-v] FILE
  *
  * Creates, in one nf_tables batch sent with one sendmsg(), table inet TABLE
@@ -17,6 +17,12 @@
  * address, a CIDR or a range lo-hi, IPv4 or IPv6; blank space, a trailing
  * comma and lines starting with # are ignored.  The elements of one family
  * must not overlap (they are sorted here; touching ones are merged).
+ *
+ * -s N (shards): the layout the team could choose for big groups, to see
+ * what it would cost the kernel: each family's intervals, in order, go to
+ * sets of at most N intervals each, v4, v4_1, v4_2, ... (and v6, ...).
+ * A patch (-p) always goes to the first of them, v4 and v6, which is
+ * where the benchmark's change lies.
  *
  * -p (patch): the floor of a small change instead.  The table and its sets
  * must exist (from a first run); the batch holds only DELSETELEM for the
@@ -328,6 +334,31 @@ static unsigned put_set(struct out *o, const char *table, const char *name,
 	return x.count;
 }
 
+/* @s as sets of at most @shard intervals (all in one when 0): @name,
+ * @name_1, ...; *n_sets counts the set ids used. */
+static unsigned put_shards(struct out *o, const char *table, const char *name,
+			   const struct ivs *s, unsigned long shard, uint32_t *n_sets)
+{
+	unsigned n = 0;
+	size_t off = 0, k = 0;
+
+	do {
+		struct ivs part = { .v = s->v + off, .n = s->n - off, .w = s->w };
+		char set[64];
+
+		if (shard && part.n > shard)
+			part.n = shard;
+		if (k)
+			snprintf(set, sizeof(set), "%s_%zu", name, k);
+		else
+			snprintf(set, sizeof(set), "%s", name);
+		n += put_set(o, table, set, ++*n_sets, &part);
+		off += part.n;
+		k++;
+	} while (off < s->n);
+	return n;
+}
+
 /* The intervals of @s as elements of an existing set, in one message type:
  * lo, and hi+1 flagged INTERVAL_END (no leading element: the set has it). */
 static unsigned put_patch(struct out *o, const char *table, const char *name,
@@ -423,22 +454,26 @@ int main(int argc, char **argv)
 	struct ivs v4 = { .w = 4 }, v6 = { .w = 16 }, d4 = { .w = 4 }, d6 = { .w = 16 };
 	bool patch = false;
 	const char *table = "yardstick";
+	unsigned long shard = 0;	/* -s: intervals a set, 0: no limit */
+	char *end;
 	struct mnl_socket *nl;
 	struct nftnl_table *t;
 	struct nlmsghdr *nlh;
 	struct out o = { 0 };
 	double t0, t1, t2, t3;
 	unsigned n_elems;
-	uint32_t gen0, gen1;
+	uint32_t n_sets = 0, gen0, gen1;
 	int opt, one = 1, snd, rcv = 4 << 20, err;
 	struct iovec iov;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct msghdr msg = { .msg_name = &sa, .msg_namelen = sizeof(sa),
 			      .msg_iov = &iov, .msg_iovlen = 1 };
 
-	while ((opt = getopt(argc, argv, "pt:v")) != -1) {
+	while ((opt = getopt(argc, argv, "ps:t:v")) != -1) {
 		if (opt == 'p')
 			patch = true;
+		else if (opt == 's' && (shard = strtoul(optarg, &end, 10)) && !*end)
+			;
 		else if (opt == 't')
 			table = optarg;
 		else if (opt == 'v')
@@ -447,7 +482,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: yardstick [-p] [-t TABLE] [-v] FILE\n");
+		fprintf(stderr, "usage: yardstick [-p | -s N] [-t TABLE] [-v] FILE\n");
 		return 2;
 	}
 	t0 = now_ms();
@@ -487,8 +522,8 @@ int main(int argc, char **argv)
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		msg_end(&o, nlh);
 		nftnl_table_free(t);
-		n_elems = put_set(&o, table, "v4", 1, &v4);
-		n_elems += put_set(&o, table, "v6", 2, &v6);
+		n_elems = put_shards(&o, table, "v4", &v4, shard, &n_sets);
+		n_elems += put_shards(&o, table, "v6", &v6, shard, &n_sets);
 	}
 	o.msgs++;
 	msg_end(&o, nftnl_batch_end(o.buf + o.len, o.seq++));
