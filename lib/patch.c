@@ -220,7 +220,6 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 
 /* ---- messages ---- */
 
-#define ELEMS_PER_MSG 1024	/* 2 keys of 16 bytes each: far below 64 KiB */
 #define MSG_ROOM (256 * 1024)
 #define ANON_ID_BASE 1000	/* set ids of this batch's anonymous sets */
 
@@ -263,16 +262,30 @@ static int elem_into(void *ctx, const uint8_t *key, size_t w, uint32_t flags,
 }
 
 /*
+ * How many intervals one message takes: the element list is a nest with
+ * a 16-bit length.  An interval is at most two elements of nest, flags,
+ * key nest and key (an open one is one element with userdata, smaller),
+ * and the list may lead with one more.  909 IPv6 or 1,364 IPv4 intervals.
+ */
+static size_t intervals_per_msg(size_t w)
+{
+	size_t elem = NLA_HDRLEN + NLA_HDRLEN + 4 + NLA_HDRLEN + NLA_HDRLEN + w;
+
+	return (UINT16_MAX - NLA_HDRLEN - elem) / (2 * elem);
+}
+
+/*
  * Intervals as `nft delete element` / `nft add element` send them:
  * table, set, on adds the set's id (its place in the table, as nft
- * numbers the sets it knows), then the elements of at most ELEMS_PER_MSG
- * intervals a message.  An add to a set that is empty in the live table
+ * numbers the sets it knows), then the elements of as many intervals as
+ * one message takes.  An add to a set that is empty in the live table
  * leads with the interval end at 0, as nft's does.
  */
 static int put_intervals(struct out *o, uint16_t type, const char *table,
 			 const struct fnft_patch_set *ps, const struct fnft_ivlist *l)
 {
 	size_t w = ps->set->family == FNFT_V4 ? 4 : 16, i, k;
+	size_t per_msg = intervals_per_msg(w);
 	bool add = type == NFT_MSG_NEWSETELEM;
 
 	for (i = 0; i < l->n; i += k) {
@@ -282,7 +295,7 @@ static int put_intervals(struct out *o, uint16_t type, const char *table,
 
 		if (!m.nlh)
 			return -ENOMEM;
-		k = l->n - i < ELEMS_PER_MSG ? l->n - i : ELEMS_PER_MSG;
+		k = l->n - i < per_msg ? l->n - i : per_msg;
 		mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_TABLE, table);
 		mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_SET, ps->set->name);
 		if (add)

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
 #include <finesse-nft/finesse-nft.h>
 
 #include "patch.h"
@@ -100,6 +104,73 @@ START_TEST(one_address)
 }
 END_TEST
 
+/* Each element list's nest length covers exactly its elements, and
+ * each element is a well-formed nest: the list length is 16 bits. */
+static size_t check_elem_msgs(const struct fnft_buf *msgs, size_t n)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)msgs->s;
+	int left = (int)msgs->len;
+	size_t elems = 0, i;
+
+	for (i = 0; i < n; i++, nlh = mnl_nlmsg_next(nlh, &left)) {
+		const struct nlattr *a, *e;
+		bool list = false;
+
+		ck_assert(mnl_nlmsg_ok(nlh, left));
+		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+			if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+				continue;
+			list = true;
+			/* the list ends where the message does */
+			ck_assert_ptr_eq((const char *)a + mnl_attr_get_len(a),
+					 (const char *)nlh + nlh->nlmsg_len);
+			mnl_attr_for_each_nested(e, a) {
+				ck_assert_int_ge(mnl_attr_validate(e, MNL_TYPE_NESTED), 0);
+				elems++;
+			}
+		}
+		ck_assert(list);
+	}
+	return elems;
+}
+
+START_TEST(many_ipv6_intervals)
+{
+	struct fnft_ruleset *live = as_live(""), *plan = plan_text("");
+	struct fnft_buf msgs = { 0 };
+	struct fnft_patch p;
+	size_t i, k, n = 0;
+
+	/* 3,000 IPv6 networks join browser at once: several messages */
+	for (i = 0; i < plan->n_sets; i++) {
+		if (strcmp(plan->sets[i].name, "browser_v6"))
+			continue;
+		for (k = 0; k < 3000; k++) {
+			/* every other /48, so that none touch and merge */
+			struct fnft_iv iv = { .lo = { 0x20, 0x01, 0x0d, 0xb9,
+						     (uint8_t)(k >> 7), (uint8_t)(2 * k) } };
+
+			memcpy(iv.hi, iv.lo, 6);
+			memset(iv.hi + 6, 0xff, 10);
+			ck_assert_int_eq(fnft_ivlist_add(&plan->sets[i].elems, &iv), 0);
+		}
+		fnft_ivlist_normalize(&plan->sets[i].elems, FNFT_V6);
+	}
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), 0);
+	ck_assert_uint_eq(p.n_sets, 1);
+	ck_assert_uint_eq(p.sets[0].add.n, 3000);
+	ck_assert_int_eq(fnft_patch_messages(&p, plan->table, &msgs, &n), 0);
+	ck_assert_uint_gt(n, 2);
+	/* 2 elements an interval; plus the leading end if the set was empty */
+	ck_assert_uint_eq(check_elem_msgs(&msgs, n),
+			  2 * p.sets[0].add.n + (p.sets[0].was_empty ? 1 : 0));
+	free(msgs.s);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(plan);
+}
+END_TEST
+
 START_TEST(port_moved_rules_in_place)
 {
 	struct fnft_ruleset *live = as_live(""),
@@ -167,6 +238,7 @@ int main(int argc, char **argv)
 	golden_dir = argc > 1 ? argv[1] : "tests/golden";
 	tcase_add_test(tc, equal_is_empty);
 	tcase_add_test(tc, one_address);
+	tcase_add_test(tc, many_ipv6_intervals);
 	tcase_add_test(tc, port_moved_rules_in_place);
 	tcase_add_test(tc, structural_is_refused);
 	failed = tl_run("patch", tc, false);
