@@ -30,8 +30,13 @@
 #include <finesse-nft/kernel.h>
 
 #define SNAP_MAGIC "finesse-nft snapshot 1\n"
-/* elements per NEWSETELEM: far below the 64 KiB nest limit for 16-byte keys */
-#define ELEMS_PER_MSG 1024
+/*
+ * Bytes of elements per NEWSETELEM: the element list is a nest with a
+ * 16-bit length.  Elements come from a dump and may carry anything a
+ * request can (comments of someone else's up to 256 bytes, maps' data),
+ * so chunks are cut by an upper bound of their size, not by count.
+ */
+#define ELEMS_BYTES (UINT16_MAX - 1024)
 
 /* Room for one message; large enough for any rule or chunk of elements. */
 #define MSG_ROOM (256 * 1024)
@@ -107,23 +112,47 @@ static struct nftnl_set_elem *elem_copy(struct nftnl_set_elem *e)
 	return c;
 }
 
+/* At least the bytes @e takes in an element list: its nest, and per
+ * attribute a header, a nest or two, the value (strings with their NUL),
+ * padded. */
+static size_t elem_bytes(struct nftnl_set_elem *e)
+{
+	static const uint16_t attrs[] = {
+		NFTNL_SET_ELEM_KEY, NFTNL_SET_ELEM_KEY_END, NFTNL_SET_ELEM_FLAGS,
+		NFTNL_SET_ELEM_DATA, NFTNL_SET_ELEM_VERDICT, NFTNL_SET_ELEM_CHAIN,
+		NFTNL_SET_ELEM_TIMEOUT, NFTNL_SET_ELEM_EXPIRATION,
+		NFTNL_SET_ELEM_USERDATA, NFTNL_SET_ELEM_OBJREF,
+	};
+	size_t n = NLA_HDRLEN, i;
+
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		uint32_t len = 0;
+
+		if (nftnl_set_elem_is_set(e, attrs[i]) &&
+		    nftnl_set_elem_get(e, attrs[i], &len))
+			n += 3 * NLA_HDRLEN + NLA_ALIGN(len + 1);
+	}
+	return n;
+}
+
 /* The set's elements in chunks, each its own NEWSETELEM. */
 static int put_elements(struct fnft_snapshot *s, struct nftnl_set *set)
 {
 	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(set);
 	struct nftnl_set_elem *e;
 	struct nftnl_set *chunk = NULL;
-	unsigned n = 0;
+	size_t bytes = 0, eb = 0;
 	int rc = 0;
 
 	if (!it)
 		return -ENOMEM;
 	for (e = nftnl_set_elems_iter_next(it); !rc; e = nftnl_set_elems_iter_next(it)) {
-		if (chunk && (!e || n == ELEMS_PER_MSG)) {
+		eb = e ? elem_bytes(e) : 0;
+		if (chunk && (!e || bytes + eb > ELEMS_BYTES)) {
 			rc = put_msg(s, NFT_MSG_NEWSETELEM, NLM_F_CREATE, build_elems, chunk);
 			nftnl_set_free(chunk);
 			chunk = NULL;
-			n = 0;
+			bytes = 0;
 		}
 		if (!e || rc)
 			break;
@@ -149,7 +178,7 @@ static int put_elements(struct fnft_snapshot *s, struct nftnl_set *set)
 			}
 			nftnl_set_elem_add(chunk, copy);
 		}
-		n++;
+		bytes += eb;
 	}
 	if (chunk)
 		nftnl_set_free(chunk);

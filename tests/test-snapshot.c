@@ -64,6 +64,48 @@ START_TEST(restore_exactly)
 }
 END_TEST
 
+/* Elements someone else added with long comments: the restore must still
+ * fit each element list into its 16-bit nest (chunks by size, not count). */
+START_TEST(restore_big_elements)
+{
+	struct fnft_ruleset *a = tl_plan_golden(golden_dir, "primary");
+	struct fnft_kernel *k = kernel();
+	struct fnft_snapshot *snap = NULL;
+	struct fnft_error err = { 0 };
+	char path[256], *before, *after;
+	FILE *f;
+
+	ck_assert_int_eq(fnft_kernel_apply(k, a, NULL, &err), 0);
+	snprintf(path, sizeof(path), "%s/big.nft", state_dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("add element inet finesse browser_v4 {\n", f);
+	for (int i = 0; i < 1500; i++)
+		fprintf(f, "  198.18.%d.%d comment \"%0120d\",\n", i / 200, i % 200, i);
+	fputs("}\n", f);
+	fclose(f);
+	{
+		char cmd[320];
+
+		snprintf(cmd, sizeof(cmd), "nft -f %s", path);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	before = tl_list_table();
+	ck_assert_ptr_nonnull(strstr(before, "198.18.7.99 comment"));
+	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+	ck_assert_msg(fnft_kernel_restore(k, snap, NULL, &err) == 0, "restore: %s",
+		      err.message);
+	after = tl_list_table();
+	ck_assert_msg(strcmp(before, after) == 0, "restored:\n%.1500s", after);
+	free(before);
+	free(after);
+	fnft_snapshot_free(snap);
+	fnft_ruleset_free(a);
+	fnft_kernel_free(k);
+}
+END_TEST
+
 START_TEST(restore_absence_and_say_what_was_overwritten)
 {
 	struct fnft_ruleset *a = tl_plan_golden(golden_dir, "primary");
@@ -127,6 +169,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	tcase_add_test(tc, restore_exactly);
 	tcase_add_test(tc, restore_absence_and_say_what_was_overwritten);
+	tcase_add_test(tc, restore_big_elements);
 	tcase_add_test(tc, bad_snapshot_files);
 	tcase_set_timeout(tc, 60);
 	failed = tl_run("snapshot", tc, true);
