@@ -339,11 +339,12 @@ static int comment_udata(const char *comment, uint8_t type,
 /* sets and elements */
 
 /*
- * Elements are produced by one generator (interval_elems) and consumed by
- * a sink: a libnftnl set for the small anonymous sets and for
- * fnft_encode_set(), or the batch itself for named sets, whose tens of
+ * Elements are produced by one generator (fnft_interval_elems, encode.h)
+ * and consumed by a sink: a libnftnl set for the small anonymous sets and
+ * for fnft_encode_set(), or the batch itself for named sets, whose tens of
  * thousands of elements are written straight into the NEWSETELEM messages
- * without an object each (elem_writer below).
+ * without an object each (elem_writer below).  The patch (patch.c) writes
+ * its element messages with the same two.
  */
 
 /* An element as a libnftnl object added to the set @ctx. */
