@@ -85,50 +85,65 @@ static unsigned long digits_value(const char *s, size_t n)
 	return v;
 }
 
-/*
- * The common case, a dotted quad, without copying it out for inet_pton():
- * four parts of 1-3 digits, no leading zeros, each at most 255.  Anything
- * else returns false and goes to inet_pton(), which accepts all of these
- * too and with the same bytes, so this only decides how fast.
- */
-static bool quad_fast(const char *s, size_t n, uint8_t addr[4])
+/* 1-3 decimal digits at *s, without a leading zero, as *v; *s moves past
+ * them.  A fourth digit (or the NUL) is left for the caller to judge. */
+static bool small_decimal(const char **s, unsigned *v)
 {
-	const char *end = s + n;
+	const char *p = *s;
+	unsigned d;
 
-	for (int part = 0; part < 4; part++) {
-		unsigned v = 0, digits = 0;
-
-		while (s < end && *s >= '0' && *s <= '9' && digits < 4) {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			digits++;
+	if ((d = (unsigned)(p[0] - '0')) > 9)
+		return false;
+	*v = d;
+	if ((d = (unsigned)(*++p - '0')) <= 9) {
+		if (*v == 0)
+			return false;	/* a leading zero */
+		*v = *v * 10 + d;
+		if ((d = (unsigned)(*++p - '0')) <= 9) {
+			*v = *v * 10 + d;
+			p++;
 		}
-		if (!digits || digits > 3 || v > 255 ||
-		    (digits > 1 && s[-(int)digits] == '0'))
-			return false;
-		addr[part] = (uint8_t)v;
-		if (part < 3 && (s == end || *s++ != '.'))
-			return false;
 	}
-	return s == end;
+	*s = p;
+	return true;
+}
+
+/* A dotted quad at the start of the NUL-terminated @s: its bytes in @addr,
+ * and where it ends (NULL if there is none).  What follows is the
+ * caller's. */
+static const char *quad_scan(const char *s, uint8_t addr[4])
+{
+	for (int part = 0; part < 4; part++) {
+		unsigned v;
+
+		if (!small_decimal(&s, &v) || v > 255)
+			return NULL;
+		addr[part] = (uint8_t)v;
+		if (part < 3 && *s++ != '.')
+			return NULL;
+	}
+	return s;
 }
 
 static int parse_host_n(const char *s, size_t n, enum fnft_family *family, uint8_t addr[16],
 			char *why, size_t whylen)
 {
 	char buf[HOST_MAX];
+	const char *end;
 
 	memset(addr, 0, 16);
 	if (n == 0)
 		return fail(why, whylen, "empty address");
 	if (n >= sizeof(buf))
 		goto bad;
-	if (quad_fast(s, n, addr)) {
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	/* the common case, a plain dotted quad, without inet_pton(), which
+	 * accepts all of these too and with the same bytes */
+	if ((end = quad_scan(buf, addr)) && !*end) {
 		*family = FNFT_V4;
 		return 0;
 	}
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-
 	if (inet_pton(AF_INET, buf, addr) == 1) {
 		*family = FNFT_V4;
 		return 0;
@@ -254,32 +269,6 @@ static int parse_range(const char *s, size_t n, const char *dash, enum fnft_fami
 	return 0;
 }
 
-/* 1-3 decimal digits at *s, without a leading zero, as *v; *s moves past
- * them.  A fourth digit is left for the caller to refuse. */
-static bool small_decimal(const char **s, unsigned *v)
-{
-	const unsigned char *p = (const unsigned char *)*s;
-	unsigned d = (unsigned)(p[0] - '0');
-
-	if (d > 9)
-		return false;
-	*v = d;
-	if ((unsigned)(p[1] - '0') <= 9) {
-		if (d == 0)
-			return false;
-		*v = d * 10 + (unsigned)(p[1] - '0');
-		if ((unsigned)(p[2] - '0') <= 9) {
-			*v = *v * 10 + (unsigned)(p[2] - '0');
-			*s += 3;
-			return true;
-		}
-		*s += 2;
-		return true;
-	}
-	*s += 1;
-	return true;
-}
-
 /*
  * The common case of a whole spec, an IPv4 host or network ("a.b.c.d",
  * "a.b.c.d/len") without host bits, in one pass up to its NUL.  Anything
@@ -288,16 +277,13 @@ static bool small_decimal(const char **s, unsigned *v)
  */
 static bool v4_spec_fast(const char *s, struct fnft_iv *out)
 {
-	unsigned part, plen = 32, b;
-	uint32_t v = 0, host;
+	unsigned plen = 32;
+	uint32_t v, host;
+	uint8_t a[4];
 
-	for (part = 0; part < 4; part++) {
-		if (!small_decimal(&s, &b) || b > 255)
-			return false;
-		v = v << 8 | b;
-		if (part < 3 && *s++ != '.')
-			return false;
-	}
+	s = quad_scan(s, a);
+	if (!s)
+		return false;
 	if (*s == '/') {
 		s++;
 		if (!small_decimal(&s, &plen) || plen > 32)
@@ -305,14 +291,12 @@ static bool v4_spec_fast(const char *s, struct fnft_iv *out)
 	}
 	if (*s)
 		return false;
+	v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 	host = plen == 32 ? 0 : UINT32_MAX >> plen;
 	if (v & host)
 		return false;	/* the general parser says what is wrong */
 	memset(out, 0, sizeof(*out));
-	out->lo[0] = (uint8_t)(v >> 24);
-	out->lo[1] = (uint8_t)(v >> 16);
-	out->lo[2] = (uint8_t)(v >> 8);
-	out->lo[3] = (uint8_t)v;
+	memcpy(out->lo, a, 4);
 	v |= host;
 	out->hi[0] = (uint8_t)(v >> 24);
 	out->hi[1] = (uint8_t)(v >> 16);
