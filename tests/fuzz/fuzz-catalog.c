@@ -84,7 +84,6 @@ static void check_plan(const struct fnft_catalog *cat)
 {
 	struct fnft_site *site = NULL;
 	struct fnft_ruleset *rs = NULL;
-	struct fnft_batch *b = NULL;
 	struct fnft_error err = { 0 };
 	char *text = NULL;
 	int rc;
@@ -101,11 +100,7 @@ static void check_plan(const struct fnft_catalog *cat)
 		text = NULL;
 		CHECK(fnft_status_render(cat, site, rs, NULL, true, &text) == 0);
 		free(text);
-		rc = fnft_encode_replace(rs, 1, 1, &b);
-		if (rc)
-			fprintf(stderr, "encode of a valid plan failed: %d\n", rc);
-		CHECK(rc == 0);
-		fnft_batch_free(b);
+		CHECK_ENCODES(rs);
 	}
 	fnft_ruleset_free(rs);
 	fnft_site_free(site);
