@@ -707,6 +707,8 @@ int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 	rs = fnft_ruleset_new(name, udata_comment(ud, len));
 	if (!rs)
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+	if (nftnl_table_is_set(d->table, NFTNL_TABLE_FLAGS))
+		rs->flags = nftnl_table_get_u32(d->table, NFTNL_TABLE_FLAGS);
 	rc = decode_all(d, rs);
 	if (rc) {
 		fnft_ruleset_free(rs);

@@ -101,6 +101,9 @@ struct fnft_ir_chain {
 struct fnft_ruleset {
 	char *table;			/* family is always inet */
 	char *comment;			/* names the tool and the node role */
+	/* NFT_TABLE_F_* as the kernel holds them; a plan's are 0 (awake, no
+	 * owner): a dormant table is an open firewall, never "in sync" */
+	uint32_t flags;
 	struct fnft_ir_set *sets;	/* ascending by name */
 	size_t n_sets, cap_sets;
 	struct fnft_ir_chain chains[FNFT_IR_CHAINS_MAX];	/* input, output */

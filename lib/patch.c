@@ -210,6 +210,8 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 	memset(p, 0, sizeof(*p));
 	if (!same_structure(live, plan))
 		return -EOPNOTSUPP;
+	p->set_flags = live->flags != plan->flags;
+	p->flags = plan->flags;
 	rc = diff_sets(live, plan, p);
 	for (i = 0; !rc && i < plan->n_chains; i++)
 		rc = diff_chain(&live->chains[i], &plan->chains[i], p);
@@ -375,6 +377,23 @@ static int put_rule_insert(struct out *o, const char *table,
 	return rc;
 }
 
+/*
+ * NEWTABLE with the flags alone: an update of the existing table (no
+ * NLM_F_CREATE needed, none of its contents touched) that, say, wakes a
+ * dormant one within the same transaction as the rest of the patch.
+ */
+static int put_table_flags(struct out *o, const char *table, uint32_t flags)
+{
+	struct nlmsghdr *nlh = msg_start(o, NFT_MSG_NEWTABLE, 0);
+
+	if (!nlh)
+		return -ENOMEM;
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
+	mnl_attr_put_u32(nlh, NFTA_TABLE_FLAGS, htonl(flags));
+	msg_done(o, nlh);
+	return 0;
+}
+
 int fnft_patch_messages(const struct fnft_patch *p, const char *table,
 			struct fnft_buf *msgs, size_t *n)
 {
@@ -382,6 +401,9 @@ int fnft_patch_messages(const struct fnft_patch *p, const char *table,
 	uint32_t set_id = ANON_ID_BASE;
 	size_t i;
 	int rc = 0;
+
+	if (p->set_flags)
+		rc = put_table_flags(&o, table, p->flags);
 
 	/* deletes first: an interval may come back merged with a neighbour */
 	for (i = 0; !rc && i < p->n_sets; i++)

@@ -34,6 +34,9 @@ struct fnft_patch_rule {
 };
 
 struct fnft_patch {
+	/* the live table's flags differ (dormant, say): set them to @flags */
+	bool set_flags;
+	uint32_t flags;
 	struct fnft_patch_set *sets;
 	size_t n_sets, cap_sets;
 	struct fnft_patch_rule *del, *ins;
@@ -51,7 +54,8 @@ void fnft_patch_free(struct fnft_patch *p);
 
 /*
  * fnft_patch_messages - the patch as netlink messages, back to back with
- * seq 0, in the order the batch needs them: element deletes, element adds,
+ * seq 0, in the order the batch needs them: the table's flags when they
+ * change, element deletes, element adds,
  * rule deletes by handle, then rule inserts in place (each after the
  * anonymous set it looks up).  *n receives the count.  Returns 0, -EINVAL
  * (a rule the encoder refuses) or -ENOMEM.

@@ -220,12 +220,33 @@ static void render_chain(const struct fnft_ir_chain *c, struct fnft_buf *b)
 	fnft_buf_puts(b, "\t}\n");
 }
 
+/* "\tflags dormant,owner" as nft lists them; bits nft has no name for
+ * as a number, so that no flag is ever hidden */
+static void render_table_flags(uint32_t flags, struct fnft_buf *b)
+{
+	static const char *const names[] = { "dormant", "owner", "persist" };
+	const char *sep = "\tflags ";
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & (1u << i)) {
+			fnft_buf_printf(b, "%s%s", sep, names[i]);
+			flags &= ~(1u << i);
+			sep = ",";
+		}
+	if (flags)
+		fnft_buf_printf(b, "%s0x%x", sep, flags);
+	fnft_buf_puts(b, "\n");
+}
+
 int fnft_render_table(const struct fnft_ruleset *rs, struct fnft_buf *b)
 {
 	const char *sep = "";
 	size_t i;
 
 	fnft_buf_printf(b, "table inet %s {\n", rs->table);
+	if (rs->flags)
+		render_table_flags(rs->flags, b);
 	if (rs->comment)
 		fnft_buf_printf(b, "\tcomment \"%s\"\n", rs->comment);
 	for (i = 0; i < rs->n_sets; i++, sep = "\n") {

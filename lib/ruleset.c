@@ -194,7 +194,7 @@ FNFT_EXPORT bool fnft_ruleset_equal(const struct fnft_ruleset *a,
 	size_t i;
 
 	if (!streq(a->table, b->table) || !str_equal(a->comment, b->comment) ||
-	    a->n_sets != b->n_sets || a->n_chains != b->n_chains)
+	    a->flags != b->flags || a->n_sets != b->n_sets || a->n_chains != b->n_chains)
 		return false;
 	for (i = 0; i < a->n_sets; i++)
 		if (!streq(a->sets[i].name, b->sets[i].name) ||

@@ -79,6 +79,7 @@ uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs)
 
 	fnv_str(&f, rs->table);
 	fnv_str(&f, rs->comment);
+	fnv_u64(&f, rs->flags);
 	fnv_u64(&f, rs->n_sets);
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct fnft_ir_set *s = &rs->sets[i];
