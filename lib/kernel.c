@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <finesse-nft/kernel.h>
@@ -33,6 +34,9 @@ struct fnft_kernel {
 	struct fnft_state_key key;
 	bool have_key;			/* boot id and netns cookie known */
 	char id[96];			/* "<netns cookie>.<table>" */
+	int lock_timeout_ms;		/* -1: wait as long as it takes */
+	fnft_lock_wait_fn lock_waiting;
+	void *lock_ctx;
 };
 
 FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
@@ -53,6 +57,7 @@ FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 	}
 	snprintf(k->table, sizeof(k->table), "%s", table);
+	k->lock_timeout_ms = -1;
 	rc = fnft_nl_open(&k->nl, err);
 	if (rc) {
 		fnft_kernel_free(k);
@@ -91,6 +96,25 @@ FNFT_EXPORT int fnft_kernel_set_state_dir(struct fnft_kernel *k, const char *dir
 	free(k->state_dir);
 	k->state_dir = copy;
 	return 0;
+}
+
+FNFT_EXPORT int fnft_kernel_set_lock_wait(struct fnft_kernel *k, int timeout_ms,
+				      fnft_lock_wait_fn waiting, void *ctx)
+{
+	if (!k || timeout_ms < -1)
+		return -EINVAL;
+	k->lock_timeout_ms = timeout_ms;
+	k->lock_waiting = waiting;
+	k->lock_ctx = ctx;
+	return 0;
+}
+
+FNFT_EXPORT int fnft_kernel_generation(struct fnft_kernel *k, uint32_t *genid,
+				       struct fnft_error *err)
+{
+	if (!k || !genid)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	return fnft_nl_genid(k->nl, genid, err);
 }
 
 static bool use_state(const struct fnft_kernel *k)
@@ -146,38 +170,100 @@ FNFT_EXPORT int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
 
 /* ---- writing ---- */
 
-/*
- * Take the lock of (network namespace, table).  Returns the fd, or -1 when
- * no lock can be had here (no /run, not root): then the generation id alone
- * guards us, which is still safe, only less polite.
- */
-static int lock_table(const struct fnft_kernel *k)
+static int64_t now_ms(void)
 {
-	char path[256];
-	int fd;
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The pid the holder wrote into the lock file, or 0. */
+static long lock_holder(int fd)
+{
+	char buf[24] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	return n > 0 ? strtol(buf, NULL, 10) : 0;
+}
+
+/*
+ * flock(LOCK_EX) within k->lock_timeout_ms, telling k->lock_waiting once
+ * after a second.  Polled rather than interrupted by a timer: a library
+ * owns no signal and no thread.  0, or -EBUSY on the timeout.
+ */
+static int lock_wait(const struct fnft_kernel *k, int fd)
+{
+	int64_t start = now_ms(), waited;
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	bool told = false;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		waited = now_ms() - start;
+		if (k->lock_timeout_ms >= 0 && waited >= k->lock_timeout_ms)
+			return -EBUSY;
+		if (!told && waited >= 1000 && k->lock_waiting) {
+			k->lock_waiting(k->lock_ctx, lock_holder(fd));
+			told = true;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
+ * Take the lock of (network namespace, table) and write our pid into it,
+ * so that whoever waits can be told who holds it.  *fd is -1 when no lock
+ * can be had here (no /run, not root): then the generation id alone guards
+ * us, which is still safe, only less polite.  Returns 0 or -EBUSY.
+ */
+static int lock_table(const struct fnft_kernel *k, int *fd, struct fnft_error *err)
+{
+	char path[256], pid[24];
+	int rc, n;
+
+	*fd = -1;
 	if (!k->have_key)
-		return -1;
+		return 0;
 	if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST)
-		return -1;
+		return 0;
 	snprintf(path, sizeof(path), LOCK_DIR "/lock.%llu.%s",
 		 (unsigned long long)k->key.netns, k->table);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			close(fd);
-			return -1;
-		}
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (*fd < 0)
+		return 0;
+	rc = lock_wait(k, *fd);
+	if (rc) {
+		long holder = lock_holder(*fd);
+
+		close(*fd);
+		*fd = -1;
+		if (rc != -EBUSY)
+			return 0;
+		return holder > 0 ?
+			fnft_err(err, -EBUSY, NULL, k->table,
+				 "table inet %s is locked by another finesse-nft (pid %ld); nothing was done",
+				 k->table, holder) :
+			fnft_err(err, -EBUSY, NULL, k->table,
+				 "table inet %s is locked by another finesse-nft; nothing was done",
+				 k->table);
 	}
-	return fd;
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) == 0 && pwrite(*fd, pid, (size_t)n, 0) < 0)
+		(void)0;	/* only a courtesy to whoever waits */
+	return 0;
 }
 
 static void unlock_table(int fd)
 {
-	if (fd >= 0)
+	if (fd >= 0) {
+		if (ftruncate(fd, 0) < 0)
+			(void)0;	/* a stale pid only misleads a message */
 		close(fd);	/* releases the flock */
+	}
 }
 
 /*
@@ -317,8 +403,21 @@ static int send_batch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 	return rc;
 }
 
+/* The snapshot's generation is gone: someone committed since. */
+static int moved_on(const struct fnft_kernel *k, struct fnft_error *err)
+{
+	return fnft_err(err, -EAGAIN, NULL, k->table,
+			"the ruleset changed since the snapshot of table inet %s was taken; nothing was applied; run again",
+			k->table);
+}
+
+/*
+ * @expect: the generation the caller's snapshot was taken at, 0 for none:
+ * then the live state must be read at it, and the batch carries it.
+ */
 static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
-			struct fnft_apply_stats *st, struct fnft_error *err)
+			uint32_t expect, struct fnft_apply_stats *st,
+			struct fnft_error *err)
 {
 	struct fnft_ruleset *live = NULL;
 	bool rules_kept;
@@ -327,6 +426,9 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 
 	if ((rc = fnft_nl_genid(k->nl, &genid, err)))
 		return rc;
+	if (expect && genid != expect)
+		return moved_on(k, err);
+	st->generation = genid;
 	if (state_is_plan(k, plan, genid)) {
 		st->in_sync = true;
 		return 0;
@@ -335,6 +437,11 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	 * makes the kernel refuse our batch, which carries @genid (exit 4) */
 	if ((rc = read_live(k, READ_HAVE_GENID, &live, &genid, err)))
 		return rc;
+	if (expect && genid != expect) {
+		fnft_ruleset_free(live);
+		return moved_on(k, err);
+	}
+	st->generation = genid;
 	if (live && fnft_ruleset_equal(live, plan)) {
 		st->in_sync = true;
 		/* read by a dump: record it, so the next run is cheap */
@@ -342,6 +449,8 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	} else {
 		rc = send_batch(k, live, plan, genid, &rules_kept, st, err);
 		/* a committed batch moves the generation on by exactly one */
+		if (!rc)
+			st->generation = genid + 1;
 		if (!rc && rules_kept)
 			remember_read(k, live, plan, genid + 1);
 		else if (!rc)
@@ -351,10 +460,9 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	return rc;
 }
 
-FNFT_EXPORT int fnft_kernel_apply(struct fnft_kernel *k,
-				  const struct fnft_ruleset *plan,
-				  struct fnft_apply_stats *stats,
-				  struct fnft_error *err)
+static int apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+		 uint32_t expect, struct fnft_apply_stats *stats,
+		 struct fnft_error *err)
 {
 	struct fnft_apply_stats st = { 0 };
 	int lock, rc;
@@ -365,12 +473,36 @@ FNFT_EXPORT int fnft_kernel_apply(struct fnft_kernel *k,
 		return fnft_err(err, -EINVAL, NULL, plan->table,
 				"the plan is for table %s, the handle for table %s",
 				plan->table, k->table);
-	lock = lock_table(k);
-	rc = apply_locked(k, plan, &st, err);
+	rc = lock_table(k, &lock, err);
+	if (!rc)
+		rc = apply_locked(k, plan, expect, &st, err);
 	unlock_table(lock);
 	if (stats)
 		*stats = st;
 	return rc;
+}
+
+FNFT_EXPORT int fnft_kernel_apply(struct fnft_kernel *k,
+				  const struct fnft_ruleset *plan,
+				  struct fnft_apply_stats *stats,
+				  struct fnft_error *err)
+{
+	return apply(k, plan, 0, stats, err);
+}
+
+FNFT_EXPORT int fnft_kernel_apply_over(struct fnft_kernel *k,
+				       const struct fnft_snapshot *s,
+				       const struct fnft_ruleset *plan,
+				       struct fnft_apply_stats *stats,
+				       struct fnft_error *err)
+{
+	if (!k || !s)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (!streq(s->table, k->table) || !s->genid)
+		return fnft_err(err, -EINVAL, NULL, s->table,
+				"the snapshot is not one taken of table %s by this handle",
+				k->table);
+	return apply(k, plan, s->genid, stats, err);
 }
 
 FNFT_EXPORT int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err)
@@ -381,7 +513,8 @@ FNFT_EXPORT int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err
 
 	if (!k)
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
-	lock = lock_table(k);
+	if ((rc = lock_table(k, &lock, err)))
+		return rc;
 	rc = fnft_nl_genid(k->nl, &genid, err);
 	if (!rc && (rc = fnft_encode_remove(k->table, genid,
 					    fnft_nl_next_seq(k->nl), &b)))
@@ -447,7 +580,9 @@ FNFT_EXPORT int fnft_kernel_restore(struct fnft_kernel *k,
 				s->table, k->table);
 	if (overwritten)
 		*overwritten = NULL;
-	lock = lock_table(k);
+	if ((rc = lock_table(k, &lock, err)))
+		return rc;
+	rc = -EAGAIN;
 	/* a restore must happen: retry a change by someone else */
 	for (tries = 0; rc == -EAGAIN && tries < 5; tries++) {
 		if ((rc = fnft_nl_genid(k->nl, &genid, err)))

@@ -251,7 +251,7 @@ int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
 	snprintf(s->table, sizeof(s->table), "%s", table);
 	rc = fnft_nl_dump_objects(nl, table, &d, err);
 	if (!rc) {
-		*genid = d->genid;
+		*genid = s->genid = d->genid;
 		s->absent = !d->table;
 		if (d->table && (rc = snapshot_from_dump(d, s)))
 			fnft_err(err, rc, NULL, table, "cannot snapshot table inet %s: %s",
@@ -277,6 +277,11 @@ FNFT_EXPORT void fnft_snapshot_free(struct fnft_snapshot *s)
 FNFT_EXPORT bool fnft_snapshot_absent(const struct fnft_snapshot *s)
 {
 	return s->absent;
+}
+
+FNFT_EXPORT uint32_t fnft_snapshot_generation(const struct fnft_snapshot *s)
+{
+	return s->genid;
 }
 
 /* ---- files ---- */

@@ -10,6 +10,7 @@ struct fnft_snapshot {
 	bool absent;		/* the table did not exist */
 	struct fnft_buf msgs;	/* NEW* messages, seq 0, back to back */
 	size_t n_msgs;
+	uint32_t genid;		/* of the dump; 0 when loaded from a file */
 };
 
 /* Dump table inet @table and keep it as messages; *genid of the dump. */

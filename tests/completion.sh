@@ -134,7 +134,8 @@ for m in $modes; do
 	done
 	expect_lacks "$m" "finesse-nft catalog --" --node --format
 	expect_lacks "$m" "finesse-nft apply --" --json --verify
-	expect_lacks "$m" "finesse-nft remove --" --node --json --force
+	expect_lacks "$m" "finesse-nft remove --" --node --json
+	expect "$m" "finesse-nft remove --f" --force
 
 	# option values
 	expect "$m" "finesse-nft apply --node " primary secondary

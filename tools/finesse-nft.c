@@ -41,6 +41,7 @@ struct opts {
 	const char *proto;
 	const char *port;
 	unsigned confirm;	/* apply --confirm SECS; 0: none */
+	int wait_ms;		/* --wait SECS for the table's lock; -1: no limit */
 };
 
 struct command {
@@ -334,7 +335,7 @@ static const char *table_name(const struct opts *o)
 static int fail_kernel(int rc, const struct fnft_error *err)
 {
 	fail(rc, err);
-	return rc == -EAGAIN ? EXIT_CONFLICT : EXIT_SYSTEM;
+	return rc == -EAGAIN || rc == -EBUSY ? EXIT_CONFLICT : EXIT_SYSTEM;
 }
 
 static int open_kernel(const struct opts *o, struct fnft_kernel **k)
@@ -353,7 +354,18 @@ static int open_kernel(const struct opts *o, struct fnft_kernel **k)
 		fnft_kernel_free(*k);
 		return EXIT_SYSTEM;
 	}
+	fnft_kernel_set_lock_wait(*k, o->wait_ms, pending_lock_waiting,
+				  (void *)table_name(o));
 	return EXIT_OK;
+}
+
+static struct pending_opts pending_opts(const struct opts *o)
+{
+	return (struct pending_opts){
+		.table = table_name(o), .state_dir = o->state_dir,
+		.no_state = o->no_state, .secs = o->confirm,
+		.wait_ms = o->wait_ms, .force = o->force,
+	};
 }
 
 static int no_args(const char *cmd, int argc)
@@ -415,6 +427,7 @@ static int ssh_guard(const struct opts *o, const struct fnft_ruleset *plan)
 
 static int cmd_apply(struct opts *o, int argc, char **argv)
 {
+	struct pending_opts po;
 	struct fnft_apply_stats st;
 	struct fnft_kernel *k = NULL;
 	struct fnft_error err = { 0 };
@@ -429,12 +442,16 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 		return rc;
 	}
 	rc = open_kernel(o, &k);
+	po = pending_opts(o);
 	if (!rc && o->confirm) {
-		rc = pending_apply(k, l.plan, table_name(o), o->confirm, &st);
-		if (!rc)
+		rc = pending_apply(k, l.plan, &po, &st);
+		if (!rc && st.in_sync)
+			say(0, "table inet %s is in sync; nothing to do, nothing to confirm",
+			    table_name(o));
+		else if (!rc)
 			say(0, "applied table inet %s; run 'finesse-nft confirm' within %u s, "
 			    "or the previous table comes back", table_name(o), o->confirm);
-	} else if (!rc) {
+	} else if (!rc && !(rc = pending_check(k, &po, "apply"))) {
 		rc = fnft_kernel_apply(k, l.plan, &st, &err);
 		if (rc)
 			rc = fail_kernel(rc, &err);
@@ -595,14 +612,15 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 
 static int cmd_confirm_or_rollback(struct opts *o, int argc, bool confirm)
 {
+	struct pending_opts po;
 	struct fnft_kernel *k = NULL;
 	int rc;
 
 	if ((rc = no_args(confirm ? "confirm" : "rollback", argc)) ||
 	    (rc = open_kernel(o, &k)))
 		return rc;
-	rc = confirm ? pending_confirm(k, table_name(o)) :
-		       pending_rollback(k, table_name(o));
+	po = pending_opts(o);
+	rc = confirm ? pending_confirm(k, &po) : pending_rollback(k, &po);
 	fnft_kernel_free(k);
 	return rc;
 }
@@ -625,9 +643,15 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 	struct fnft_error err = { 0 };
 	int rc;
 
+	struct pending_opts po = pending_opts(o);
+
 	(void)argv;
 	if ((rc = no_args("remove", argc)) || (rc = open_kernel(o, &k)))
 		return rc;
+	if ((rc = pending_check(k, &po, "remove"))) {
+		fnft_kernel_free(k);
+		return rc;
+	}
 	rc = fnft_kernel_remove(k, &err);
 	fnft_kernel_free(k);
 	return rc ? fail_kernel(rc, &err) : EXIT_OK;
@@ -637,7 +661,8 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 
 enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
        OPT_VERSION, OPT_VERIFY, OPT_STATE_DIR, OPT_NO_STATE, OPT_FORCE,
-       OPT_LIVE, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT, OPT_CONFIRM };
+       OPT_LIVE, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT, OPT_CONFIRM,
+       OPT_WAIT };
 
 #define GLOBAL_OPTS                                                      \
 	{ "config", required_argument, NULL, 'c' },                      \
@@ -652,7 +677,15 @@ static const struct option global_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
 };
-static const struct option plain_opts[] = { GLOBAL_OPTS, { 0 } };
+static const struct option writer_opts[] = {
+	GLOBAL_OPTS, { "wait", required_argument, NULL, OPT_WAIT }, { 0 },
+};
+static const struct option remove_opts[] = {
+	GLOBAL_OPTS,
+	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ 0 },
+};
 static const struct option json_opts[] = {
 	GLOBAL_OPTS, { "json", no_argument, NULL, OPT_JSON }, { 0 },
 };
@@ -661,6 +694,7 @@ static const struct option apply_opts[] = {
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
+	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ 0 },
 };
 static const struct option explain_opts[] = {
@@ -713,23 +747,30 @@ static const struct command commands[] = {
 	  "  --format F    nft (default): an nft -f script; json: the same for\n"
 	  "                nft -j -f (libnftables JSON)\n",
 	  export_opts },
-	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force]",
+	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force] [--wait SECS]",
 	  "Make the kernel's table equal the plan, in one transaction that\n"
 	  "touches only our table; nothing is sent when it already does.  Exit 4\n"
 	  "when the ruleset changed while we worked (nothing was applied; run\n"
 	  "again).  Run from an SSH session (SSH_CONNECTION), it refuses a plan\n"
 	  "that would refuse the next login from the same client (exit 2).\n"
+	  "Refused (exit 2) while an 'apply --confirm' is pending.\n"
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
-	  "  --confirm S   unless 'finesse-nft confirm' runs within S seconds, a\n"
-	  "                detached watchdog puts the previous table back (or\n"
-	  "                none, if there was none); one pending confirm at a time\n"
-	  "  --force       apply even if it would lock this SSH client out\n",
+	  "  --confirm S   unless 'finesse-nft confirm' runs within S seconds of\n"
+	  "                this apply's return, a detached watchdog, armed before\n"
+	  "                the commit, puts the previous table back (or none, if\n"
+	  "                there was none); one pending confirm at a time\n"
+	  "  --force       apply even if it would lock this SSH client out, or\n"
+	  "                while a confirm is pending (its rollback stays armed)\n"
+	  "  --wait S      give up after S seconds if another finesse-nft holds\n"
+	  "                the table's lock (exit 4); default: wait\n",
 	  apply_opts },
-	{ "confirm", cmd_confirm, "confirm",
-	  "Keep the table of the pending 'apply --confirm'.\n", plain_opts },
-	{ "rollback", cmd_rollback, "rollback",
+	{ "confirm", cmd_confirm, "confirm [--wait SECS]",
+	  "Keep the table of the pending 'apply --confirm', and say what the\n"
+	  "kernel holds: exit 2 if the rollback already ran, 4 if the table was\n"
+	  "changed since by someone else.\n", writer_opts },
+	{ "rollback", cmd_rollback, "rollback [--wait SECS]",
 	  "Put back, now, the table from before the pending 'apply --confirm'.\n",
-	  plain_opts },
+	  writer_opts },
 	{ "explain", cmd_explain,
 	  "explain (--from ADDR | --to ADDR) --port PORT [--proto tcp|udp] [--node R] [--live]",
 	  "Would a new connection pass our table, and which row or policy decides?\n"
@@ -752,9 +793,10 @@ static const struct command commands[] = {
 	  "ports, groups and direction, rows in catalog order.\n"
 	  "  --json     as a JSON array\n",
 	  status_opts },
-	{ "remove", cmd_remove, "remove",
-	  "Delete our table, and only it.  A missing table is not an error.\n",
-	  plain_opts },
+	{ "remove", cmd_remove, "remove [--force] [--wait SECS]",
+	  "Delete our table, and only it.  A missing table is not an error.\n"
+	  "Refused (exit 2) while an 'apply --confirm' is pending, unless --force.\n",
+	  remove_opts },
 	{ "diff", cmd_diff, "diff [--node R] OLD NEW",
 	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
 	  "Exit 0 when equal, 1 when they differ.\n",
@@ -844,6 +886,17 @@ static int take_option(struct opts *o, int c, const char *arg)
 		o->confirm = (unsigned)v;
 		return 0;
 	}
+	case OPT_WAIT: {
+		char *end;
+		double v = strtod(arg, &end);
+
+		if (!*arg || *end || !(v >= 0 && v <= 86400)) {
+			say(0, "bad --wait '%s' (seconds, 0-86400)", arg);
+			return -1;
+		}
+		o->wait_ms = (int)(v * 1000 + 0.5);
+		return 0;
+	}
 	default:
 		return -1;
 	}
@@ -871,7 +924,8 @@ static int run_command(const struct command *cmd, struct opts *o, int argc,
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .site = DEFAULT_SITE, .state_dir = getenv("FNFT_STATE_DIR") };
+	struct opts o = { .site = DEFAULT_SITE, .state_dir = getenv("FNFT_STATE_DIR"),
+			  .wait_ms = -1 };
 	size_t i;
 	int c;
 

@@ -4,20 +4,47 @@
  * time.  Per network namespace and table (fnft_kernel_id()), under
  * /run/finesse-nft/:
  *
- *   pending.ID/snapshot   the table as it was before the apply
- *   pending.ID/info       "PID DEADLINE" of the detached watchdog
  *   pending.ID.lock       flock taken by apply, confirm, rollback and the
- *                         watchdog, so exactly one of them acts
+ *                         watchdog, so exactly one of them acts at a time
+ *   pending.ID/snapshot   the table as it was before the apply
+ *   pending.ID/before     that table as nft text ("" for no table)
+ *   pending.ID/applied    the plan as nft text
+ *   pending.ID/info       the watchdog's record: "STATE GENID DEADLINE WALL"
  *   rolled-back.ID        what the watchdog did, read by the next confirm
  *
+ * The order is what makes the net hold when the CLI dies at any point
+ * (SIGHUP as the SSH session of a bad rule drops, SIGKILL):
+ *
+ *   1. snapshot, saved, with its generation G;
+ *   2. the watchdog is started, detached, and holds an exclusive flock on
+ *      the info file it created: that lock, not a pid, is its identity (a
+ *      pid can be reused; a lock dies with its holder).  It records
+ *      "arming" and waits on a pipe from the apply;
+ *   3. the apply, over the snapshot's generation G: if anyone changed the
+ *      ruleset since the snapshot, nothing is applied (exit 4), so the
+ *      rollback restores exactly what the apply replaced;
+ *   4. the apply tells the watchdog "committed at generation N" (or "not
+ *      committed": it then removes itself) and closes the pipe as it
+ *      returns; the deadline counts on CLOCK_BOOTTIME from that close,
+ *      with millisecond precision.  If the pipe closes without a word (the
+ *      CLI died), the watchdog asks the kernel: generation still G, or the
+ *      table still what it was, means nothing was committed; otherwise it
+ *      arms the full deadline from then.
+ *
+ * confirm and rollback remove the info file; the watchdog sees that its
+ * file is gone (or is another's) and exits.  Nobody ever sends a signal.
+ * confirm reports what the kernel holds, not what the files say.
+ *
  * A second apply --confirm while one is pending is refused: chaining would
- * make "rollback" ambiguous (to which table?), and the operator who is
- * still connected can simply confirm first.
+ * make "rollback" ambiguous (to which table?).  So are plain apply and
+ * remove (pending_check()), unless --force: the pending rollback then
+ * still restores the table from before `apply --confirm`.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,55 +63,164 @@
 #define RUN_DIR "/run/finesse-nft"
 
 struct pending {
-	char dir[256], lock[256], snap[300], info[300], done[256];
+	char dir[256], lock[256], done[256];
+	char snap[300], info[300], before[300], applied[300];
 	int lock_fd;
+};
+
+/* The watchdog's record, as read by the others. */
+struct record {
+	bool armed;		/* the apply committed; else still "arming" */
+	bool alive;		/* its watchdog holds the lock on it */
+	uint32_t genid;		/* the generation the apply left; 0 unknown */
+	int64_t deadline_ms;	/* CLOCK_BOOTTIME */
+	time_t wall;		/* the same deadline, for people */
 };
 
 static void paths(struct pending *p, const char *id)
 {
 	snprintf(p->dir, sizeof(p->dir), RUN_DIR "/pending.%s", id);
 	snprintf(p->lock, sizeof(p->lock), RUN_DIR "/pending.%s.lock", id);
+	snprintf(p->done, sizeof(p->done), RUN_DIR "/rolled-back.%s", id);
 	snprintf(p->snap, sizeof(p->snap), "%s/snapshot", p->dir);
 	snprintf(p->info, sizeof(p->info), "%s/info", p->dir);
-	snprintf(p->done, sizeof(p->done), RUN_DIR "/rolled-back.%s", id);
+	snprintf(p->before, sizeof(p->before), "%s/before", p->dir);
+	snprintf(p->applied, sizeof(p->applied), "%s/applied", p->dir);
 	p->lock_fd = -1;
 }
 
-static int lock(struct pending *p)
+static int64_t boot_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "locked by pid 1234 (finesse-nft -c site.conf apply)" or "" */
+static void holder_text(long pid, char *buf, size_t len)
+{
+	char path[64], cmd[160] = "";
+	size_t n = 0, i;
+	FILE *f;
+
+	buf[0] = '\0';
+	if (pid <= 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	if ((f = fopen(path, "re"))) {
+		n = fread(cmd, 1, sizeof(cmd) - 1, f);
+		fclose(f);
+	}
+	for (i = 0; i + 1 < n; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+	cmd[n] = '\0';
+	snprintf(buf, len, " by pid %ld%s%s%s", pid, *cmd ? " (" : "", cmd, *cmd ? ")" : "");
+}
+
+void pending_lock_waiting(void *ctx, long holder)
+{
+	char who[256];
+
+	holder_text(holder, who, sizeof(who));
+	say(0, "waiting for the lock of table inet %s, held%s",
+	    (const char *)ctx, *who ? who : " by another finesse-nft");
+}
+
+/*
+ * The lock of the pending record, within @o->wait_ms (-1: as long as it
+ * takes), saying after a second why nothing happens.  The holder's pid is
+ * written into it, to be named.
+ */
+static int lock(struct pending *p, const struct pending_opts *o)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	int64_t start = boot_ms();
+	bool told = false;
+	char pid[24];
+	int n;
+
 	if (mkdir(RUN_DIR, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	p->lock_fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	p->lock_fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (p->lock_fd < 0)
 		return -errno;
-	while (flock(p->lock_fd, LOCK_EX) < 0)
-		if (errno != EINTR)
+	while (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int64_t waited = boot_ms() - start;
+
+		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
+		if (o && o->wait_ms >= 0 && waited >= o->wait_ms) {
+			close(p->lock_fd);
+			p->lock_fd = -1;
+			return -EBUSY;
+		}
+		if (o && !told && waited >= 1000) {
+			char buf[24] = "";
+
+			if (pread(p->lock_fd, buf, sizeof(buf) - 1, 0) < 0)
+				buf[0] = '\0';
+			pending_lock_waiting((void *)o->table, strtol(buf, NULL, 10));
+			told = true;
+		}
+		nanosleep(&nap, NULL);
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(p->lock_fd, 0) < 0 || pwrite(p->lock_fd, pid, (size_t)n, 0) < 0)
+		(void)0;	/* only a courtesy to whoever waits */
 	return 0;
 }
 
 static void unlock(struct pending *p)
 {
-	if (p->lock_fd >= 0)
+	if (p->lock_fd >= 0) {
+		if (ftruncate(p->lock_fd, 0) < 0)
+			(void)0;
 		close(p->lock_fd);
+	}
 	p->lock_fd = -1;
 }
 
-/* The watchdog's pid and deadline, or -ENOENT when nothing is pending. */
-static int read_info(const struct pending *p, pid_t *pid, time_t *deadline)
+static int lock_or_say(struct pending *p, const struct pending_opts *o)
 {
-	FILE *f = fopen(p->info, "re");
-	long long d = 0;
-	int n, got;
+	int rc = lock(p, o);
 
-	if (!f)
+	if (rc == -EBUSY)
+		return say(4, "gave up waiting for the lock of table inet %s after %d ms; nothing was done",
+			   o->table, o->wait_ms);
+	if (rc)
+		return say(3, "cannot lock %s: %s", p->lock, strerror(-rc));
+	return 0;
+}
+
+/* The record, or -ENOENT when nothing is pending. */
+static int read_record(const struct pending *p, struct record *r)
+{
+	char state[16];
+	unsigned genid;
+	long long deadline, wall;
+	int fd = open(p->info, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), got;
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	if (fd < 0)
 		return -ENOENT;
-	got = fscanf(f, "%d %lld", &n, &d);
+	/* a shared lock we can take means no watchdog holds it */
+	r->alive = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	f = fdopen(fd, "re");
+	if (!f) {
+		close(fd);
+		return -ENOENT;
+	}
+	got = fscanf(f, "%15s %u %lld %lld", state, &genid, &deadline, &wall);
 	fclose(f);
-	if (got != 2)
-		return -ENOENT;
-	*pid = n;
-	*deadline = (time_t)d;
+	if (got != 4)
+		return r->alive ? 0 : -ENOENT;	/* being written, or debris */
+	r->armed = !strcmp(state, "armed");
+	r->genid = genid;
+	r->deadline_ms = deadline;
+	r->wall = (time_t)wall;
 	return 0;
 }
 
@@ -92,14 +228,104 @@ static void clear(const struct pending *p)
 {
 	unlink(p->info);
 	unlink(p->snap);
+	unlink(p->before);
+	unlink(p->applied);
 	rmdir(p->dir);
+}
+
+static void deadline_text(time_t deadline, char *buf, size_t len)
+{
+	strftime(buf, len, "%H:%M:%S", localtime(&deadline));
+}
+
+/* ---- files of text ---- */
+
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	size_t len = strlen(text), off = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	for (; off < len; off += (size_t)n)
+		if ((n = write(fd, text + off, len - off)) < 0) {
+			n = -errno;
+			close(fd);
+			return (int)n;
+		}
+	return close(fd) < 0 ? -errno : 0;
+}
+
+/* The whole file, malloc'd; NULL when it cannot be read. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *s = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			char *t = realloc(s, cap = cap * 2 + 4096 + 1);
+
+			if (!t) {
+				free(s);
+				fclose(f);
+				return NULL;
+			}
+			s = t;
+		}
+		n = fread(s + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	s[len] = '\0';
+	return s;
+}
+
+/* The table as nft text, "" for no table; NULL when it cannot be read. */
+static char *live_text(struct fnft_kernel *k)
+{
+	struct fnft_ruleset *live = NULL;
+	char *text = NULL;
+
+	if (fnft_kernel_read(k, FNFT_READ_VERIFY, &live, NULL) < 0)
+		return NULL;
+	if (!live)
+		return strdup("");
+	if (fnft_ruleset_render(live, &text) < 0)
+		text = NULL;
+	fnft_ruleset_free(live);
+	return text;
+}
+
+/* Whether the live table reads back as the text in @path. */
+static bool live_is(struct fnft_kernel *k, const char *path)
+{
+	char *want = read_text(path), *have = want ? live_text(k) : NULL;
+	bool same = want && have && !strcmp(want, have);
+
+	free(want);
+	free(have);
+	return same;
 }
 
 /* ---- the watchdog ---- */
 
-static void record(const struct pending *p, const char *fmt, ...)
+/* What the watchdog needs, all of it fixed before it is forked. */
+struct watch {
+	struct pending *p;
+	const struct pending_opts *o;
+	uint32_t snap_genid;
+	int info_fd;		/* created and locked by the watchdog */
+	int go, ready;		/* pipe ends: from and to the apply */
+};
+
+static void record_done(const struct pending *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void record(const struct pending *p, const char *fmt, ...)
+static void record_done(const struct pending *p, const char *fmt, ...)
 {
 	FILE *f = fopen(p->done, "we");
 	va_list ap;
@@ -112,85 +338,220 @@ static void record(const struct pending *p, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void write_record(int fd, const char *state, uint32_t genid,
+			 int64_t deadline_ms, time_t wall)
+{
+	char line[96];
+	int n = snprintf(line, sizeof(line), "%s %u %lld %lld\n", state, genid,
+			 (long long)deadline_ms, (long long)wall);
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)n, 0) != n)
+		syslog(LOG_ERR, "finesse-nft: cannot write the pending record: %m");
+}
+
+/* Whether the info file at its path is still the one the watchdog holds. */
+static bool still_mine(const struct watch *w)
+{
+	struct stat a, b;
+
+	return stat(w->p->info, &a) == 0 && fstat(w->info_fd, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static struct fnft_kernel *reopen(const struct pending_opts *o)
+{
+	struct fnft_kernel *k = NULL;
+
+	if (fnft_kernel_open(o->table, &k, NULL) < 0)
+		return NULL;
+	if ((o->no_state || o->state_dir) &&
+	    fnft_kernel_set_state_dir(k, o->no_state ? NULL : o->state_dir) < 0) {
+		fnft_kernel_free(k);
+		return NULL;
+	}
+	return k;
+}
+
 /*
- * Deadline reached: put the snapshot back, unless confirm got there first.
- * @k is the apply's own handle (same state directory, same namespace).
+ * The deadline: put the snapshot back, unless confirm or rollback got
+ * there first (then the info file is gone or another's).
  */
-static void roll_back(struct pending *p, struct fnft_kernel *k, const char *table)
+static void roll_back(struct watch *w, struct fnft_kernel *k)
 {
 	struct fnft_snapshot *snap = NULL;
 	struct fnft_error err = { 0 };
 	char line[1024], *over = NULL, when[32];
+	const char *table = w->o->table;
 	time_t now = time(NULL);
 	int rc;
 
-	if (lock(p) < 0 || access(p->info, F_OK) < 0) {
-		unlock(p);
+	if (lock(w->p, NULL) < 0 || !still_mine(w)) {
+		unlock(w->p);
 		return;
 	}
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&now));
-	rc = fnft_snapshot_load(p->snap, &snap, &err);
+	rc = fnft_snapshot_load(w->p->snap, &snap, &err);
 	if (!rc)
 		rc = fnft_kernel_restore(k, snap, &over, &err);
 	if (rc) {
 		fnft_error_format(&err, line, sizeof(line));
 		syslog(LOG_ERR, "finesse-nft: unconfirmed apply NOT rolled back: %s", line);
-		record(p, "%s: the unconfirmed apply could NOT be rolled back: %s\n", when, line);
+		record_done(w->p, "%s: the unconfirmed apply could NOT be rolled back: %s\n", when, line);
 	} else {
 		syslog(LOG_WARNING, "finesse-nft: unconfirmed apply rolled back (table inet %s %s)%s",
 		       table, fnft_snapshot_absent(snap) ? "removed" : "restored",
 		       over ? "; it had been changed since, see " RUN_DIR : "");
-		record(p, "%s: the apply was not confirmed in time; table inet %s was %s%s%s",
-		       when, table, fnft_snapshot_absent(snap) ? "removed again (there was none before)"
-							   : "restored to what it was",
-		       over ? ". It had been changed since the apply; the restore overwrote:\n" : ".\n",
-		       over ? over : "");
+		record_done(w->p, "%s: the apply was not confirmed in time; table inet %s was %s%s%s",
+			    when, table, fnft_snapshot_absent(snap) ? "removed again (there was none before)"
+								   : "restored to what it was",
+			    over ? ". It had been changed since the apply; the restore overwrote:\n" : ".\n",
+			    over ? over : "");
 	}
-	clear(p);
-	unlock(p);
+	clear(w->p);
+	unlock(w->p);
 	free(over);
 	fnft_snapshot_free(snap);
 }
 
-static void watchdog(struct pending *p, struct fnft_kernel *k, const char *table,
-		     time_t deadline)
+/*
+ * The apply's word on the pipe: 'C' + generation (committed), 'F' (not
+ * committed), or nothing when it died.  Returns 1 committed, 0 not.
+ */
+static int hear_apply(struct watch *w, uint32_t *genid)
 {
-	struct timespec nap = { 0, 100 * 1000 * 1000 };
+	char msg[32] = "";
+	ssize_t n;
 
-	openlog("finesse-nft", LOG_PID, LOG_DAEMON);
-	/* confirm and rollback remove the info file; then there is no work */
-	while (time(NULL) < deadline) {
-		if (access(p->info, F_OK) < 0)
-			_exit(0);
+	do
+		n = read(w->go, msg, sizeof(msg) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n > 0 && msg[0] == 'C') {
+		*genid = (uint32_t)strtoul(msg + 1, NULL, 10);
+		return 1;
+	}
+	if (n > 0)
+		return 0;
+	return -1;	/* the apply died without a word */
+}
+
+/*
+ * The CLI died between arming and telling: committed or not?  The kernel
+ * knows.  The generation of the snapshot, or the table as it was, means
+ * that nothing of ours was committed.  Under the lock, so that no new
+ * apply starts while we decide.
+ */
+static bool committed_behind_our_back(struct watch *w, struct fnft_kernel *k)
+{
+	uint32_t genid;
+
+	if (!k)
+		return true;	/* cannot tell: keep the promise */
+	if (fnft_kernel_generation(k, &genid, NULL) == 0 && genid == w->snap_genid)
+		return false;
+	return !live_is(k, w->p->before);
+}
+
+static void sleep_until(struct watch *w, int64_t deadline)
+{
+	for (;;) {
+		int64_t left = deadline - boot_ms();
+		struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+		if (left <= 0 || !still_mine(w))
+			return;
+		if (left < 50)
+			nap.tv_nsec = (long)left * 1000 * 1000;
 		nanosleep(&nap, NULL);
 	}
-	roll_back(p, k, table);
+}
+
+static void __attribute__((noreturn)) watchdog(struct watch *w)
+{
+	const int64_t span = (int64_t)w->o->secs * 1000;
+	struct fnft_kernel *k;
+	uint32_t genid = 0;
+	int heard;
+	char c;
+
+	openlog("finesse-nft", LOG_PID, LOG_DAEMON);
+	heard = hear_apply(w, &genid);
+	if (heard == 0)
+		_exit(0);	/* the apply removes the record */
+	k = reopen(w->o);
+	if (heard < 0) {
+		/* the CLI is gone: its lock went with it */
+		if (lock(w->p, NULL) < 0)
+			_exit(1);
+		if (!still_mine(w) || !committed_behind_our_back(w, k)) {
+			if (still_mine(w))
+				clear(w->p);
+			unlock(w->p);
+			_exit(0);
+		}
+		syslog(LOG_WARNING, "finesse-nft: the apply --confirm of table inet %s died after its commit; rollback in %u s unless confirmed",
+		       w->o->table, w->o->secs);
+		write_record(w->info_fd, "armed", 0, boot_ms() + span, time(NULL) + w->o->secs);
+		unlock(w->p);
+	} else {
+		/* provisional: the clock starts when the apply returns */
+		write_record(w->info_fd, "armed", genid, boot_ms() + span, time(NULL) + w->o->secs);
+		if (write(w->ready, "2", 1) != 1)
+			_exit(1);
+		close(w->ready);
+		while (read(w->go, &c, 1) > 0)
+			;	/* EOF: apply --confirm has returned */
+		if (lock(w->p, NULL) < 0)
+			_exit(1);
+		if (still_mine(w))
+			write_record(w->info_fd, "armed", genid, boot_ms() + span,
+				     time(NULL) + w->o->secs);
+		unlock(w->p);
+	}
+	close(w->go);
+	{
+		char buf[96] = "";
+		long long deadline = 0;
+
+		if (pread(w->info_fd, buf, sizeof(buf) - 1, 0) > 0)
+			sscanf(buf, "%*s %*u %lld", &deadline);
+		sleep_until(w, deadline);
+	}
+	if (still_mine(w) && k)
+		roll_back(w, k);
+	else if (still_mine(w))
+		syslog(LOG_ERR, "finesse-nft: cannot reach the kernel to roll back table inet %s",
+		       w->o->table);
+	fnft_kernel_free(k);
 	_exit(0);
 }
 
 /*
- * Detach a watchdog: double fork, new session, no terminal.  It reports
- * its pid through a pipe once the info file is written, so that a confirm
- * run right after apply finds it.
+ * Detach a watchdog: double fork, new session, no terminal, none of the
+ * apply's descriptors but its two pipe ends.  It reports through @ready
+ * once it holds its record, so that the apply goes ahead only when a
+ * rollback is armed.
  */
-static int start_watchdog(struct pending *p, struct fnft_kernel *k,
-			  const char *table, unsigned secs)
+static int start_watchdog(struct watch *w, struct fnft_kernel *k, int *go, int *ready)
 {
-	time_t deadline = time(NULL) + secs;
-	int fd[2], status;
+	int gofd[2], readyfd[2], status;
 	pid_t pid;
 	char ok;
 
-	if (pipe(fd) < 0)
+	if (pipe2(gofd, O_CLOEXEC) < 0)
 		return -errno;
+	if (pipe2(readyfd, O_CLOEXEC) < 0) {
+		close(gofd[0]);
+		close(gofd[1]);
+		return -errno;
+	}
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		FILE *f;
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-		close(fd[0]);
+		close(gofd[1]);
+		close(readyfd[0]);
 		setsid();
 		if (fork() != 0)
 			_exit(0);
@@ -201,24 +562,30 @@ static int start_watchdog(struct pending *p, struct fnft_kernel *k,
 		}
 		if (chdir("/") < 0)
 			_exit(1);
-		f = fopen(p->info, "we");
-		if (!f || fprintf(f, "%d %lld\n", getpid(), (long long)deadline) < 0 ||
-		    fclose(f) != 0)
+		/* the apply's lock and socket are not ours to keep */
+		close(w->p->lock_fd);
+		w->p->lock_fd = -1;
+		fnft_kernel_free(k);
+		w->go = gofd[0];
+		w->ready = readyfd[1];
+		w->info_fd = open(w->p->info, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (w->info_fd < 0 || flock(w->info_fd, LOCK_EX) < 0)
 			_exit(1);
-		if (write(fd[1], "1", 1) != 1)
+		write_record(w->info_fd, "arming", 0, 0, 0);
+		if (write(w->ready, "1", 1) != 1)
 			_exit(1);
-		close(fd[1]);
-		if (p->lock_fd >= 0)
-			close(p->lock_fd);	/* the parent's lock is not ours */
-		watchdog(p, k, table, deadline);
+		watchdog(w);
 	}
-	close(fd[1]);
+	close(gofd[0]);
+	close(readyfd[1]);
 	waitpid(pid, &status, 0);
-	if (read(fd[0], &ok, 1) != 1) {
-		close(fd[0]);
+	if (read(readyfd[0], &ok, 1) != 1) {
+		close(gofd[1]);
+		close(readyfd[0]);
 		return -ECHILD;
 	}
-	close(fd[0]);
+	*go = gofd[1];
+	*ready = readyfd[0];
 	return 0;
 }
 
@@ -230,119 +597,219 @@ static int kernel_exit(int rc, const struct fnft_error *err)
 
 	fnft_error_format(err, line, sizeof(line));
 	say(0, "%s", line[0] ? line : strerror(-rc));
-	return rc == -EAGAIN ? 4 : rc == -EINVAL ? 2 : 3;
+	return rc == -EAGAIN || rc == -EBUSY ? 4 : rc == -EINVAL ? 2 : 3;
 }
 
-static void deadline_text(time_t deadline, char *buf, size_t len)
+/* "(rollback at 12:34:56)" or "(its watchdog is gone: nothing will roll it back)" */
+static void record_text(const struct record *r, char *buf, size_t len)
 {
-	strftime(buf, len, "%H:%M:%S", localtime(&deadline));
-}
-
-int pending_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
-		  const char *table, unsigned secs, struct fnft_apply_stats *st)
-{
-	struct fnft_snapshot *snap = NULL;
-	struct fnft_error err = { 0 };
-	struct pending p;
-	time_t deadline;
-	pid_t pid;
 	char when[16];
+
+	if (!r->alive) {
+		snprintf(buf, len, "(its watchdog is gone: nothing will roll it back)");
+		return;
+	}
+	deadline_text(r->wall, when, sizeof(when));
+	snprintf(buf, len, r->armed ? "(rollback at %s)" : "(still being applied)", when);
+}
+
+int pending_check(struct fnft_kernel *k, const struct pending_opts *o,
+		  const char *what)
+{
+	struct pending p;
+	struct record r;
+	char how[96];
 	int rc;
 
 	paths(&p, fnft_kernel_id(k));
-	if ((rc = lock(&p)))
-		return say(3, "cannot lock %s: %s", p.lock, strerror(-rc));
-	if (read_info(&p, &pid, &deadline) == 0) {
-		if (kill(pid, 0) == 0) {
-			deadline_text(deadline, when, sizeof(when));
-			unlock(&p);
-			return say(2, "an apply --confirm is already pending for table inet %s "
-				   "(rollback at %s); run 'finesse-nft confirm' or 'finesse-nft rollback' first",
-				   table, when);
-		}
-		/* its watchdog is gone (a reboot of the daemon, a kill): stale */
-		clear(&p);
+	if (access(p.info, F_OK) < 0)
+		return 0;
+	if ((rc = lock_or_say(&p, o)))
+		return rc;
+	rc = read_record(&p, &r);
+	unlock(&p);
+	if (rc == -ENOENT)
+		return 0;
+	record_text(&r, how, sizeof(how));
+	if (!o->force)
+		return say(2, "an apply --confirm is pending for table inet %s %s; "
+			   "run 'finesse-nft confirm' or 'finesse-nft rollback' first (or --force to %s anyway)",
+			   o->table, how, what);
+	if (r.alive)
+		say(0, "--force: an apply --confirm is pending for table inet %s %s; unless "
+		    "'finesse-nft confirm' runs first, its rollback will put back the table from "
+		    "before it, undoing this %s too", o->table, how, what);
+	else
+		say(0, "--force: an apply --confirm is pending for table inet %s %s; "
+		    "'finesse-nft rollback' would still put back the table from before it",
+		    o->table, how);
+	return 0;
+}
+
+/*
+ * Arm, apply over the snapshot, tell the watchdog.  Under the lock.  When
+ * the apply committed, *@go is the pipe end whose close starts the
+ * watchdog's clock; else it stays -1 and the record is to be cleared.
+ */
+static int arm_and_apply(struct pending *p, struct fnft_kernel *k,
+			 const struct fnft_ruleset *plan,
+			 const struct pending_opts *o, struct fnft_apply_stats *st,
+			 int *go_out)
+{
+	struct fnft_snapshot *snap = NULL;
+	struct fnft_error err = { 0 };
+	struct watch w = { .p = p, .o = o, .info_fd = -1 };
+	char *before = NULL, *applied = NULL, msg[32], ack;
+	int rc, go = -1, ready = -1;
+
+	rc = fnft_kernel_snapshot(k, &snap, &err);
+	if (!rc)
+		rc = fnft_snapshot_save(snap, p->snap, &err);
+	if (rc) {
+		fnft_snapshot_free(snap);
+		return kernel_exit(rc, &err);
 	}
+	before = live_text(k);
+	if (!before || fnft_ruleset_render(plan, &applied) < 0 ||
+	    write_text(p->before, before) < 0 || write_text(p->applied, applied) < 0) {
+		free(before);
+		free(applied);
+		fnft_snapshot_free(snap);
+		return say(3, "cannot keep the table of before the apply in %s", p->dir);
+	}
+	free(before);
+	free(applied);
+	w.snap_genid = fnft_snapshot_generation(snap);
+	if ((rc = start_watchdog(&w, k, &go, &ready))) {
+		fnft_snapshot_free(snap);
+		return say(3, "cannot start the rollback watchdog (%s); nothing was applied",
+			   strerror(-rc));
+	}
+	rc = fnft_kernel_apply_over(k, snap, plan, st, &err);
+	fnft_snapshot_free(snap);
+	if (rc || st->in_sync) {
+		/* nothing committed: no rollback to arm */
+		if (write(go, "F", 1) != 1)
+			(void)0;	/* a dead watchdog has nothing to disarm */
+		close(go);
+		close(ready);
+		return rc ? kernel_exit(rc, &err) : 0;
+	}
+	snprintf(msg, sizeof(msg), "C%u\n", st->generation);
+	if (write(go, msg, strlen(msg)) != (ssize_t)strlen(msg) || read(ready, &ack, 1) != 1) {
+		/* no watchdog, no promise: put the old table back at once */
+		struct fnft_snapshot *back = NULL;
+
+		close(go);
+		close(ready);
+		if (fnft_snapshot_load(p->snap, &back, &err) == 0)
+			fnft_kernel_restore(k, back, NULL, &err);
+		fnft_snapshot_free(back);
+		return say(3, "the rollback watchdog died; the previous table is back");
+	}
+	close(ready);
+	*go_out = go;
+	return 0;
+}
+
+int pending_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+		  const struct pending_opts *o, struct fnft_apply_stats *st)
+{
+	struct pending p;
+	struct record r;
+	char how[96];
+	int rc, go = -1;
+
+	memset(st, 0, sizeof(*st));
+	/* a watchdog that died must not take us with it on the next write */
+	signal(SIGPIPE, SIG_IGN);
+	paths(&p, fnft_kernel_id(k));
+	if ((rc = lock_or_say(&p, o)))
+		return rc;
+	if (read_record(&p, &r) == 0) {
+		unlock(&p);
+		record_text(&r, how, sizeof(how));
+		return say(2, "an apply --confirm is already pending for table inet %s %s; "
+			   "run 'finesse-nft confirm' or 'finesse-nft rollback' first",
+			   o->table, how);
+	}
+	clear(&p);	/* debris of a record never completed */
 	unlink(p.done);
 	if (mkdir(p.dir, 0700) < 0 && errno != EEXIST) {
 		rc = -errno;
 		unlock(&p);
 		return say(3, "cannot create %s: %s", p.dir, strerror(-rc));
 	}
-	rc = fnft_kernel_snapshot(k, &snap, &err);
-	if (!rc)
-		rc = fnft_snapshot_save(snap, p.snap, &err);
-	fnft_snapshot_free(snap);
-	if (!rc)
-		rc = fnft_kernel_apply(k, plan, st, &err);
-	if (rc) {
+	rc = arm_and_apply(&p, k, plan, o, st, &go);
+	if (go < 0)
 		clear(&p);
-		unlock(&p);
-		return kernel_exit(rc, &err);
-	}
-	rc = start_watchdog(&p, k, table, secs);
-	if (rc) {
-		/* no watchdog, no promise: put the old table back at once */
-		struct fnft_snapshot *back = NULL;
-
-		if (fnft_snapshot_load(p.snap, &back, &err) == 0)
-			fnft_kernel_restore(k, back, NULL, &err);
-		fnft_snapshot_free(back);
-		clear(&p);
-		unlock(&p);
-		return say(3, "cannot start the rollback watchdog (%s); the previous table is back",
-			   strerror(-rc));
-	}
 	unlock(&p);
-	return 0;
+	if (go >= 0)
+		close(go);	/* the watchdog's clock starts now */
+	return rc;
 }
 
-int pending_confirm(struct fnft_kernel *k, const char *table)
+/* Nothing pending: what the last watchdog did, if anything. */
+static int nothing_pending(const struct pending *p, const char *table, const char *what)
+{
+	char *text = read_text(p->done);
+	int rc;
+
+	if (!text)
+		return say(2, "nothing to %s for table inet %s", what, table);
+	rc = say(2, "nothing to %s: %s", what, text);
+	free(text);
+	return rc;
+}
+
+int pending_confirm(struct fnft_kernel *k, const struct pending_opts *o)
 {
 	struct pending p;
-	time_t deadline;
-	pid_t pid;
-	char text[4096];
-	size_t n;
-	FILE *f;
+	struct record r;
+	uint32_t genid = 0;
 	int rc;
 
 	paths(&p, fnft_kernel_id(k));
-	if ((rc = lock(&p)))
-		return say(3, "cannot lock %s: %s", p.lock, strerror(-rc));
-	if (read_info(&p, &pid, &deadline) < 0) {
-		f = fopen(p.done, "re");
+	if ((rc = lock_or_say(&p, o)))
+		return rc;
+	if (read_record(&p, &r) < 0) {
 		unlock(&p);
-		if (!f)
-			return say(2, "nothing to confirm for table inet %s", table);
-		n = fread(text, 1, sizeof(text) - 1, f);
-		text[n] = '\0';
-		fclose(f);
-		return say(2, "nothing to confirm: %s", text);
+		return nothing_pending(&p, o->table, "confirm");
 	}
-	clear(&p);
-	kill(pid, SIGTERM);
+	/* the files say pending; the kernel says what is live */
+	if (r.armed && r.genid && fnft_kernel_generation(k, &genid, NULL) == 0 &&
+	    genid == r.genid)
+		rc = say(0, "confirmed: table inet %s stays", o->table);
+	else if (live_is(k, p.applied))
+		rc = say(0, "confirmed: table inet %s stays (the ruleset was changed elsewhere since the apply; this table was not)",
+			 o->table);
+	else if (live_is(k, p.before))
+		rc = say(2, "nothing to confirm: table inet %s is already what it was before the apply (the rollback ran%s)",
+			 o->table, r.alive ? "" : ", and its watchdog died before it could say so");
+	else
+		rc = say(4, "table inet %s is neither what the apply made nor what it replaced: it was changed since; "
+			 "the pending rollback is cancelled and the table stays as it is ('finesse-nft dry-run' shows how it differs)",
+			 o->table);
+	clear(&p);	/* the watchdog sees its record gone and exits */
 	unlock(&p);
-	say(0, "confirmed: table inet %s stays", table);
-	return 0;
+	return rc;
 }
 
-int pending_rollback(struct fnft_kernel *k, const char *table)
+int pending_rollback(struct fnft_kernel *k, const struct pending_opts *o)
 {
 	struct fnft_snapshot *snap = NULL;
 	struct fnft_error err = { 0 };
 	struct pending p;
-	time_t deadline;
+	struct record r;
 	char *over = NULL;
-	pid_t pid;
 	int rc;
 
 	paths(&p, fnft_kernel_id(k));
-	if ((rc = lock(&p)))
-		return say(3, "cannot lock %s: %s", p.lock, strerror(-rc));
-	if (read_info(&p, &pid, &deadline) < 0) {
+	if ((rc = lock_or_say(&p, o)))
+		return rc;
+	if (read_record(&p, &r) < 0) {
 		unlock(&p);
-		return say(2, "nothing to roll back for table inet %s", table);
+		return nothing_pending(&p, o->table, "roll back");
 	}
 	rc = fnft_snapshot_load(p.snap, &snap, &err);
 	if (!rc)
@@ -353,9 +820,8 @@ int pending_rollback(struct fnft_kernel *k, const char *table)
 		return kernel_exit(rc, &err);
 	}
 	clear(&p);
-	kill(pid, SIGTERM);
 	unlock(&p);
-	say(0, "rolled back: table inet %s %s", table,
+	say(0, "rolled back: table inet %s %s", o->table,
 	    fnft_snapshot_absent(snap) ? "removed (there was none before)" : "restored");
 	if (over)
 		say(0, "it had been changed since the apply; the rollback overwrote:\n%s", over);

@@ -23,6 +23,8 @@ extern "C" {
  * Errors, besides those of fnft_plan():
  *   -EAGAIN  the ruleset changed while we were working; nothing was
  *            applied; call again
+ *   -EBUSY   another writer held the table's lock for longer than
+ *            fnft_kernel_set_lock_wait() allows; nothing was done
  *   -EPERM   no CAP_NET_ADMIN in this network namespace
  *   -EPROTONOSUPPORT  the kernel has no nf_tables
  *   other    the kernel refused the batch; @err names the row id, set or
@@ -34,6 +36,7 @@ extern "C" {
 #define FNFT_STATE_DIR "/var/lib/finesse-nft"
 
 struct fnft_kernel;
+struct fnft_snapshot;
 
 /** What an apply did. */
 struct fnft_apply_stats {
@@ -43,7 +46,10 @@ struct fnft_apply_stats {
 	bool incremental;
 	/** netlink messages in the batch, begin and end included; 0 in sync */
 	unsigned messages;
-	unsigned reserved[4];
+	/** the ruleset generation after the commit, or the one at which the
+	 *  table was found in sync (since 0.2; 0 before) */
+	uint32_t generation;
+	unsigned reserved[3];
 };
 
 /** fnft_kernel_read() flag: dump the whole table, set elements included,
@@ -87,6 +93,39 @@ void fnft_kernel_free(struct fnft_kernel *k);
  */
 int fnft_kernel_set_state_dir(struct fnft_kernel *k, const char *dir);
 
+/** What fnft_kernel_set_lock_wait() calls, once, after a second of
+ *  waiting: @holder is the pid that holds the lock, or 0 if unknown. */
+typedef void (*fnft_lock_wait_fn)(void *ctx, long holder);
+
+/**
+ * fnft_kernel_set_lock_wait - how long apply, remove and restore wait for
+ * the table's lock
+ * @timeout_ms: -1 to wait as long as it takes (the default), 0 not to wait,
+ *	else the most milliseconds to wait; then the call fails with -EBUSY
+ * @waiting: optional; called once from the calling thread when the lock
+ *	has been held by someone else for a second (to tell a person why
+ *	nothing happens), with @ctx
+ *
+ * The lock serialises finesse-nft writers of one namespace and table (the
+ * CLI, a daemon, the confirm watchdog).  By default those calls block
+ * until the holder is done, which is at most one apply of theirs.  A
+ * caller that must not block passes 0 and retries on -EBUSY.  Returns 0,
+ * or -EINVAL for a timeout below -1.
+ */
+int fnft_kernel_set_lock_wait(struct fnft_kernel *k, int timeout_ms,
+			      fnft_lock_wait_fn waiting, void *ctx);
+
+/**
+ * fnft_kernel_generation - the ruleset generation id of this namespace now
+ * @genid: receives it
+ *
+ * Every commit by anyone (nft, another tool, us) moves it on; compare it
+ * with fnft_apply_stats.generation to learn whether the ruleset is still
+ * the one an apply left.  Returns 0 or a negative errno.
+ */
+int fnft_kernel_generation(struct fnft_kernel *k, uint32_t *genid,
+			   struct fnft_error *err);
+
 /**
  * fnft_kernel_read - the live table
  * @flags: 0, FNFT_READ_VERIFY or FNFT_READ_NO_ELEMENTS
@@ -113,6 +152,22 @@ int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
  */
 int fnft_kernel_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 		      struct fnft_apply_stats *stats, struct fnft_error *err);
+
+/**
+ * fnft_kernel_apply_over - fnft_kernel_apply(), over exactly the table @s
+ * holds
+ * @s: a snapshot taken with fnft_kernel_snapshot() on this handle's table
+ *	(not one loaded from a file: that has no generation, -EINVAL)
+ *
+ * The batch carries the generation @s was taken at, so if anyone changed
+ * the ruleset since (another writer, nft), nothing is applied and the
+ * call fails with -EAGAIN: restoring @s later undoes exactly this apply
+ * and nothing else.  This is the apply of confirm-or-rollback: take the
+ * snapshot, save it and arm the rollback, then apply over it.
+ */
+int fnft_kernel_apply_over(struct fnft_kernel *k, const struct fnft_snapshot *s,
+			   const struct fnft_ruleset *plan,
+			   struct fnft_apply_stats *stats, struct fnft_error *err);
 
 /**
  * fnft_kernel_remove - delete the table, and only it; a missing table is
@@ -156,6 +211,10 @@ void fnft_snapshot_free(struct fnft_snapshot *s);
 
 /** fnft_snapshot_absent - whether the snapshot is of no table */
 bool fnft_snapshot_absent(const struct fnft_snapshot *s);
+
+/** fnft_snapshot_generation - the ruleset generation the snapshot was
+ *  taken at; 0 for one loaded from a file */
+uint32_t fnft_snapshot_generation(const struct fnft_snapshot *s);
 
 /**
  * fnft_snapshot_save - write a snapshot to @path (atomically: a temporary
