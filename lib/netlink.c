@@ -9,7 +9,9 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/chain.h>
+#include <libnftnl/flowtable.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -750,6 +752,44 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* An object of a type libnftnl does not know parses without its type and
+ * data: kept, so that the snapshot can refuse it by name. */
+static int obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct nftnl_obj *o = nftnl_obj_alloc();
+
+	if (!o || nftnl_obj_nlmsg_parse(nlh, o) < 0 ||
+	    !nftnl_obj_is_set(o, NFTNL_OBJ_NAME)) {
+		if (o)
+			nftnl_obj_free(o);
+		return MNL_CB_ERROR;
+	}
+	if (ours(c->table, nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)))
+		nftnl_obj_list_add_tail(o, c->d->objs);
+	else
+		nftnl_obj_free(o);
+	return MNL_CB_OK;
+}
+
+static int flowtable_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct nftnl_flowtable *f = nftnl_flowtable_alloc();
+
+	if (!f || nftnl_flowtable_nlmsg_parse(nlh, f) < 0 ||
+	    !nftnl_flowtable_is_set(f, NFTNL_FLOWTABLE_NAME)) {
+		if (f)
+			nftnl_flowtable_free(f);
+		return MNL_CB_ERROR;
+	}
+	if (ours(c->table, nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_TABLE)))
+		nftnl_flowtable_list_add_tail(f, c->d->flowtables);
+	else
+		nftnl_flowtable_free(f);
+	return MNL_CB_OK;
+}
+
 const struct fnft_dump_keys *fnft_dump_keys(const struct fnft_dump *d,
 					    const struct nftnl_set *s)
 {
@@ -864,6 +904,10 @@ void fnft_dump_free(struct fnft_dump *d)
 		nftnl_rule_list_free(d->rules);
 	if (d->sets)
 		nftnl_set_list_free(d->sets);
+	if (d->objs)
+		nftnl_obj_list_free(d->objs);
+	if (d->flowtables)
+		nftnl_flowtable_list_free(d->flowtables);
 	free(d);
 }
 
@@ -906,6 +950,8 @@ static int dump_objects(struct fnft_nl *nl, struct dump_ctx *c, uint16_t type,
 
 	mnl_attr_put_strz(nlh, type == NFT_MSG_GETCHAIN ? NFTA_CHAIN_TABLE :
 			       type == NFT_MSG_GETRULE ? NFTA_RULE_TABLE :
+			       type == NFT_MSG_GETOBJ ? NFTA_OBJ_TABLE :
+			       type == NFT_MSG_GETFLOWTABLE ? NFTA_FLOWTABLE_TABLE :
 			       NFTA_SET_TABLE, c->table);
 	return request(nl, nlh, cb, c);
 }
@@ -968,6 +1014,10 @@ static int parse_one(const struct nlmsghdr *nlh, struct dump_ctx *c)
 		return set_cb(nlh, c);
 	case NFT_MSG_NEWRULE:
 		return rule_cb(nlh, c);
+	case NFT_MSG_NEWOBJ:
+		return obj_cb(nlh, c);
+	case NFT_MSG_NEWFLOWTABLE:
+		return flowtable_cb(nlh, c);
 	case NFT_MSG_NEWSETELEM: {
 		const struct nlattr *a;
 		const char *name = NULL;
@@ -990,6 +1040,18 @@ static int parse_one(const struct nlmsghdr *nlh, struct dump_ctx *c)
 	}
 }
 
+/* The dump's (empty) lists; -ENOMEM when one cannot be had. */
+static int dump_lists(struct fnft_dump *d)
+{
+	d->chains = nftnl_chain_list_alloc();
+	d->rules = nftnl_rule_list_alloc();
+	d->sets = nftnl_set_list_alloc();
+	d->objs = nftnl_obj_list_alloc();
+	d->flowtables = nftnl_flowtable_list_alloc();
+	return d->chains && d->rules && d->sets && d->objs && d->flowtables ?
+	       0 : -ENOMEM;
+}
+
 int fnft_dump_parse(const void *buf, size_t len, const char *table,
 		    struct fnft_dump **out)
 {
@@ -1000,12 +1062,8 @@ int fnft_dump_parse(const void *buf, size_t len, const char *table,
 
 	if (!d)
 		return -ENOMEM;
-	d->chains = nftnl_chain_list_alloc();
-	d->rules = nftnl_rule_list_alloc();
-	d->sets = nftnl_set_list_alloc();
 	d->elements = true;
-	if (!d->chains || !d->rules || !d->sets)
-		rc = -ENOMEM;
+	rc = dump_lists(d);
 	/* mnl_nlmsg_ok() compares as int: a length past 2 GiB would pass */
 	for (; !rc && mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 		if (nlh->nlmsg_len > (uint32_t)n ||
@@ -1028,15 +1086,17 @@ static int dump_once(struct fnft_nl *nl, const char *table, bool elements,
 	struct dump_ctx c = { .table = table, .d = d };
 	int rc;
 
-	d->chains = nftnl_chain_list_alloc();
-	d->rules = nftnl_rule_list_alloc();
-	d->sets = nftnl_set_list_alloc();
 	d->elements = elements;
 	d->objects = objects;
-	if (!d->chains || !d->rules || !d->sets)
-		return -ENOMEM;
+	if ((rc = dump_lists(d)))
+		return rc;
 	rc = dump_table(nl, &c);
 	if (rc || !d->table)
+		return rc;
+	/* the decoder has no use for them; a snapshot must have them all */
+	if (objects &&
+	    ((rc = dump_objects(nl, &c, NFT_MSG_GETOBJ, obj_cb)) ||
+	     (rc = dump_objects(nl, &c, NFT_MSG_GETFLOWTABLE, flowtable_cb))))
 		return rc;
 	if ((rc = dump_objects(nl, &c, NFT_MSG_GETCHAIN, chain_cb)) ||
 	    (rc = dump_objects(nl, &c, NFT_MSG_GETSET, set_cb)) ||
