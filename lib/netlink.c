@@ -527,7 +527,23 @@ static int comment_of(const struct nftnl_udata *attr, void *data)
 	return 0;
 }
 
-/* "rule 'tomcat.https' in chain input", "set browser_v4", ... */
+/* A stateful object's kind as nft names it: "counter", "ct helper"... */
+static const char *obj_kind(uint32_t type)
+{
+	static const char *const kinds[] = {
+		[NFT_OBJECT_COUNTER] = "counter", [NFT_OBJECT_QUOTA] = "quota",
+		[NFT_OBJECT_CT_HELPER] = "ct helper", [NFT_OBJECT_LIMIT] = "limit",
+		[NFT_OBJECT_CONNLIMIT] = "connlimit", [NFT_OBJECT_TUNNEL] = "tunnel",
+		[NFT_OBJECT_CT_TIMEOUT] = "ct timeout",
+		[NFT_OBJECT_SECMARK] = "secmark",
+		[NFT_OBJECT_CT_EXPECT] = "ct expectation",
+		[NFT_OBJECT_SYNPROXY] = "synproxy",
+	};
+
+	return type < ARRAY_SIZE(kinds) && kinds[type] ? kinds[type] : "object";
+}
+
+/* "rule 'tomcat.https' in chain input", "set browser_v4", "counter c1"... */
 static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
 {
 	static const char *const kinds[] = {
@@ -536,13 +552,16 @@ static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
 		[NFT_MSG_DELSETELEM] = "removed elements of set",
 		[NFT_MSG_NEWRULE] = "rule in chain",
 		[NFT_MSG_DELRULE] = "the removal of a rule in chain",
+		[NFT_MSG_NEWOBJ] = "object",
+		[NFT_MSG_NEWFLOWTABLE] = "flowtable",
 	};
 	uint16_t t = NFNL_MSG_TYPE(nlh->nlmsg_type);
 	bool rule = t == NFT_MSG_NEWRULE || t == NFT_MSG_DELRULE;
 	/* the object's name: attribute 2 (CHAIN of a rule, NAME/SET else) */
 	const struct nlattr *a;
-	const char *name = "?", *comment = NULL;
+	const char *name = "?", *comment = NULL, *kind;
 
+	kind = t < ARRAY_SIZE(kinds) && kinds[t] ? kinds[t] : "message";
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(a) == (t == NFT_MSG_NEWTABLE ? 1 : 2) &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
@@ -550,12 +569,14 @@ static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
 		if (rule && mnl_attr_get_type(a) == NFTA_RULE_USERDATA)
 			nftnl_udata_parse(mnl_attr_get_payload(a),
 					  mnl_attr_get_payload_len(a), comment_of, &comment);
+		if (t == NFT_MSG_NEWOBJ && mnl_attr_get_type(a) == NFTA_OBJ_TYPE &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			kind = obj_kind(ntohl(mnl_attr_get_u32(a)));
 	}
 	if (rule && comment)
 		snprintf(buf, len, "rule '%s' in chain %s", comment, name);
 	else
-		snprintf(buf, len, "%s %s",
-			 t < ARRAY_SIZE(kinds) && kinds[t] ? kinds[t] : "message", name);
+		snprintf(buf, len, "%s %s", kind, name);
 }
 
 int fnft_nl_send_raw(struct fnft_nl *nl, const char *table, uint32_t genid,

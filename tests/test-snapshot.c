@@ -298,6 +298,42 @@ START_TEST(restore_objects)
 }
 END_TEST
 
+/* A refused object names itself: kind and name, as nft would write it.
+ * Made refusable by retyping a counter as a ct helper, which has no name
+ * of a helper to look for. */
+START_TEST(refused_object_is_named)
+{
+	struct fnft_kernel *k = kernel();
+	struct fnft_snapshot *snap = NULL;
+	struct fnft_error err = { 0 };
+	struct nlmsghdr *nlh;
+	int left, retyped = 0;
+
+	ck_assert_int_eq(system("nft delete table inet finesse 2>/dev/null; true"), 0);
+	ck_assert_int_eq(system("nft add table inet finesse && nft add counter inet finesse c1"), 0);
+	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
+	nlh = (struct nlmsghdr *)snap->msgs.s;
+	left = (int)snap->msgs.len;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		struct nlattr *a;
+
+		if (NFNL_MSG_TYPE(nlh->nlmsg_type) != NFT_MSG_NEWOBJ)
+			continue;
+		mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+			if (mnl_attr_get_type(a) == NFTA_OBJ_TYPE) {
+				*(uint32_t *)mnl_attr_get_payload(a) = htonl(NFT_OBJECT_CT_HELPER);
+				retyped++;
+			}
+	}
+	ck_assert_int_eq(retyped, 1);
+	ck_assert_int_lt(fnft_kernel_restore(k, snap, NULL, &err), 0);
+	ck_assert_msg(strstr(err.message, "the kernel refused ct helper c1: ") != NULL,
+		      "%s", err.message);
+	fnft_snapshot_free(snap);
+	fnft_kernel_free(k);
+}
+END_TEST
+
 START_TEST(restore_absence_and_say_what_was_overwritten)
 {
 	struct fnft_ruleset *a = tl_plan_golden(golden_dir, "primary");
@@ -363,6 +399,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, restore_absence_and_say_what_was_overwritten);
 	tcase_add_test(tc, restore_big_elements);
 	tcase_add_loop_test(tc, restore_objects, 0, (int)ARRAY_SIZE(obj_cases));
+	tcase_add_test(tc, refused_object_is_named);
 	tcase_add_test(tc, bad_snapshot_files);
 	tcase_set_timeout(tc, 60);
 	failed = tl_run("snapshot", tc, true);
