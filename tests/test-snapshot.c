@@ -21,6 +21,10 @@
 #include "snapshot.h"
 
 #include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/object.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
@@ -334,6 +338,91 @@ START_TEST(refused_object_is_named)
 }
 END_TEST
 
+/*
+ * Table inet finesse owned by a socket of its own (NFT_TABLE_F_OWNER, as a
+ * daemon would make it), holding counter c1: everything in one batch, since
+ * no other socket may change an owned table.  Returns the socket.
+ */
+static struct mnl_socket *owned_table(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	static char out[65536], buf[65536];
+	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(out, sizeof(out));
+	struct nlmsghdr *nlh;
+	uint32_t seq = 1;
+	ssize_t n;
+
+	ck_assert(nl && t && o && b);
+	ck_assert_int_eq(mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID), 0);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, "finesse");
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, "finesse");
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, "c1");
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, 3);
+	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 180);
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), seq++);
+	mnl_nlmsg_batch_next(b);
+	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWTABLE,
+				    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, seq++);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	mnl_nlmsg_batch_next(b);
+	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWOBJ,
+				    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, seq++);
+	nftnl_obj_nlmsg_build_payload(nlh, o);
+	mnl_nlmsg_batch_next(b);
+	nftnl_batch_end(mnl_nlmsg_batch_current(b), seq++);
+	mnl_nlmsg_batch_next(b);
+	ck_assert_int_ge(mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b),
+					   mnl_nlmsg_batch_size(b)), 0);
+	/* two acks, each error 0 */
+	for (int acks = 0; acks < 2; acks++) {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_ge(mnl_cb_run(buf, (size_t)n, 0, mnl_socket_get_portid(nl),
+					    NULL, NULL), 0);
+	}
+	mnl_nlmsg_batch_stop(b);
+	nftnl_obj_free(o);
+	nftnl_table_free(t);
+	return nl;
+}
+
+/* A snapshot of a table some daemon owned: once the daemon is gone, the
+ * restore must give a table of nobody's (else it would be ours and go
+ * when we exit), with the rest as it was. */
+START_TEST(restore_owned_table_unowned)
+{
+	struct fnft_kernel *k = kernel();
+	struct fnft_snapshot *snap = NULL;
+	struct fnft_error err = { 0 };
+	struct mnl_socket *daemon;
+	char *before, *after;
+
+	ck_assert_int_eq(system("nft delete table inet finesse 2>/dev/null; true"), 0);
+	daemon = owned_table();
+	before = tl_list_table();
+	ck_assert_msg(strstr(before, "packets 3 bytes 180") != NULL, "%s", before);
+	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
+	check_msgs(snap, "owned table");
+	mnl_socket_close(daemon);
+	after = tl_list_table();
+	ck_assert_str_eq(after, "");	/* it went with its owner */
+	free(after);
+	ck_assert_msg(fnft_kernel_restore(k, snap, NULL, &err) == 0, "restore: %s",
+		      err.message);
+	fnft_kernel_free(k);		/* the restoring socket goes */
+	after = tl_list_table();
+	ck_assert_ptr_nonnull(strstr(after, "counter c1 {\n\t\tpackets 3 bytes 180\n"));
+	ck_assert_ptr_null(strstr(after, "owner"));
+	free(before);
+	free(after);
+	fnft_snapshot_free(snap);
+}
+END_TEST
+
 START_TEST(restore_absence_and_say_what_was_overwritten)
 {
 	struct fnft_ruleset *a = tl_plan_golden(golden_dir, "primary");
@@ -400,6 +489,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, restore_big_elements);
 	tcase_add_loop_test(tc, restore_objects, 0, (int)ARRAY_SIZE(obj_cases));
 	tcase_add_test(tc, refused_object_is_named);
+	tcase_add_test(tc, restore_owned_table_unowned);
 	tcase_add_test(tc, bad_snapshot_files);
 	tcase_set_timeout(tc, 60);
 	failed = tl_run("snapshot", tc, true);
