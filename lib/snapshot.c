@@ -341,31 +341,38 @@ static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s
 	return 0;
 }
 
-int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
-		       struct fnft_snapshot **out, uint32_t *genid,
-		       struct fnft_error *err)
+int fnft_snapshot_from_dump(const struct fnft_dump *d, const char *table,
+			    struct fnft_snapshot **out, struct fnft_error *err)
 {
 	struct fnft_snapshot *s = calloc(1, sizeof(*s));
-	struct fnft_dump *d = NULL;
-	int rc;
+	int rc = 0;
 
 	if (!s)
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 	snprintf(s->table, sizeof(s->table), "%s", table);
-	rc = fnft_nl_dump_objects(nl, table, &d, err);
-	if (!rc) {
-		*genid = d->genid;
-		s->absent = !d->table;
-		if (d->table)
-			rc = snapshot_from_dump(d, s, err);
-	}
-	fnft_dump_free(d);
+	s->absent = !d->table;
+	if (d->table)
+		rc = snapshot_from_dump(d, s, err);
 	if (rc) {
 		fnft_snapshot_free(s);
 		return rc;
 	}
 	*out = s;
 	return 0;
+}
+
+int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
+		       struct fnft_snapshot **out, uint32_t *genid,
+		       struct fnft_error *err)
+{
+	struct fnft_dump *d = NULL;
+	int rc;
+
+	rc = fnft_nl_dump_objects(nl, table, &d, err);
+	if (!rc && !(rc = fnft_snapshot_from_dump(d, table, out, err)))
+		*genid = d->genid;
+	fnft_dump_free(d);
+	return rc;
 }
 
 FNFT_EXPORT void fnft_snapshot_free(struct fnft_snapshot *s)
