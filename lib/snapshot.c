@@ -239,8 +239,7 @@ struct snap_ctx {
 };
 
 /* Counters and quotas keep their values: the kernel takes them on
- * creation.  A limit's tokens and a quota's depletion event are state
- * no request can carry. */
+ * creation.  A limit's tokens are state no request can carry. */
 static int obj_cb(struct nftnl_obj *o, void *data)
 {
 	struct snap_ctx *x = data;
@@ -251,6 +250,13 @@ static int obj_cb(struct nftnl_obj *o, void *data)
 		x->unknown = nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
 		return -EOPNOTSUPP;
 	}
+	/* a used-up quota dumps as DEPLETED, a flag a request may not carry
+	 * (EINVAL); its consumed bytes (= its quota) make it used up again */
+	if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_QUOTA &&
+	    nftnl_obj_is_set(o, NFTNL_OBJ_QUOTA_FLAGS))
+		nftnl_obj_set_u32(o, NFTNL_OBJ_QUOTA_FLAGS,
+				  nftnl_obj_get_u32(o, NFTNL_OBJ_QUOTA_FLAGS) &
+				  ~(uint32_t)NFT_QUOTA_F_DEPLETED);
 	/* libnftnl 1.2.4 has no nftnl_obj_unset(), and sends no use count */
 	return put_msg_strip(x->s, NFT_MSG_NEWOBJ, NLM_F_CREATE, build_obj, o,
 			     NFTA_OBJ_HANDLE);

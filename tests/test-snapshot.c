@@ -137,6 +137,9 @@ static const struct {
 	{ "quota", false,
 	  "quota q1 { over 10 mbytes used 1 mbytes }\n"
 	  "chain input { type filter hook input priority 0; quota name q1; }\n" },
+	{ "depleted quota", false,
+	  "quota q1 { until 1 mbytes used 1 mbytes }\n"
+	  "chain input { type filter hook input priority 0; quota name q1 drop; }\n" },
 	{ "limit", false,
 	  "limit l1 { rate 5/second }\n"
 	  "chain input { type filter hook input priority 0; limit name l1 accept; }\n" },
