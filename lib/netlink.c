@@ -9,7 +9,9 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/chain.h>
+#include <libnftnl/flowtable.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -525,7 +527,23 @@ static int comment_of(const struct nftnl_udata *attr, void *data)
 	return 0;
 }
 
-/* "rule 'tomcat.https' in chain input", "set browser_v4", ... */
+/* A stateful object's kind as nft names it: "counter", "ct helper"... */
+static const char *obj_kind(uint32_t type)
+{
+	static const char *const kinds[] = {
+		[NFT_OBJECT_COUNTER] = "counter", [NFT_OBJECT_QUOTA] = "quota",
+		[NFT_OBJECT_CT_HELPER] = "ct helper", [NFT_OBJECT_LIMIT] = "limit",
+		[NFT_OBJECT_CONNLIMIT] = "connlimit", [NFT_OBJECT_TUNNEL] = "tunnel",
+		[NFT_OBJECT_CT_TIMEOUT] = "ct timeout",
+		[NFT_OBJECT_SECMARK] = "secmark",
+		[NFT_OBJECT_CT_EXPECT] = "ct expectation",
+		[NFT_OBJECT_SYNPROXY] = "synproxy",
+	};
+
+	return type < ARRAY_SIZE(kinds) && kinds[type] ? kinds[type] : "object";
+}
+
+/* "rule 'tomcat.https' in chain input", "set browser_v4", "counter c1"... */
 static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
 {
 	static const char *const kinds[] = {
@@ -534,13 +552,16 @@ static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
 		[NFT_MSG_DELSETELEM] = "removed elements of set",
 		[NFT_MSG_NEWRULE] = "rule in chain",
 		[NFT_MSG_DELRULE] = "the removal of a rule in chain",
+		[NFT_MSG_NEWOBJ] = "object",
+		[NFT_MSG_NEWFLOWTABLE] = "flowtable",
 	};
 	uint16_t t = NFNL_MSG_TYPE(nlh->nlmsg_type);
 	bool rule = t == NFT_MSG_NEWRULE || t == NFT_MSG_DELRULE;
 	/* the object's name: attribute 2 (CHAIN of a rule, NAME/SET else) */
 	const struct nlattr *a;
-	const char *name = "?", *comment = NULL;
+	const char *name = "?", *comment = NULL, *kind;
 
+	kind = t < ARRAY_SIZE(kinds) && kinds[t] ? kinds[t] : "message";
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(a) == (t == NFT_MSG_NEWTABLE ? 1 : 2) &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
@@ -548,12 +569,14 @@ static void raw_describe(const struct nlmsghdr *nlh, char *buf, size_t len)
 		if (rule && mnl_attr_get_type(a) == NFTA_RULE_USERDATA)
 			nftnl_udata_parse(mnl_attr_get_payload(a),
 					  mnl_attr_get_payload_len(a), comment_of, &comment);
+		if (t == NFT_MSG_NEWOBJ && mnl_attr_get_type(a) == NFTA_OBJ_TYPE &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			kind = obj_kind(ntohl(mnl_attr_get_u32(a)));
 	}
 	if (rule && comment)
 		snprintf(buf, len, "rule '%s' in chain %s", comment, name);
 	else
-		snprintf(buf, len, "%s %s",
-			 t < ARRAY_SIZE(kinds) && kinds[t] ? kinds[t] : "message", name);
+		snprintf(buf, len, "%s %s", kind, name);
 }
 
 int fnft_nl_send_raw(struct fnft_nl *nl, const char *table, uint32_t genid,
@@ -750,6 +773,44 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* An object of a type libnftnl does not know parses without its type and
+ * data: kept, so that the snapshot can refuse it by name. */
+static int obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct nftnl_obj *o = nftnl_obj_alloc();
+
+	if (!o || nftnl_obj_nlmsg_parse(nlh, o) < 0 ||
+	    !nftnl_obj_is_set(o, NFTNL_OBJ_NAME)) {
+		if (o)
+			nftnl_obj_free(o);
+		return MNL_CB_ERROR;
+	}
+	if (ours(c->table, nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)))
+		nftnl_obj_list_add_tail(o, c->d->objs);
+	else
+		nftnl_obj_free(o);
+	return MNL_CB_OK;
+}
+
+static int flowtable_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_ctx *c = data;
+	struct nftnl_flowtable *f = nftnl_flowtable_alloc();
+
+	if (!f || nftnl_flowtable_nlmsg_parse(nlh, f) < 0 ||
+	    !nftnl_flowtable_is_set(f, NFTNL_FLOWTABLE_NAME)) {
+		if (f)
+			nftnl_flowtable_free(f);
+		return MNL_CB_ERROR;
+	}
+	if (ours(c->table, nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_TABLE)))
+		nftnl_flowtable_list_add_tail(f, c->d->flowtables);
+	else
+		nftnl_flowtable_free(f);
+	return MNL_CB_OK;
+}
+
 const struct fnft_dump_keys *fnft_dump_keys(const struct fnft_dump *d,
 					    const struct nftnl_set *s)
 {
@@ -864,6 +925,10 @@ void fnft_dump_free(struct fnft_dump *d)
 		nftnl_rule_list_free(d->rules);
 	if (d->sets)
 		nftnl_set_list_free(d->sets);
+	if (d->objs)
+		nftnl_obj_list_free(d->objs);
+	if (d->flowtables)
+		nftnl_flowtable_list_free(d->flowtables);
 	free(d);
 }
 
@@ -906,6 +971,8 @@ static int dump_objects(struct fnft_nl *nl, struct dump_ctx *c, uint16_t type,
 
 	mnl_attr_put_strz(nlh, type == NFT_MSG_GETCHAIN ? NFTA_CHAIN_TABLE :
 			       type == NFT_MSG_GETRULE ? NFTA_RULE_TABLE :
+			       type == NFT_MSG_GETOBJ ? NFTA_OBJ_TABLE :
+			       type == NFT_MSG_GETFLOWTABLE ? NFTA_FLOWTABLE_TABLE :
 			       NFTA_SET_TABLE, c->table);
 	return request(nl, nlh, cb, c);
 }
@@ -968,6 +1035,10 @@ static int parse_one(const struct nlmsghdr *nlh, struct dump_ctx *c)
 		return set_cb(nlh, c);
 	case NFT_MSG_NEWRULE:
 		return rule_cb(nlh, c);
+	case NFT_MSG_NEWOBJ:
+		return obj_cb(nlh, c);
+	case NFT_MSG_NEWFLOWTABLE:
+		return flowtable_cb(nlh, c);
 	case NFT_MSG_NEWSETELEM: {
 		const struct nlattr *a;
 		const char *name = NULL;
@@ -990,6 +1061,18 @@ static int parse_one(const struct nlmsghdr *nlh, struct dump_ctx *c)
 	}
 }
 
+/* The dump's (empty) lists; -ENOMEM when one cannot be had. */
+static int dump_lists(struct fnft_dump *d)
+{
+	d->chains = nftnl_chain_list_alloc();
+	d->rules = nftnl_rule_list_alloc();
+	d->sets = nftnl_set_list_alloc();
+	d->objs = nftnl_obj_list_alloc();
+	d->flowtables = nftnl_flowtable_list_alloc();
+	return d->chains && d->rules && d->sets && d->objs && d->flowtables ?
+	       0 : -ENOMEM;
+}
+
 int fnft_dump_parse(const void *buf, size_t len, const char *table,
 		    struct fnft_dump **out)
 {
@@ -1000,12 +1083,8 @@ int fnft_dump_parse(const void *buf, size_t len, const char *table,
 
 	if (!d)
 		return -ENOMEM;
-	d->chains = nftnl_chain_list_alloc();
-	d->rules = nftnl_rule_list_alloc();
-	d->sets = nftnl_set_list_alloc();
 	d->elements = true;
-	if (!d->chains || !d->rules || !d->sets)
-		rc = -ENOMEM;
+	rc = dump_lists(d);
 	/* mnl_nlmsg_ok() compares as int: a length past 2 GiB would pass */
 	for (; !rc && mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 		if (nlh->nlmsg_len > (uint32_t)n ||
@@ -1028,15 +1107,17 @@ static int dump_once(struct fnft_nl *nl, const char *table, bool elements,
 	struct dump_ctx c = { .table = table, .d = d };
 	int rc;
 
-	d->chains = nftnl_chain_list_alloc();
-	d->rules = nftnl_rule_list_alloc();
-	d->sets = nftnl_set_list_alloc();
 	d->elements = elements;
 	d->objects = objects;
-	if (!d->chains || !d->rules || !d->sets)
-		return -ENOMEM;
+	if ((rc = dump_lists(d)))
+		return rc;
 	rc = dump_table(nl, &c);
 	if (rc || !d->table)
+		return rc;
+	/* the decoder has no use for them; a snapshot must have them all */
+	if (objects &&
+	    ((rc = dump_objects(nl, &c, NFT_MSG_GETOBJ, obj_cb)) ||
+	     (rc = dump_objects(nl, &c, NFT_MSG_GETFLOWTABLE, flowtable_cb))))
 		return rc;
 	if ((rc = dump_objects(nl, &c, NFT_MSG_GETCHAIN, chain_cb)) ||
 	    (rc = dump_objects(nl, &c, NFT_MSG_GETSET, set_cb)) ||

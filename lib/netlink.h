@@ -75,6 +75,9 @@ struct fnft_dump {
 	struct nftnl_chain_list *chains;
 	struct nftnl_rule_list *rules;
 	struct nftnl_set_list *sets;
+	/* stateful objects and flowtables: read only with @objects */
+	struct nftnl_obj_list *objs;
+	struct nftnl_flowtable_list *flowtables;
 	bool elements;			/* named sets' elements were read */
 	bool objects;			/* elements are in their nftnl sets */
 	struct fnft_dump_keys *keys;	/* else here, one entry per set */
@@ -92,7 +95,8 @@ int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
 		 struct fnft_dump **out, struct fnft_error *err);
 
 /* As fnft_nl_dump() with every element, as libnftnl objects in their sets,
- * every attribute kept: what a snapshot must restore. */
+ * every attribute kept, and the table's stateful objects and flowtables:
+ * what a snapshot must restore. */
 int fnft_nl_dump_objects(struct fnft_nl *nl, const char *table,
 			 struct fnft_dump **out, struct fnft_error *err);
 
@@ -104,9 +108,9 @@ void fnft_dump_free(struct fnft_dump *d);
 
 /*
  * Build a dump from raw netlink messages, as the kernel sends them for
- * GETTABLE, GETCHAIN, GETSET, GETRULE and GETSETELEM: a buffer of
- * nlmsghdr-framed NEWTABLE, NEWCHAIN, NEWSET, NEWRULE and NEWSETELEM
- * messages.  Objects of other tables are skipped, elements of unknown sets
+ * GETTABLE, GETCHAIN, GETSET, GETRULE, GETSETELEM, GETOBJ and
+ * GETFLOWTABLE: a buffer of nlmsghdr-framed NEWTABLE, NEWCHAIN, NEWSET,
+ * NEWRULE, NEWSETELEM, NEWOBJ and NEWFLOWTABLE messages.  Objects of other tables are skipped, elements of unknown sets
  * too.  For tests and fuzzing of the decoder.  Returns 0, -EINVAL for a
  * malformed message, or -ENOMEM.
  */

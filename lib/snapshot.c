@@ -6,7 +6,10 @@
  * object re-serialised with its kernel-assigned fields (handles, use
  * counts) removed.  Restoring is one batch: NEWTABLE + DELTABLE (so the
  * table goes whatever it holds now) and then those messages, or nothing
- * more when the table did not exist.
+ * more when the table did not exist.  The messages come in the order in
+ * which each object finds what it refers to: the table, its stateful
+ * objects and flowtables, chains, sets each with its elements (maps of
+ * counters or quotas name objects, verdict maps chains), then the rules.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +17,8 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
+#include <libnftnl/flowtable.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -41,8 +46,29 @@
 /* Room for one message; large enough for any rule or chunk of elements. */
 #define MSG_ROOM (256 * 1024)
 
-static int put_msg(struct fnft_snapshot *s, uint16_t type, uint16_t flags,
-		   void (*build)(struct nlmsghdr *, void *), void *obj)
+/* Take the top-level attribute @type out of @nlh, wherever it is. */
+static void strip_attr(struct nlmsghdr *nlh, uint16_t type)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		char *end = (char *)nlh + nlh->nlmsg_len;
+		size_t n = NLA_ALIGN(a->nla_len);
+
+		if (mnl_attr_get_type(a) != type)
+			continue;
+		if (n > (size_t)(end - (char *)a))
+			n = (size_t)(end - (char *)a);
+		memmove(a, (char *)a + n, (size_t)(end - (char *)a) - n);
+		nlh->nlmsg_len -= (uint32_t)n;
+		return;
+	}
+}
+
+/* One message of @obj, without its attribute @strip (0: none) */
+static int put_msg_strip(struct fnft_snapshot *s, uint16_t type, uint16_t flags,
+			 void (*build)(struct nlmsghdr *, void *), void *obj,
+			 uint16_t strip)
 {
 	struct nlmsghdr *nlh;
 
@@ -52,14 +78,32 @@ static int put_msg(struct fnft_snapshot *s, uint16_t type, uint16_t flags,
 	nlh = nftnl_nlmsg_build_hdr(s->msgs.s + s->msgs.len, type, NFPROTO_INET,
 				    flags, 0);
 	build(nlh, obj);
+	if (strip)
+		strip_attr(nlh, strip);
 	s->msgs.len += NLMSG_ALIGN(nlh->nlmsg_len);
 	s->n_msgs++;
 	return 0;
 }
 
+static int put_msg(struct fnft_snapshot *s, uint16_t type, uint16_t flags,
+		   void (*build)(struct nlmsghdr *, void *), void *obj)
+{
+	return put_msg_strip(s, type, flags, build, obj, 0);
+}
+
 static void build_table(struct nlmsghdr *nlh, void *o)
 {
 	nftnl_table_nlmsg_build_payload(nlh, o);
+}
+
+static void build_obj(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_obj_nlmsg_build_payload(nlh, o);
+}
+
+static void build_flowtable(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_flowtable_nlmsg_build_payload(nlh, o);
 }
 
 static void build_chain(struct nlmsghdr *nlh, void *o)
@@ -191,7 +235,40 @@ static int put_elements(struct fnft_snapshot *s, struct nftnl_set *set)
 struct snap_ctx {
 	struct fnft_snapshot *s;
 	uint32_t set_id;
+	const char *unknown;	/* an object libnftnl cannot re-create */
 };
+
+/* Counters and quotas keep their values: the kernel takes them on
+ * creation.  A limit's tokens are state no request can carry. */
+static int obj_cb(struct nftnl_obj *o, void *data)
+{
+	struct snap_ctx *x = data;
+
+	/* libnftnl left out the type (and data) of a kind it does not know:
+	 * resent, it would be refused, or worse, made of nothing */
+	if (!nftnl_obj_is_set(o, NFTNL_OBJ_TYPE)) {
+		x->unknown = nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
+		return -EOPNOTSUPP;
+	}
+	/* a used-up quota dumps as DEPLETED, a flag a request may not carry
+	 * (EINVAL); its consumed bytes (= its quota) make it used up again */
+	if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_QUOTA &&
+	    nftnl_obj_is_set(o, NFTNL_OBJ_QUOTA_FLAGS))
+		nftnl_obj_set_u32(o, NFTNL_OBJ_QUOTA_FLAGS,
+				  nftnl_obj_get_u32(o, NFTNL_OBJ_QUOTA_FLAGS) &
+				  ~(uint32_t)NFT_QUOTA_F_DEPLETED);
+	/* libnftnl 1.2.4 has no nftnl_obj_unset(), and sends no use count */
+	return put_msg_strip(x->s, NFT_MSG_NEWOBJ, NLM_F_CREATE, build_obj, o,
+			     NFTA_OBJ_HANDLE);
+}
+
+static int flowtable_cb(struct nftnl_flowtable *f, void *data)
+{
+	nftnl_flowtable_unset(f, NFTNL_FLOWTABLE_HANDLE);
+	nftnl_flowtable_unset(f, NFTNL_FLOWTABLE_USE);
+	return put_msg(((struct snap_ctx *)data)->s, NFT_MSG_NEWFLOWTABLE,
+		       NLM_F_CREATE, build_flowtable, f);
+}
 
 static int chain_cb(struct nftnl_chain *c, void *data)
 {
@@ -220,14 +297,39 @@ static int rule_cb(struct nftnl_rule *r, void *data)
 		       NLM_F_CREATE | NLM_F_APPEND, build_rule, r);
 }
 
-static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s)
+#ifndef NFT_TABLE_F_PERSIST
+#define NFT_TABLE_F_PERSIST 0x4		/* Linux 6.9 */
+#endif
+
+/*
+ * The table with its flags (dormant) and userdata (comment) as the kernel
+ * had them, but for ownership: an owner flag would bind the restored table
+ * to our socket, and the table would vanish when we exit.
+ */
+static int put_table(struct fnft_snapshot *s, struct nftnl_table *t)
+{
+	nftnl_table_unset(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_unset(t, NFTNL_TABLE_USE);
+	nftnl_table_unset(t, NFTNL_TABLE_OWNER);
+	if (nftnl_table_is_set(t, NFTNL_TABLE_FLAGS))
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS,
+				    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) &
+				    ~(uint32_t)(NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST));
+	return put_msg(s, NFT_MSG_NEWTABLE, NLM_F_CREATE, build_table, t);
+}
+
+static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s,
+			      struct fnft_error *err)
 {
 	struct snap_ctx x = { .s = s };
 	int rc;
 
-	nftnl_table_unset(d->table, NFTNL_TABLE_HANDLE);
-	nftnl_table_unset(d->table, NFTNL_TABLE_USE);
-	rc = put_msg(s, NFT_MSG_NEWTABLE, NLM_F_CREATE, build_table, d->table);
+	rc = put_table(s, d->table);
+	/* before anything that names them: rules, and maps' elements */
+	if (!rc)
+		rc = nftnl_obj_list_foreach(d->objs, obj_cb, &x);
+	if (!rc)
+		rc = nftnl_flowtable_list_foreach(d->flowtables, flowtable_cb, &x);
 	if (!rc)
 		rc = nftnl_chain_list_foreach(d->chains, chain_cb, &x);
 	/* every set, anonymous ones included, before the rules using them */
@@ -235,35 +337,49 @@ static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s
 		rc = nftnl_set_list_foreach(d->sets, set_cb, &x);
 	if (!rc)
 		rc = nftnl_rule_list_foreach(d->rules, rule_cb, &x);
-	return rc;
+	if (rc == -EOPNOTSUPP && x.unknown)
+		return fnft_err(err, rc, NULL, s->table,
+				"cannot snapshot table inet %s: its object %s is of a kind this libnftnl cannot re-create",
+				s->table, x.unknown);
+	if (rc)
+		return fnft_err(err, rc, NULL, s->table, "cannot snapshot table inet %s: %s",
+				s->table, strerror(-rc));
+	return 0;
 }
 
-int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
-		       struct fnft_snapshot **out, uint32_t *genid,
-		       struct fnft_error *err)
+int fnft_snapshot_from_dump(const struct fnft_dump *d, const char *table,
+			    struct fnft_snapshot **out, struct fnft_error *err)
 {
 	struct fnft_snapshot *s = calloc(1, sizeof(*s));
-	struct fnft_dump *d = NULL;
-	int rc;
+	int rc = 0;
 
 	if (!s)
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 	snprintf(s->table, sizeof(s->table), "%s", table);
-	rc = fnft_nl_dump_objects(nl, table, &d, err);
-	if (!rc) {
-		*genid = s->genid = d->genid;
-		s->absent = !d->table;
-		if (d->table && (rc = snapshot_from_dump(d, s)))
-			fnft_err(err, rc, NULL, table, "cannot snapshot table inet %s: %s",
-				 table, strerror(-rc));
-	}
-	fnft_dump_free(d);
+	s->absent = !d->table;
+	s->genid = d->genid;
+	if (d->table)
+		rc = snapshot_from_dump(d, s, err);
 	if (rc) {
 		fnft_snapshot_free(s);
 		return rc;
 	}
 	*out = s;
 	return 0;
+}
+
+int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
+		       struct fnft_snapshot **out, uint32_t *genid,
+		       struct fnft_error *err)
+{
+	struct fnft_dump *d = NULL;
+	int rc;
+
+	rc = fnft_nl_dump_objects(nl, table, &d, err);
+	if (!rc && !(rc = fnft_snapshot_from_dump(d, table, out, err)))
+		*genid = d->genid;
+	fnft_dump_free(d);
+	return rc;
 }
 
 FNFT_EXPORT void fnft_snapshot_free(struct fnft_snapshot *s)
@@ -326,7 +442,8 @@ static bool msgs_valid(const char *buf, size_t len, size_t n)
 		if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES ||
 		    (t != NFT_MSG_NEWTABLE && t != NFT_MSG_NEWCHAIN &&
 		     t != NFT_MSG_NEWSET && t != NFT_MSG_NEWSETELEM &&
-		     t != NFT_MSG_NEWRULE))
+		     t != NFT_MSG_NEWRULE && t != NFT_MSG_NEWOBJ &&
+		     t != NFT_MSG_NEWFLOWTABLE))
 			return false;
 		count++;
 	}

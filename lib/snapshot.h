@@ -18,4 +18,9 @@ int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
 		       struct fnft_snapshot **out, uint32_t *genid,
 		       struct fnft_error *err);
 
+/* The snapshot of table inet @table as dump @d (of fnft_nl_dump_objects()
+ * or fnft_dump_parse()) holds it; @d's objects lose their handles. */
+int fnft_snapshot_from_dump(const struct fnft_dump *d, const char *table,
+			    struct fnft_snapshot **out, struct fnft_error *err);
+
 #endif
