@@ -913,6 +913,58 @@ FNFT_EXPORT enum fnft_role fnft_site_role(const struct fnft_site *site)
 	return site->role;
 }
 
+/* The @i-th address of node @role, IPv4 before IPv6; false when out of range. */
+static bool node_address(const struct fnft_site *site, enum fnft_role role,
+			 size_t i, enum fnft_family *fam, uint8_t addr[16])
+{
+	const struct fnft_ivlist *l;
+	size_t n4;
+
+	if (role != FNFT_ROLE_PRIMARY && role != FNFT_ROLE_SECONDARY)
+		return false;
+	l = site->node_addrs[role - 1];
+	for (n4 = 0; fnft_ivlist_host(&l[FNFT_V4], FNFT_V4, n4, addr); n4++)
+		if (n4 == i) {
+			*fam = FNFT_V4;
+			return true;
+		}
+	*fam = FNFT_V6;
+	return fnft_ivlist_host(&l[FNFT_V6], FNFT_V6, i - n4, addr);
+}
+
+FNFT_EXPORT size_t fnft_site_cluster_address_count(const struct fnft_site *site,
+						   enum fnft_role role)
+{
+	enum fnft_family fam;
+	uint8_t addr[16];
+	size_t n = 0;
+
+	if (!site)
+		return 0;
+	while (node_address(site, role, n, &fam, addr))
+		n++;
+	return n;
+}
+
+FNFT_EXPORT int fnft_site_cluster_address(const struct fnft_site *site,
+					  enum fnft_role role, size_t i,
+					  char *buf, size_t len)
+{
+	struct fnft_iv iv;
+	enum fnft_family fam;
+	char text[FNFT_ADDRSTRLEN];
+	int n;
+
+	if (!site || !buf || !node_address(site, role, i, &fam, iv.lo))
+		return -EINVAL;
+	memcpy(iv.hi, iv.lo, sizeof(iv.hi));
+	n = fnft_iv_format(&iv, fam, text, sizeof(text));
+	if ((size_t)n >= len)
+		return -ENOSPC;
+	memcpy(buf, text, (size_t)n + 1);
+	return 0;
+}
+
 FNFT_EXPORT size_t fnft_site_warning_count(const struct fnft_site *site)
 {
 	return site->n_warnings;

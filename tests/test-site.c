@@ -504,6 +504,40 @@ START_TEST(fail_closed_warnings)
 }
 END_TEST
 
+START_TEST(cluster_addresses)
+{
+	struct fnft_site *site = load_ok("[cluster]\nprimary = 2001:db8::11\nprimary = 10.0.0.12\n"
+					 "primary = 10.0.0.11\nprimary = 10.0.0.11\n"
+					 "secondary = 10.0.0.13\n");
+	char buf[FNFT_ADDRSTRLEN] = "x";
+
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_PRIMARY), 3);
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_SECONDARY), 1);
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_SITE), 0);
+	/* IPv4 first, ascending; the two adjacent hosts stay two addresses */
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "10.0.0.11");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "10.0.0.12");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 2, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "2001:db8::11");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SECONDARY, 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "10.0.0.13");
+	/* out of range, bad role, short buffer: -errno, buf untouched */
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 3, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SITE, 0, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SECONDARY, 0, buf, 9), -ENOSPC);
+	ck_assert_str_eq(buf, "10.0.0.13");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SECONDARY, 0, buf, 10), 0);
+	fnft_site_free(site);
+
+	site = load_ok("[group browser]\n");
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_PRIMARY), 0);
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 0, buf, sizeof(buf)), -EINVAL);
+	fnft_site_free(site);
+}
+END_TEST
+
 START_TEST(no_role)
 {
 	struct fnft_site *site = load_ok("[group browser]\naddress = 10.0.0.0/8\n");
@@ -610,6 +644,7 @@ int main(void)
 	tcase_add_test(tc, fail_closed_warnings);
 	tcase_add_test(tc, file_errors);
 	tcase_add_test(tc, drop_ins);
+	tcase_add_test(tc, cluster_addresses);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
