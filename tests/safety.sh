@@ -6,6 +6,7 @@
 # - without SSH_CONNECTION (env -i), it finds the sessions in the kernel:
 #   established connections to 22 and to the ports an sshd listens on, in
 #   a node namespace with real clients over a veth;
+# - the role check refuses a plan for the other node's role;
 # - explain's answers and exit codes, on the plan and on the live table;
 # - the drop log: limit before log, prefix "finesse-nft drop: ", only on
 #   drop chains, absent with log = off.
@@ -135,6 +136,30 @@ nsx "$NODE" "$F" remove || fail "remove"
 genv "$F" -c "$tmp/admits.conf" apply 2> "$tmp/k3.err" ||
 	fail "a plan admitting the SSH clients was refused: $(cat "$tmp/k3.err")"
 echo "the SSH lockout guard reads the sessions from the kernel: without SSH_CONNECTION, dual-stack, sshd's own ports"
+
+# The role check: a namespace holding the secondary's address, planned as
+# the primary (node = primary), is refused unless --force or --node secondary.
+in_netns bash -c '
+	F=$1; site=$2; t=$3
+	ip addr add 10.0.0.12/32 dev lo
+	"$F" -c "$site" apply 2> "$t/role.err"; echo $? > "$t/rc"
+	"$F" -c "$site" apply --node primary 2> "$t/role2.err"; echo $? >> "$t/rc"
+	nft list tables > "$t/tables"
+	"$F" -c "$site" apply --node secondary 2>/dev/null; echo $? >> "$t/rc"
+	nft list table inet finesse | grep -c "finesse-nft secondary" >> "$t/rc"
+	"$F" -c "$site" apply --force 2>/dev/null; echo $? >> "$t/rc"
+	ip addr add 10.0.0.11/32 dev lo	# both: a lab, not a mistake
+	"$F" -c "$site" apply 2>/dev/null; echo $? >> "$t/rc"
+' sh "$F" "$site" "$tmp"
+[ "$(tr '\n' ' ' < "$tmp/rc")" = "2 2 0 1 0 0 " ] || fail "role check exit codes: $(tr '\n' ' ' < "$tmp/rc")"
+[ -s "$tmp/tables" ] && fail "a refused apply (role) wrote: $(cat "$tmp/tables")"
+grep -qF "refusing to apply: planned as the primary (node = primary), but this host holds 10.0.0.12, the secondary's [cluster] address, and none of the primary's (10.0.0.11, 2001:db8:0:1::11)" \
+	"$tmp/role.err" || fail "role message: $(cat "$tmp/role.err")"
+grep -qF "pass --node secondary or fix node = in [cluster], or pass --force" "$tmp/role.err" ||
+	fail "role advice: $(cat "$tmp/role.err")"
+grep -qF "planned as the primary (--node primary)" "$tmp/role2.err" ||
+	fail "role message with --node: $(cat "$tmp/role2.err")"
+echo "the role check refuses the other node's table, --node and --force as documented"
 
 # the drop log
 for log in on off; do

@@ -2,6 +2,16 @@
 /*
  * guard: what apply refuses before it touches the kernel.
  *
+ * The role check.  The same site file copied to both nodes with
+ * `node = primary` plans the primary's table on the secondary, whose peer
+ * set then holds the secondary itself and not the real primary: cluster
+ * traffic from the primary is dropped.  When none of this host's addresses
+ * (getifaddrs(), in the network namespace the table goes to) is one of the
+ * planned role's [cluster] addresses and one is the other role's, apply
+ * refuses.  It asks with --node too: a wrong --node is the same danger as
+ * a wrong `node =`.  A host holding addresses of both roles, or of neither
+ * (a lab, a namespace without the cluster network), is not refused.
+ *
  * The SSH lockout guard.  The sessions come from the kernel, not from the
  * environment, which sudo's env_reset, systemd units and Ansible's become
  * do not pass on: the established TCP connections of this network
@@ -18,7 +28,7 @@
  * sessions are left out instead of being asked: asking would refuse every
  * `ssh localhost` and every tunnel through this node.
  *
- * --force skips it.
+ * --force skips both.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -169,6 +179,76 @@ static bool addr_is_local(const struct addr *a, const struct vec *local)
 	if (a->family == AF_INET6 && !memcmp(a->a, one, 16))
 		return true;
 	return addr_in(a, local);
+}
+
+/* ---- the role check ---- */
+
+/* The [cluster] addresses of @role; with @text, also "a, b" for messages. */
+static int cluster_addrs(const struct fnft_site *site, enum fnft_role role,
+			 struct vec *out, char *text, size_t len)
+{
+	size_t i, n = fnft_site_cluster_address_count(site, role), off = 0;
+	char buf[FNFT_ADDRSTRLEN];
+	struct addr *a;
+
+	if (text && len)
+		text[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (fnft_site_cluster_address(site, role, i, buf, sizeof(buf)) < 0)
+			continue;
+		if (!(a = vec_push(out)))
+			return -ENOMEM;
+		if (!addr_parse(buf, a))
+			out->n--;
+		else if (text && off < len)
+			off += (size_t)snprintf(text + off, len - off, "%s%s",
+						off ? ", " : "", buf);
+	}
+	return 0;
+}
+
+/* The first of @local that is in @list, as text, or false. */
+static bool held(const struct vec *local, const struct vec *list, char *buf,
+		 size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < local->n; i++)
+		if (addr_in(AT(*local, struct addr, i), list)) {
+			addr_format(AT(*local, struct addr, i), buf, len);
+			return true;
+		}
+	return false;
+}
+
+static int role_guard(const struct fnft_site *site, enum fnft_role given,
+		      const struct vec *local)
+{
+	enum fnft_role role = given != FNFT_ROLE_SITE ? given : fnft_site_role(site);
+	enum fnft_role other = role == FNFT_ROLE_PRIMARY ? FNFT_ROLE_SECONDARY
+							 : FNFT_ROLE_PRIMARY;
+	struct vec mine = VEC(struct addr), theirs = VEC(struct addr);
+	char own[512] = "", addr[INET6_ADDRSTRLEN], ignored[INET6_ADDRSTRLEN];
+	int rc = 0;
+
+	if (role == FNFT_ROLE_SITE)
+		return 0;	/* the plan would not have been made */
+	if (cluster_addrs(site, role, &mine, own, sizeof(own)) < 0 ||
+	    cluster_addrs(site, other, &theirs, NULL, 0) < 0) {
+		rc = say(EXIT_REFUSED, "out of memory");
+	} else if (!held(local, &mine, ignored, sizeof(ignored)) &&
+		   held(local, &theirs, addr, sizeof(addr))) {
+		say(0, "refusing to apply: planned as the %s (%s %s), but this host holds %s, "
+		    "the %s's [cluster] address, and none of the %s's (%s)",
+		    fnft_role_name(role), given != FNFT_ROLE_SITE ? "--node" : "node =",
+		    fnft_role_name(role), addr, fnft_role_name(other),
+		    fnft_role_name(role), own[0] ? own : "none given");
+		rc = say(EXIT_REFUSED, "pass --node %s or fix node = in [cluster], or pass --force",
+			 fnft_role_name(other));
+	}
+	vec_free(&mine);
+	vec_free(&theirs);
+	return rc;
 }
 
 /* ---- TCP sockets of this network namespace, from sock_diag ---- */
@@ -580,8 +660,6 @@ int guard_apply(const struct fnft_site *site, enum fnft_role role,
 	struct vec local = VEC(struct addr);
 	int rc;
 
-	(void)site;
-	(void)role;
 	if (force)
 		return 0;
 	if ((rc = local_addrs(&local)) == -ENOMEM) {
@@ -589,9 +667,12 @@ int guard_apply(const struct fnft_site *site, enum fnft_role role,
 		return say(EXIT_REFUSED, "out of memory");
 	}
 	if (rc)
-		say(0, "cannot read this host's addresses (%s); only loopback sessions are "
-		    "known to be local", strerror(-rc));
-	rc = ssh_guard(plan, &local);
+		say(0, "cannot read this host's addresses (%s); the role check is skipped",
+		    strerror(-rc));
+	else
+		rc = role_guard(site, role, &local);
+	if (rc != EXIT_REFUSED)
+		rc = ssh_guard(plan, &local);
 	vec_free(&local);
 	return rc;
 }

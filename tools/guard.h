@@ -8,11 +8,13 @@
 
 /*
  * The refusals of apply, asked before the kernel is touched (see guard.c):
- * the SSH lockout guard: the plan would refuse a new connection from a
- * client that has an SSH session open now (read from the kernel, plus
- * SSH_CONNECTION) to the port it came in on.
+ * - the role check: this host holds the other node's [cluster] address and
+ *   none of its own role's;
+ * - the SSH lockout guard: the plan would refuse a new connection from a
+ *   client that has an SSH session open now (read from the kernel, plus
+ *   SSH_CONNECTION) to the port it came in on.
  * @role is the role given with --node, FNFT_ROLE_SITE for `node =`; @force
- * skips it.  Returns 0 to go on, or the exit code 2 after printing why.
+ * skips both.  Returns 0 to go on, or the exit code 2 after printing why.
  */
 int guard_apply(const struct fnft_site *site, enum fnft_role role,
 		const struct fnft_ruleset *plan, bool force);
