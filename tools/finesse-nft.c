@@ -668,13 +668,15 @@ static const struct command commands[] = {
 	  "Make the kernel's table equal the plan, in one transaction that\n"
 	  "touches only our table; nothing is sent when it already does.  Exit 4\n"
 	  "when the ruleset changed while we worked (nothing was applied; run\n"
-	  "again).  Run from an SSH session (SSH_CONNECTION), it refuses a plan\n"
-	  "that would refuse the next login from the same client (exit 2).\n"
+	  "again).  It refuses (exit 2) a plan that would refuse a new login from\n"
+	  "the client of an open SSH session (read from the kernel, and from\n"
+	  "SSH_CONNECTION), and a plan for the other node's role (this host holds\n"
+	  "the other role's [cluster] address and none of its own).\n"
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
 	  "  --confirm S   unless 'finesse-nft confirm' runs within S seconds, a\n"
 	  "                detached watchdog puts the previous table back (or\n"
 	  "                none, if there was none); one pending confirm at a time\n"
-	  "  --force       apply even if it would lock this SSH client out\n",
+	  "  --force       apply all the same\n",
 	  apply_opts },
 	{ "confirm", cmd_confirm, "confirm",
 	  "Keep the table of the pending 'apply --confirm'.\n", plain_opts },
