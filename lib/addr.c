@@ -434,6 +434,37 @@ void fnft_ivlist_normalize(struct fnft_ivlist *l, enum fnft_family family)
 	l->n = w + 1;
 }
 
+bool fnft_ivlist_host(const struct fnft_ivlist *l, enum fnft_family family, size_t i,
+		      uint8_t out[16])
+{
+	for (size_t k = 0; k < l->n; k++) {
+		uint8_t a[16];
+
+		memcpy(a, l->v[k].lo, sizeof(a));
+		for (;;) {
+			if (i-- == 0) {
+				memcpy(out, a, sizeof(a));
+				return true;
+			}
+			if (memcmp(a, l->v[k].hi, sizeof(a)) == 0 || !addr_next(a, family, a))
+				break;
+		}
+	}
+	return false;
+}
+
+bool fnft_ivlist_covers_all(const struct fnft_ivlist *l, enum fnft_family family)
+{
+	unsigned int w = family_bytes(family);
+
+	if (l->n != 1)
+		return false;
+	for (unsigned int i = 0; i < w; i++)
+		if (l->v[0].lo[i] != 0 || l->v[0].hi[i] != 0xff)
+			return false;
+	return true;
+}
+
 void fnft_ivlist_free(struct fnft_ivlist *l)
 {
 	if (!l)

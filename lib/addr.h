@@ -59,6 +59,16 @@ int fnft_ivlist_add(struct fnft_ivlist *l, const struct fnft_iv *iv);
  * refuse overlaps).  The family says where "+1" carries: IPv4 counts in bytes 0..3. */
 void fnft_ivlist_normalize(struct fnft_ivlist *l, enum fnft_family family);
 
+/* The @i-th address of @l, counting every address of each interval in order, into
+ * out (network order).  Returns false when @l holds @i or fewer addresses.  Walks the
+ * intervals: meant for lists of hosts, such as a cluster node's, not for networks. */
+bool fnft_ivlist_host(const struct fnft_ivlist *l, enum fnft_family family, size_t i,
+		      uint8_t out[16]);
+
+/* Whether a normalized @l holds every address of @family (0.0.0.0/0, ::/0, or
+ * anything that merges into it). */
+bool fnft_ivlist_covers_all(const struct fnft_ivlist *l, enum fnft_family family);
+
 /* Frees v and zeroes the struct; NULL-safe. */
 void fnft_ivlist_free(struct fnft_ivlist *l);
 

@@ -569,17 +569,32 @@ static int check_groups(struct site_parse *p, struct fnft_error *err)
 	return 0;
 }
 
-/* Warn, per group, about enabled rows that will allow no one. */
+/* "all of IPv4", "all of IPv6", "all of IPv4 and IPv6", or NULL */
+static const char *covers_all(const struct fnft_group *g)
+{
+	bool v4 = fnft_ivlist_covers_all(&g->addrs[FNFT_V4], FNFT_V4);
+	bool v6 = fnft_ivlist_covers_all(&g->addrs[FNFT_V6], FNFT_V6);
+
+	return v4 && v6 ? "all of IPv4 and IPv6" : v4 ? "all of IPv4" :
+	       v6 ? "all of IPv6" : NULL;
+}
+
+/*
+ * Warn, per group, about enabled rows that will allow no one, and about a
+ * group whose addresses are everyone's: 0.0.0.0/0 is remote = any by
+ * another name, and deserves the same warning.
+ */
 static int warn_group(struct site_parse *p, const char *name)
 {
 	struct fnft_site *site = p->site;
 	const struct fnft_catalog *cats[] = { p->cat, &site->entries };
 	const struct fnft_group *g = fnft_site_group(site, name);
+	const char *all = g ? covers_all(g) : NULL;
 	struct fnft_buf rows = { 0 };
 	size_t c, i;
 	int rc = 0;
 
-	if (g && (g->addrs[FNFT_V4].n || g->addrs[FNFT_V6].n))
+	if (g && (g->addrs[FNFT_V4].n || g->addrs[FNFT_V6].n) && !all)
 		return 0;
 	for (c = 0; c < ARRAY_SIZE(cats); c++)
 		for (i = 0; i < cats[c]->n; i++) {
@@ -591,6 +606,9 @@ static int warn_group(struct site_parse *p, const char *name)
 		}
 	if (rows.oom)
 		rc = -ENOMEM;
+	else if (rows.len && all)
+		rc = warn_at(site, g->file, g->line, "group '%s' is open to every address (%s, as remote = any): %s admit%s everyone",
+			  name, all, rows.s, strchr(rows.s, ',') ? "" : "s");
 	else if (rows.len && g)
 		rc = warn_at(site, g->file, g->line, "group '%s' is empty: %s allow%s no one from it",
 			  name, rows.s, strchr(rows.s, ',') ? "" : "s");
@@ -911,6 +929,58 @@ FNFT_EXPORT void fnft_site_free(struct fnft_site *site)
 FNFT_EXPORT enum fnft_role fnft_site_role(const struct fnft_site *site)
 {
 	return site->role;
+}
+
+/* The @i-th address of node @role, IPv4 before IPv6; false when out of range. */
+static bool node_address(const struct fnft_site *site, enum fnft_role role,
+			 size_t i, enum fnft_family *fam, uint8_t addr[16])
+{
+	const struct fnft_ivlist *l;
+	size_t n4;
+
+	if (role != FNFT_ROLE_PRIMARY && role != FNFT_ROLE_SECONDARY)
+		return false;
+	l = site->node_addrs[role - 1];
+	for (n4 = 0; fnft_ivlist_host(&l[FNFT_V4], FNFT_V4, n4, addr); n4++)
+		if (n4 == i) {
+			*fam = FNFT_V4;
+			return true;
+		}
+	*fam = FNFT_V6;
+	return fnft_ivlist_host(&l[FNFT_V6], FNFT_V6, i - n4, addr);
+}
+
+FNFT_EXPORT size_t fnft_site_cluster_address_count(const struct fnft_site *site,
+						   enum fnft_role role)
+{
+	enum fnft_family fam;
+	uint8_t addr[16];
+	size_t n = 0;
+
+	if (!site)
+		return 0;
+	while (node_address(site, role, n, &fam, addr))
+		n++;
+	return n;
+}
+
+FNFT_EXPORT int fnft_site_cluster_address(const struct fnft_site *site,
+					  enum fnft_role role, size_t i,
+					  char *buf, size_t len)
+{
+	struct fnft_iv iv;
+	enum fnft_family fam;
+	char text[FNFT_ADDRSTRLEN];
+	int n;
+
+	if (!site || !buf || !node_address(site, role, i, &fam, iv.lo))
+		return -EINVAL;
+	memcpy(iv.hi, iv.lo, sizeof(iv.hi));
+	n = fnft_iv_format(&iv, fam, text, sizeof(text));
+	if ((size_t)n >= len)
+		return -ENOSPC;
+	memcpy(buf, text, (size_t)n + 1);
+	return 0;
 }
 
 FNFT_EXPORT size_t fnft_site_warning_count(const struct fnft_site *site)

@@ -504,6 +504,105 @@ START_TEST(fail_closed_warnings)
 }
 END_TEST
 
+/* Addresses that merge into a whole family are remote = any by another name. */
+static const struct {
+	const char *addresses;
+	const char *all;	/* NULL: no warning */
+} everyone_cases[] = {
+	{ "address = 0.0.0.0/0\n", "all of IPv4" },
+	{ "address = ::/0\n", "all of IPv6" },
+	{ "address = 0.0.0.0-255.255.255.255\n", "all of IPv4" },
+	{ "address = 128.0.0.0/1\naddress = 0.0.0.0/1\n", "all of IPv4" },
+	{ "address = 0.0.0.0/2\naddress = 64.0.0.0-255.255.255.255\naddress = ::/1\n"
+	  "address = 8000::/1\n", "all of IPv4 and IPv6" },
+	{ "address = 0.0.0.0/1\n", NULL },
+	{ "address = 0.0.0.1-255.255.255.255\n", NULL },
+	{ "address = 0.0.0.0/1\naddress = 128.0.0.0/2\naddress = 224.0.0.0/3\n", NULL },
+	{ "address = ::/1\naddress = 8000::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe\n", NULL },
+};
+
+START_TEST(everyone_warns)
+{
+	char text[512], want[512];
+	struct fnft_site *site;
+	size_t i, n, hits = 0;
+
+	snprintf(text, sizeof(text), "[cluster]\nprimary = 10.0.0.1\nsecondary = 10.0.0.2\n"
+		 "[group agent-desktop]\naddress = 10.0.0.0/8\n"
+		 "[group browser]\n%s", everyone_cases[_i].addresses);
+	snprintf(want, sizeof(want), "ok.conf:6: group 'browser' is open to every address "
+		 "(%s, as remote = any): tomcat.http, tomcat.https, notification.xmpp, "
+		 "notification.xmpps, notification.bosh-http, notification.bosh-https admit everyone",
+		 everyone_cases[_i].all ? everyone_cases[_i].all : "");
+	site = load_ok(text);
+	n = fnft_site_warning_count(site);
+	for (i = 0; i < n; i++) {
+		const char *w = fnft_site_warning(site, i);
+
+		if (strstr(w, "open to every address")) {
+			ck_assert_str_eq(w, want);
+			hits++;
+		}
+	}
+	ck_assert_uint_eq(hits, everyone_cases[_i].all ? 1 : 0);
+	fnft_site_free(site);
+}
+END_TEST
+
+/* The group's warning names only the rows still enabled, and none when none is. */
+START_TEST(everyone_disabled_rows)
+{
+	struct fnft_site *site = load_ok("[group agent-desktop]\naddress = ::/0\n"
+					 "[disable]\nentry = notification.xmpp\n"
+					 "entry = notification.bosh-http\nentry = notification.xmpps\n");
+	size_t i, hits = 0;
+
+	for (i = 0; i < fnft_site_warning_count(site); i++)
+		if (strstr(fnft_site_warning(site, i), "open to every address")) {
+			ck_assert_str_eq(fnft_site_warning(site, i),
+					 "ok.conf:1: group 'agent-desktop' is open to every address "
+					 "(all of IPv6, as remote = any): notification.bosh-https admits everyone");
+			hits++;
+		}
+	ck_assert_uint_eq(hits, 1);
+	fnft_site_free(site);
+}
+END_TEST
+
+START_TEST(cluster_addresses)
+{
+	struct fnft_site *site = load_ok("[cluster]\nprimary = 2001:db8::11\nprimary = 10.0.0.12\n"
+					 "primary = 10.0.0.11\nprimary = 10.0.0.11\n"
+					 "secondary = 10.0.0.13\n");
+	char buf[FNFT_ADDRSTRLEN] = "x";
+
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_PRIMARY), 3);
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_SECONDARY), 1);
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_SITE), 0);
+	/* IPv4 first, ascending; the two adjacent hosts stay two addresses */
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "10.0.0.11");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "10.0.0.12");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 2, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "2001:db8::11");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SECONDARY, 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "10.0.0.13");
+	/* out of range, bad role, short buffer: -errno, buf untouched */
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 3, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SITE, 0, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SECONDARY, 0, buf, 9), -ENOSPC);
+	ck_assert_str_eq(buf, "10.0.0.13");
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_SECONDARY, 0, buf, 10), 0);
+	fnft_site_free(site);
+
+	site = load_ok("[group browser]\n");
+	ck_assert_uint_eq(fnft_site_cluster_address_count(site, FNFT_ROLE_PRIMARY), 0);
+	ck_assert_int_eq(fnft_site_cluster_address(site, FNFT_ROLE_PRIMARY, 0, buf, sizeof(buf)), -EINVAL);
+	fnft_site_free(site);
+}
+END_TEST
+
 START_TEST(no_role)
 {
 	struct fnft_site *site = load_ok("[group browser]\naddress = 10.0.0.0/8\n");
@@ -610,6 +709,9 @@ int main(void)
 	tcase_add_test(tc, fail_closed_warnings);
 	tcase_add_test(tc, file_errors);
 	tcase_add_test(tc, drop_ins);
+	tcase_add_loop_test(tc, everyone_warns, 0, sizeof(everyone_cases) / sizeof(everyone_cases[0]));
+	tcase_add_test(tc, everyone_disabled_rows);
+	tcase_add_test(tc, cluster_addresses);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -12,6 +12,7 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "guard.h"
 #include "pending.h"
 #include "say.h"
 
@@ -375,56 +376,6 @@ static int no_args(const char *cmd, int argc)
 	return argc > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
-/* "accept by row ssh (chain input, rule 7)" and the like */
-static void describe(const struct fnft_explanation *ex, char *buf, size_t len)
-{
-	if (ex->by_policy)
-		snprintf(buf, len, "%s by the policy of chain %s",
-			 ex->accepted ? "accept" : "drop", ex->chain);
-	else if (ex->row[0])
-		snprintf(buf, len, "%s by row %s (chain %s, rule %u)",
-			 ex->accepted ? "accept" : "drop", ex->row, ex->chain, ex->rule);
-	else
-		snprintf(buf, len, "%s by rule %u of chain %s",
-			 ex->accepted ? "accept" : "drop", ex->rule, ex->chain);
-}
-
-/*
- * Run from an SSH session, refuse a plan that would refuse the next login
- * from the same client to the same port.  SSH_CONNECTION is
- * "client-address client-port server-address server-port".
- */
-static int ssh_guard(const struct opts *o, const struct fnft_ruleset *plan)
-{
-	const char *conn = getenv("SSH_CONNECTION");
-	struct fnft_explanation ex;
-	char client[64], how[256], *rows = NULL;
-	unsigned cport, sport;
-
-	if (o->force || !conn || !*conn)
-		return EXIT_OK;
-	if (sscanf(conn, "%63s %u %*s %u", client, &cport, &sport) != 3 ||
-	    fnft_explain(plan, false, client, FNFT_PROTO_TCP, sport, &ex) < 0) {
-		say(0, "cannot read SSH_CONNECTION '%s'; refusing to apply (--force overrides)",
-		    conn);
-		return EXIT_USAGE;
-	}
-	if (ex.accepted)
-		return EXIT_OK;
-	describe(&ex, how, sizeof(how));
-	fnft_ruleset_rows_for_port(plan, false, FNFT_PROTO_TCP, sport, &rows);
-	say(0, "refusing to apply: the plan would refuse a new SSH connection from %s to port %u (your next login): %s",
-	    client, sport, how);
-	if (rows && *rows)
-		say(0, "rows admitting tcp/%u: %s; add %s to one of their groups, or pass --force",
-		    sport, rows, client);
-	else
-		say(0, "no row admits tcp/%u: add an [entry] with listen-port = %u whose group holds %s, or pass --force",
-		    sport, sport, client);
-	free(rows);
-	return EXIT_USAGE;
-}
-
 static int cmd_apply(struct opts *o, int argc, char **argv)
 {
 	struct pending_opts po;
@@ -437,7 +388,7 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	(void)argv;
 	if ((rc = no_args("apply", argc)) || (rc = load_all(o, true, &l)))
 		return rc;
-	if ((rc = ssh_guard(o, l.plan))) {
+	if ((rc = guard_apply(l.site, o->role, l.plan, o->force))) {
 		loaded_free(&l);
 		return rc;
 	}
@@ -600,7 +551,7 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 		say(0, "'%s' is not an IPv4 or IPv6 address", addr);
 		rc = EXIT_USAGE;
 	} else {
-		describe(&ex, how, sizeof(how));
+		explanation_describe(&ex, how, sizeof(how));
 		printf("%s%s\n", how, ex.uncertain ?
 		       " (uncertain: a rule finesse-nft cannot read came first)" : "");
 		rc = ex.accepted ? EXIT_OK : EXIT_DIFFERENT;
@@ -751,16 +702,19 @@ static const struct command commands[] = {
 	  "Make the kernel's table equal the plan, in one transaction that\n"
 	  "touches only our table; nothing is sent when it already does.  Exit 4\n"
 	  "when the ruleset changed while we worked (nothing was applied; run\n"
-	  "again).  Run from an SSH session (SSH_CONNECTION), it refuses a plan\n"
-	  "that would refuse the next login from the same client (exit 2).\n"
-	  "Refused (exit 2) while an 'apply --confirm' is pending.\n"
+	  "again).  It refuses (exit 2) a plan that would refuse a new login from\n"
+	  "the client of an open SSH session (read from the kernel, and from\n"
+	  "SSH_CONNECTION), and a plan for the other node's role (this host holds\n"
+	  "the other role's [cluster] address and none of its own).  Refused\n"
+	  "(exit 2) while an 'apply --confirm' is pending.\n"
 	  "  --node R      primary or secondary (overrides node = in [cluster])\n"
 	  "  --confirm S   unless 'finesse-nft confirm' runs within S seconds of\n"
 	  "                this apply's return, a detached watchdog, armed before\n"
 	  "                the commit, puts the previous table back (or none, if\n"
 	  "                there was none); one pending confirm at a time\n"
-	  "  --force       apply even if it would lock this SSH client out, or\n"
-	  "                while a confirm is pending (its rollback stays armed)\n"
+	  "  --force       apply all the same (an open SSH session's client\n"
+	  "                refused, the other node's role, a pending confirm,\n"
+	  "                whose rollback then stays armed)\n"
 	  "  --wait S      give up after S seconds if another finesse-nft holds\n"
 	  "                the table's lock (exit 4); default: wait\n",
 	  apply_opts },

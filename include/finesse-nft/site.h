@@ -55,6 +55,35 @@ void fnft_site_free(struct fnft_site *site);
 /** fnft_site_role - the role named by `node =`, or FNFT_ROLE_SITE when unset */
 enum fnft_role fnft_site_role(const struct fnft_site *site);
 
+/** Room for any address fnft_site_cluster_address() writes, NUL included. */
+#define FNFT_ADDRSTRLEN 46
+
+/**
+ * fnft_site_cluster_address_count - how many addresses [cluster] gives a node
+ * @site: the site
+ * @role: FNFT_ROLE_PRIMARY or FNFT_ROLE_SECONDARY
+ *
+ * Returns the number of distinct addresses given by the `primary =` or
+ * `secondary =` keys, IPv4 and IPv6 together; 0 for any other @role.
+ */
+size_t fnft_site_cluster_address_count(const struct fnft_site *site,
+				       enum fnft_role role);
+
+/**
+ * fnft_site_cluster_address - one address of a cluster node, as text
+ * @site: the site
+ * @role: FNFT_ROLE_PRIMARY or FNFT_ROLE_SECONDARY
+ * @i: 0 to fnft_site_cluster_address_count() - 1: the IPv4 addresses
+ *	first, then the IPv6 ones, each in ascending order
+ * @buf: receives the address, "10.0.0.11" or "2001:db8:0:1::11", with a NUL
+ * @len: the size of @buf; FNFT_ADDRSTRLEN is always enough
+ *
+ * Returns 0; -EINVAL for another @role or @i out of range, -ENOSPC when
+ * @len is too small; @buf is untouched on failure.
+ */
+int fnft_site_cluster_address(const struct fnft_site *site, enum fnft_role role,
+			      size_t i, char *buf, size_t len);
+
 /** fnft_site_warning_count - number of warnings found while loading */
 size_t fnft_site_warning_count(const struct fnft_site *site);
 
