@@ -39,16 +39,19 @@ watchdogs() { for p in /proc/[0-9]*; do ls -l "$p/fd" 2>/dev/null | grep -q "/ru
 # 1. killed at each step: find the steps in a clean run, then kill there
 in_ns "$common"'
 	"$F" -c "$A" apply 2>/dev/null
-	strace -qq -o "$t/trace" -e trace=clone,sendmsg,recvmsg,recvfrom,write "$F" -c "$B" apply --confirm 1 2>/dev/null
+	strace -qq -o "$t/trace" -e trace=clone,sendmsg,recvmsg,recvfrom,write,read "$F" -c "$B" apply --confirm 1 2>/dev/null
 	"$F" rollback 2>/dev/null
 ' "$FNFT" "$A" "$B" "$tmp"
 # the steps: the fork of the watchdog, the batch, its ack, the first and
 # last dump reply (snapshot; read-back after the commit), and the write of
-# "C<generation>" that tells the watchdog, by its count among the writes
+# "C<generation>" that tells the watchdog, by its count among the writes,
+# and the read of the watchdog's acknowledgement (a SIGHUP there lands
+# after the word was sent, before the answer)
 cw=$(grep -E '^write' "$tmp/trace" | grep -n 'write([0-9]*, "C' | cut -d: -f1 | head -1)
+ca=$(grep -E '^read' "$tmp/trace" | grep -n 'read([0-9]*, "2", 1)' | cut -d: -f1 | head -1)
 rm=$(grep -c '^recvmsg' "$tmp/trace")
-steps="clone:1 sendmsg:1 recvfrom:1 recvmsg:1 recvmsg:$rm write:$cw"
-[ -n "$cw" ] && [ "$rm" -gt 1 ] && grep -q '^sendmsg' "$tmp/trace" ||
+steps="clone:1 sendmsg:1 recvfrom:1 recvmsg:1 recvmsg:$rm write:$cw read:$ca"
+[ -n "$cw" ] && [ -n "$ca" ] && [ "$rm" -gt 1 ] && grep -q '^sendmsg' "$tmp/trace" ||
 	fail "could not find the steps of apply --confirm: $steps"
 for step in $steps; do
 	for sig in KILL HUP; do
@@ -65,10 +68,11 @@ for step in $steps; do
 				sleep 0.1
 			done
 			echo "$(which)" > "$t/after"
+			{ ls -l /run/finesse-nft /run/finesse-nft/pending.*; cat /run/finesse-nft/pending.*/info /run/finesse-nft/rolled-back.*; } > "$t/debris" 2>&1
 			"$F" confirm 2>/dev/null; echo $? >> "$t/after"
 		' "$FNFT" "$A" "$B" "$tmp" "$sc" "$n" "$sig" 2>/dev/null	# bash's "Killed"
 		grep -q "finesse-nft primary" "$tmp/after" ||
-			fail "killed by SIG$sig at $sc #$n ($(cat "$tmp/killed")): after the deadline the table is $(head -1 "$tmp/after"), not the previous one"
+			fail "killed by SIG$sig at $sc #$n ($(cat "$tmp/killed")): after the deadline the table is $(head -1 "$tmp/after"), not the previous one; /run/finesse-nft: $(cat "$tmp/debris")"
 	done
 done
 echo "apply --confirm killed (KILL, HUP) at each of $(echo $steps | wc -w) steps: the previous table is back after the deadline"

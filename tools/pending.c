@@ -495,8 +495,10 @@ static void __attribute__((noreturn)) watchdog(struct watch *w)
 	} else {
 		/* provisional: the clock starts when the apply returns */
 		write_record(w->info_fd, "armed", genid, boot_ms() + span, time(NULL) + w->o->secs);
+		/* the apply may die right after its word: the promise holds */
 		if (write(w->ready, "2", 1) != 1)
-			_exit(1);
+			syslog(LOG_WARNING, "finesse-nft: the apply --confirm of table inet %s died after its commit; rollback in %u s unless confirmed",
+			       w->o->table, w->o->secs);
 		close(w->ready);
 		while (read(w->go, &c, 1) > 0)
 			;	/* EOF: apply --confirm has returned */
