@@ -413,9 +413,27 @@ static int ssh_guard(const struct opts *o, const struct fnft_ruleset *plan)
 	return EXIT_USAGE;
 }
 
+/*
+ * apply --json: what the apply did, one object on stdout, for fleet tools.
+ * confirm_seconds is the rollback timer armed, null when none was: no
+ * --confirm, or the table was in sync and nothing was applied.
+ */
+static void print_apply_json(const struct opts *o, const struct fnft_apply_stats *st)
+{
+	printf("{\"table\":\"%s\",\"in_sync\":%s,\"incremental\":%s,"
+	       "\"messages\":%u,\"confirm_seconds\":", table_name(o),
+	       st->in_sync ? "true" : "false", st->incremental ? "true" : "false",
+	       st->messages);
+	if (o->confirm && !st->in_sync)
+		printf("%u}\n", o->confirm);
+	else
+		printf("null}\n");
+	fflush(stdout);
+}
+
 static int cmd_apply(struct opts *o, int argc, char **argv)
 {
-	struct fnft_apply_stats st;
+	struct fnft_apply_stats st = { 0 };
 	struct fnft_kernel *k = NULL;
 	struct fnft_error err = { 0 };
 	struct loaded l;
@@ -447,6 +465,8 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			    st.incremental ? "changes only" : "replaced whole",
 			    st.messages);
 	}
+	if (!rc && o->json)
+		print_apply_json(o, &st);
 	fnft_kernel_free(k);
 	loaded_free(&l);
 	return rc;
@@ -661,6 +681,7 @@ static const struct option apply_opts[] = {
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ 0 },
 };
 static const struct option explain_opts[] = {
@@ -713,7 +734,7 @@ static const struct command commands[] = {
 	  "  --format F    nft (default): an nft -f script; json: the same for\n"
 	  "                nft -j -f (libnftables JSON)\n",
 	  export_opts },
-	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force]",
+	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force] [--json]",
 	  "Make the kernel's table equal the plan, in one transaction that\n"
 	  "touches only our table; nothing is sent when it already does.  Exit 4\n"
 	  "when the ruleset changed while we worked (nothing was applied; run\n"
@@ -723,7 +744,10 @@ static const struct command commands[] = {
 	  "  --confirm S   unless 'finesse-nft confirm' runs within S seconds, a\n"
 	  "                detached watchdog puts the previous table back (or\n"
 	  "                none, if there was none); one pending confirm at a time\n"
-	  "  --force       apply even if it would lock this SSH client out\n",
+	  "  --force       apply even if it would lock this SSH client out\n"
+	  "  --json        on success, print what was done as one JSON object:\n"
+	  "                {\"table\", \"in_sync\", \"incremental\", \"messages\",\n"
+	  "                \"confirm_seconds\": the timer armed, or null}\n",
 	  apply_opts },
 	{ "confirm", cmd_confirm, "confirm",
 	  "Keep the table of the pending 'apply --confirm'.\n", plain_opts },
