@@ -90,14 +90,21 @@ nft add element inet finesse browser_v4 '{ 10.98.0.0/16 }'
 nft list table inet finesse > "$t/guard.before"
 # from here on the plays bring a new site (one more network) and the guard
 # play a new drop-in: a refused or rolled-back apply must install neither
-sed '/^\[group browser\]/a address = 10.45.0.0/16' "$SRC/examples/site.conf" > "$t/new.conf"
-newsite=(-e "finesse_nft_site_path=$t/new.conf" -e '{"finesse_nft_site": "{{ lookup(\"ansible.builtin.file\", finesse_nft_site_path, rstrip=false) }}"}')
+# (each play its own, so that each check holds even if an earlier play had
+# installed its site)
+site_args() {	# site_args NAME NETWORK: a site with one more browser network
+	sed "/^\[group browser\]/a address = $2" "$SRC/examples/site.conf" > "$t/$1.conf"
+	args=(-e "finesse_nft_site_path=$t/$1.conf" -e '{"finesse_nft_site": "{{ lookup(\"ansible.builtin.file\", finesse_nft_site_path, rstrip=false) }}"}')
+}
+site_args new 10.45.0.0/16; newsite=("${args[@]}")
+site_args new2 10.47.0.0/16; newsite2=("${args[@]}")
+site_args new3 10.48.0.0/16; newsite3=("${args[@]}")
 echo '{"finesse_nft_dropins": {"50-site-b.conf": "[group browser]\naddress = 10.40.0.0/16\n", "60-new.conf": "[group browser]\naddress = 10.46.0.0/16\n"}}' > "$t/dropins2.json"
 snap() { (cd "$t/etc" && find . -type f | sort | xargs sha256sum) > "$t/$1.etc"; }
 snap guard.before
 SSH_CONNECTION="192.0.2.200 50000 10.0.0.11 22" play guard --diff -e "@$t/dropins2.json" "${newsite[@]}"
 snap guard.after
-play noconfirm -e "@$t/dropins.json" "${newsite[@]}" -e finesse_nft_confirm_timeout=3 --skip-tags finesse_nft_confirm
+play noconfirm -e "@$t/dropins.json" "${newsite2[@]}" -e finesse_nft_confirm_timeout=3 --skip-tags finesse_nft_confirm
 snap noconfirm.after
 sleep 5
 nft list table inet finesse > "$t/noconfirm.later" 2>/dev/null
@@ -106,7 +113,7 @@ nft list table inet finesse > "$t/noconfirm.later" 2>/dev/null
 echo $? > "$t/pending.rc-apply"
 nft list table inet finesse > "$t/pending.before"
 snap pending.before
-play pending -e "@$t/dropins.json" "${newsite[@]}"
+play pending -e "@$t/dropins.json" "${newsite3[@]}"
 snap pending.after
 "$FNFT" --state-dir "$t/state" rollback 2>> "$t/pending.by-hand"
 echo $? > "$t/pending.rc-rollback"
@@ -214,8 +221,8 @@ etc_same guard.before guard.after "a refused apply (the lockout guard)"
 [ -e "$tmp/etc/site.conf.d/60-new.conf" ] && fail "a refused apply installed its drop-in"
 grep -q '10.45.0.0' "$tmp/guard.out" || fail "guard: the new site was not the one refused: $(tail -20 "$tmp/guard.out")"
 etc_same guard.after noconfirm.after "an apply never confirmed"
-grep -q '10.45.0.0' "$tmp/noconfirm.table" || fail "noconfirm: the new site was not applied"
-grep -q '10.45.0.0' "$tmp/noconfirm.later" && fail "noconfirm: the new site survived the rollback"
+grep -q '10.47.0.0' "$tmp/noconfirm.table" || fail "noconfirm: the new site was not applied"
+grep -q '10.47.0.0' "$tmp/noconfirm.later" && fail "noconfirm: the new site survived the rollback"
 
 echo "refused (guard) and rolled back: the node's site file and drop-ins are byte-identical to before"
 
