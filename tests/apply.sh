@@ -4,7 +4,9 @@
 # - foreign tables, `ip6 finesse` included, are byte-identical through apply,
 #   re-apply and remove; remove of a missing table is fine;
 # - two applies racing in one namespace exit 0 or 4 and leave one whole plan;
-# - without CAP_NET_ADMIN the message says so, exit 3.
+# - without CAP_NET_ADMIN the message says so, exit 3;
+# - apply --json prints one object on stdout: replaced, in sync, patched,
+#   and the timer --confirm armed; nothing on stdout when apply fails.
 FNFT=$1; SRC=$2
 . "$(dirname "$0")/lib.sh"
 require_netns
@@ -89,4 +91,32 @@ if command -v setpriv >/dev/null; then
 	grep -q "needs CAP_NET_ADMIN" "$tmp/err" || fail "no CAP_NET_ADMIN message as uid 65534: $(cat "$tmp/err")"
 	echo "without CAP_NET_ADMIN (root without capabilities, uid 65534): exit 3 and says so"
 fi
+# apply --json: what was done, as data, for fleet tools
+in_netns bash -c '
+	F=$1 site=$2 t=$3
+	sed "/^\[group browser\]/a address = 10.41.0.0/16" "$site" > "$t/more.conf"
+	"$F" --no-state -c "$site" apply --node primary --json > "$t/j1" 2>/dev/null || exit 1
+	"$F" --no-state -c "$site" apply --node primary --json > "$t/j2" 2>/dev/null || exit 2
+	"$F" --no-state -c "$t/more.conf" apply --node primary --json > "$t/j3" 2>/dev/null || exit 3
+	"$F" --no-state --table other -c "$site" apply --node primary --json --confirm 60 > "$t/j4" 2>/dev/null || exit 4
+	"$F" --no-state --table other confirm 2>/dev/null || exit 5
+	SSH_CONNECTION="192.0.2.250 4000 10.0.0.11 22" "$F" --no-state -c "$site" apply --node primary --json > "$t/j5" 2>/dev/null
+	[ $? = 2 ] || exit 6
+' sh "$FNFT" "$site" "$tmp" || fail "apply --json: step $? failed"
+python3 - "$tmp" <<'PY' || fail "apply --json printed: $(cat "$tmp"/j[1-4])"
+import json, sys
+t = sys.argv[1]
+def obj(n):
+    text = open("%s/j%d" % (t, n)).read()
+    assert text.count("\n") == 1 and text.endswith("}\n"), "j%d: not one line: %r" % (n, text)
+    o = json.loads(text)
+    assert list(o) == ["table", "in_sync", "incremental", "messages", "confirm_seconds"], o
+    return o
+o = obj(1); assert o["table"] == "finesse" and o["in_sync"] is False and o["incremental"] is False and o["messages"] > 2 and o["confirm_seconds"] is None, o
+o = obj(2); assert o["in_sync"] is True and o["incremental"] is False and o["messages"] == 0 and o["confirm_seconds"] is None, o
+o = obj(3); assert o["in_sync"] is False and o["incremental"] is True and 0 < o["messages"] < obj(1)["messages"] and o["confirm_seconds"] is None, o
+o = obj(4); assert o["table"] == "other" and o["in_sync"] is False and o["confirm_seconds"] == 60, o
+PY
+[ -s "$tmp/j5" ] && fail "a refused apply --json printed on stdout: $(cat "$tmp/j5")"
+echo "apply --json: replaced, in sync, patched and armed, as data; nothing when refused"
 echo "apply ok"

@@ -133,7 +133,7 @@ for m in $modes; do
 		done
 	done
 	expect_lacks "$m" "finesse-nft catalog --" --node --format
-	expect_lacks "$m" "finesse-nft apply --" --json --verify
+	expect_lacks "$m" "finesse-nft apply --" --verify --format
 	expect_lacks "$m" "finesse-nft remove --" --node --json
 	expect "$m" "finesse-nft remove --f" --force
 

@@ -9,7 +9,15 @@
 #  - in a throwaway network namespace, the unit's ExecStart and ExecReload
 #    command lines work with no capability but the unit's
 #    CapabilityBoundingSet, and (with strace) make no system call outside
-#    its SystemCallFilter.
+#    its SystemCallFilter;
+#  - a restart or reload of nftables.service (Debian's ruleset begins with
+#    `flush ruleset`, its ExecStop= is `nft flush ruleset`) brings our table
+#    back: the unit is After=, PartOf= and ReloadPropagatedFrom=
+#    nftables.service, `systemd-analyze verify` accepts it next to
+#    nftables.service, and in a network namespace the command lines of both
+#    units run in the order systemd's jobs take from those lines.  systemd
+#    itself does not run here: this part is a simulation (see below), with
+#    a control that loses the table without the propagation lines.
 # Usage: systemd.sh CLI SRC UNIT [MANDIR]
 FNFT=$(realpath "$1"); SRC=$(realpath "$2"); UNIT=$3; MANDIR=${4-}
 . "$(dirname "$0")/lib.sh"
@@ -143,4 +151,98 @@ if [ ${#tracer[@]} -gt 0 ]; then
 	[ -z "$denied" ] || fail "system calls the unit denies: $denied"
 	echo "system calls: $(wc -l < "$tmp/used") used, all allowed by SystemCallFilter="
 fi
+# ---- nftables.service restarts and reloads ----
+# No systemd manager runs in the test environment, so what it would do is
+# simulated from the unit files' own lines, the way systemd orders jobs:
+#  - `systemctl restart nftables`: a unit PartOf= (or BindsTo=) it gets a
+#    (try-)restart job in the same transaction; with After=nftables.service
+#    that job waits for nftables' whole restart job (its ExecStop=, then
+#    ExecStart=), so ours stops (no ExecStop=: nothing) and starts after;
+#    without After= nothing orders them, and the simulation takes the worst
+#    order, ours first;
+#  - `systemctl reload nftables`: a unit ReloadPropagatedFrom= it gets a
+#    reload job, ordered after nftables' reload by After= the same way.
+# The nftables.service used is the installed one (Debian's), else a
+# stand-in with its command lines; its /etc/nftables.conf is a temporary
+# file that begins with `flush ruleset`, as Debian's does.
+nft_unit=""
+for d in /lib/systemd/system /usr/lib/systemd/system; do
+	[ -f "$d/nftables.service" ] && { nft_unit=$d/nftables.service; break; }
+done
+if [ -z "$nft_unit" ]; then
+	echo "note: nftables.service is not installed; a stand-in with Debian's command lines" >&2
+	nft_unit=$tmp/nftables.service.debian
+	printf '%s\n' '[Unit]' 'Description=nftables' 'DefaultDependencies=no' \
+		'Wants=network-pre.target' 'Before=network-pre.target shutdown.target' \
+		'Conflicts=shutdown.target' '[Service]' 'Type=oneshot' 'RemainAfterExit=yes' \
+		'ExecStart=/usr/sbin/nft -f /etc/nftables.conf' \
+		'ExecReload=/usr/sbin/nft -f /etc/nftables.conf' \
+		'ExecStop=/usr/sbin/nft flush ruleset' '[Install]' 'WantedBy=sysinit.target' > "$nft_unit"
+fi
+sed "s|/etc/nftables.conf|$tmp/nftables.conf|g; s|^\(Exec[A-Za-z]*=\)[^ ]*/nft |\1$(command -v nft) |" \
+	"$nft_unit" > "$tmp/units/nftables.service"
+grep -q "^ExecStop=.*nft flush ruleset" "$tmp/units/nftables.service" ||
+	fail "nftables.service's ExecStop= is not 'nft flush ruleset': $(grep ^Exec "$tmp/units/nftables.service")"
+printf '%s\n' 'flush ruleset' '' 'table inet filter {' '	chain input {' \
+	'		type filter hook input priority filter; policy accept;' '	}' '}' > "$tmp/nftables.conf"
+systemd-analyze verify --man=no "$tmp/units/nftables.service" "$tmp/units/finesse-nft@primary.service" \
+	> "$tmp/verify2.out" 2>&1 || fail "systemd-analyze verify with nftables.service: $(cat "$tmp/verify2.out")"
+[ -s "$tmp/verify2.out" ] && fail "systemd-analyze verify with nftables.service complains: $(cat "$tmp/verify2.out")"
+
+# simulate UNIT EVENT: the command lines systemd would run, in its order
+simulate() {
+	local unit=$1 event=$2 after=no joined=no reloads=no
+	ukey() { sed -n "s/^$1=//p" "$unit" | tr ' ' '\n' | grep -qx nftables.service; }
+	nkey() { sed -n "s/^$1=//p" "$tmp/units/nftables.service"; }
+	ours() {	# ours ExecX: those command lines of our unit, as it runs them
+		local l
+		while read -r l; do unit_cmd "$l"; done < <(sed -n "s/^$1=//p" "$unit")
+	}
+	ukey After && after=yes
+	{ ukey PartOf || ukey BindsTo; } && joined=yes
+	ukey ReloadPropagatedFrom && reloads=yes
+	case $event in
+	restart)
+		if [ $joined = yes ] && [ $after = no ]; then ours ExecStop; ours ExecStart; fi
+		nkey ExecStop; nkey ExecStart
+		if [ $joined = yes ] && [ $after = yes ]; then ours ExecStop; ours ExecStart; fi
+		;;
+	reload)
+		if [ $reloads = yes ] && [ $after = no ]; then ours ExecReload; fi
+		nkey ExecReload
+		if [ $reloads = yes ] && [ $after = yes ]; then ours ExecReload; fi
+		;;
+	esac
+}
+# the control: the same unit without the lines that tie it to nftables.service
+sed -e '/^PartOf=/d' -e '/^BindsTo=/d' -e '/^ReloadPropagatedFrom=/d' \
+	"$tmp/units/finesse-nft@.service" > "$tmp/unbound.service"
+for u in bound unbound; do
+	f=$tmp/units/finesse-nft@.service; [ $u = unbound ] && f=$tmp/unbound.service
+	{
+		echo 'set -e; t=$1'
+		echo 'snap() { nft list tables > "$t/$1.tables"; }'
+		# boot: nftables.service, then ours (After=)
+		sed -n 's/^ExecStart=//p' "$tmp/units/nftables.service"
+		unit_cmd "$ustart"
+		echo "snap $u.boot"
+		simulate "$f" restart; echo "snap $u.restart"
+		simulate "$f" reload; echo "snap $u.reload"
+	} > "$tmp/$u.sim"
+	in_netns bash "$tmp/$u.sim" "$tmp" > "$tmp/$u.sim.out" 2>&1 < /dev/null ||
+		fail "the $u simulation failed: $(cat "$tmp/$u.sim.out"); ran: $(cat "$tmp/$u.sim")"
+done
+for ev in boot restart reload; do
+	grep -qx 'table inet filter' "$tmp/bound.$ev.tables" ||
+		fail "$ev: nftables.conf's table is missing: $(cat "$tmp/bound.$ev.tables")"
+	grep -qx 'table inet finesse' "$tmp/bound.$ev.tables" ||
+		fail "after a $ev of nftables.service our table is gone: $(cat "$tmp/bound.$ev.tables"); ran: $(cat "$tmp/bound.sim")"
+done
+grep -qx 'table inet finesse' "$tmp/unbound.boot.tables" || fail "the control did not apply at boot"
+for ev in restart reload; do
+	grep -qx 'table inet finesse' "$tmp/unbound.$ev.tables" &&
+		fail "control: without PartOf=/ReloadPropagatedFrom= a $ev of nftables.service kept our table; the simulation proves nothing"
+done
+echo "nftables.service restart and reload (simulated from both units' lines, in a netns; no systemd runs here): our table comes back, after theirs"
+
 echo "systemd unit ok"

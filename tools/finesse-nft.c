@@ -376,10 +376,28 @@ static int no_args(const char *cmd, int argc)
 	return argc > 0 ? EXIT_USAGE : EXIT_OK;
 }
 
+/*
+ * apply --json: what the apply did, one object on stdout, for fleet tools.
+ * confirm_seconds is the rollback timer armed, null when none was: no
+ * --confirm, or the table was in sync and nothing was applied.
+ */
+static void print_apply_json(const struct opts *o, const struct fnft_apply_stats *st)
+{
+	printf("{\"table\":\"%s\",\"in_sync\":%s,\"incremental\":%s,"
+	       "\"messages\":%u,\"confirm_seconds\":", table_name(o),
+	       st->in_sync ? "true" : "false", st->incremental ? "true" : "false",
+	       st->messages);
+	if (o->confirm && !st->in_sync)
+		printf("%u}\n", o->confirm);
+	else
+		printf("null}\n");
+	fflush(stdout);
+}
+
 static int cmd_apply(struct opts *o, int argc, char **argv)
 {
 	struct pending_opts po;
-	struct fnft_apply_stats st;
+	struct fnft_apply_stats st = { 0 };
 	struct fnft_kernel *k = NULL;
 	struct fnft_error err = { 0 };
 	struct loaded l;
@@ -415,6 +433,8 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			    st.incremental ? "changes only" : "replaced whole",
 			    st.messages);
 	}
+	if (!rc && o->json)
+		print_apply_json(o, &st);
 	fnft_kernel_free(k);
 	loaded_free(&l);
 	return rc;
@@ -646,6 +666,7 @@ static const struct option apply_opts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
 	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ 0 },
 };
 static const struct option explain_opts[] = {
@@ -698,7 +719,7 @@ static const struct command commands[] = {
 	  "  --format F    nft (default): an nft -f script; json: the same for\n"
 	  "                nft -j -f (libnftables JSON)\n",
 	  export_opts },
-	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force] [--wait SECS]",
+	{ "apply", cmd_apply, "apply [--node R] [--confirm SECS] [--force] [--wait SECS] [--json]",
 	  "Make the kernel's table equal the plan, in one transaction that\n"
 	  "touches only our table; nothing is sent when it already does.  Exit 4\n"
 	  "when the ruleset changed while we worked (nothing was applied; run\n"
@@ -716,7 +737,10 @@ static const struct command commands[] = {
 	  "                refused, the other node's role, a pending confirm,\n"
 	  "                whose rollback then stays armed)\n"
 	  "  --wait S      give up after S seconds if another finesse-nft holds\n"
-	  "                the table's lock (exit 4); default: wait\n",
+	  "                the table's lock (exit 4); default: wait\n"
+	  "  --json        on success, print what was done as one JSON object:\n"
+	  "                {\"table\", \"in_sync\", \"incremental\", \"messages\",\n"
+	  "                \"confirm_seconds\": the timer armed, or null}\n",
 	  apply_opts },
 	{ "confirm", cmd_confirm, "confirm [--wait SECS]",
 	  "Keep the table of the pending 'apply --confirm', and say what the\n"
