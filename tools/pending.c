@@ -24,8 +24,8 @@
  *      ruleset since the snapshot, nothing is applied (exit 4), so the
  *      rollback restores exactly what the apply replaced;
  *   4. the apply tells the watchdog "committed at generation N" (or "not
- *      committed": it then removes itself) and closes the pipe as it
- *      returns; the deadline counts on CLOCK_BOOTTIME from that close,
+ *      committed": it then removes itself); the pipe closes as the CLI
+ *      exits, and the deadline counts on CLOCK_BOOTTIME from that close,
  *      with millisecond precision.  If the pipe closes without a word (the
  *      CLI died), the watchdog asks the kernel: generation still G, or the
  *      table still what it was, means nothing was committed; otherwise it
@@ -746,8 +746,11 @@ int pending_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	if (go < 0)
 		clear(&p);
 	unlock(&p);
-	if (go >= 0)
-		close(go);	/* the watchdog's clock starts now */
+	/*
+	 * @go stays open: it closes as this process exits, and that EOF
+	 * starts the watchdog's clock, so SECS count from the moment the
+	 * command has returned, whatever it still does before it exits.
+	 */
 	return rc;
 }
 
