@@ -237,7 +237,7 @@ static int lock_table(const struct fnft_kernel *k, int *fd, struct fnft_error *e
 		return 0;
 	rc = lock_wait(k, *fd);
 	if (rc) {
-		long holder = lock_holder(*fd);
+		long holder = rc == -EBUSY ? lock_holder(*fd) : 0;
 
 		close(*fd);
 		*fd = -1;

@@ -611,8 +611,12 @@ static void record_text(const struct record *r, char *buf, size_t len)
 		snprintf(buf, len, "(its watchdog is gone: nothing will roll it back)");
 		return;
 	}
+	if (!r->armed) {
+		snprintf(buf, len, "(still being applied)");
+		return;
+	}
 	deadline_text(r->wall, when, sizeof(when));
-	snprintf(buf, len, r->armed ? "(rollback at %s)" : "(still being applied)", when);
+	snprintf(buf, len, "(rollback at %s)", when);
 }
 
 int pending_check(struct fnft_kernel *k, const struct pending_opts *o,
