@@ -11,7 +11,7 @@
  */
 
 #include "ir.h"
-#include "netlink.h"
+#include "dump.h"
 
 /*
  * fnft_decode - turn @d into a ruleset

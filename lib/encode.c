@@ -40,6 +40,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
+#include "batch.h"
 #include "encode.h"
 #include "internal.h"
 
@@ -68,16 +69,7 @@
 #define LOG_PREFIX_MAX		127	/* NF_LOG_PREFIXLEN - 1 */
 #define USERDATA_MAX		256	/* NFT_USERDATA_MAXLEN */
 
-/*
- * Batch pages.  The overrun must hold the largest single message, a
- * NEWSETELEM whose element nest is at most UINT16_MAX bytes plus two names
- * (under NAME_LEN_BOUND) and one element that did not fit.
- */
-#define BATCH_PAGE_SIZE		(2 * 1024 * 1024)	/* nft uses 2 MiB too */
-#define BATCH_OVERRUN		(UINT16_MAX + 8192)
-/* Bound of every other message: three names, a few hundred bytes of
- * expressions, a userdata of at most 256 bytes. */
-#define MSG_SMALL_MAX		8192
+/* Bound of a name: keeps every message but NEWSETELEM small (batch.c). */
 #define NAME_LEN_BOUND		1024
 
 /* ------------------------------------------------------------------ */
@@ -112,7 +104,7 @@ void fnft_key_inc(uint8_t *b, size_t w)
 
 /*
  * A name we can put into a message: non-empty and of bounded length, which
- * keeps every message but NEWSETELEM under MSG_SMALL_MAX.  The bound is
+ * keeps every message but NEWSETELEM under batch.c's MSG_SMALL_MAX.  The bound is
  * above the kernel's own (NFT_NAME_MAXLEN): a name between the two is sent,
  * and the kernel's refusal, whose extended ACK points at the attribute, is
  * the better error.
@@ -315,26 +307,6 @@ static int put_verdict(struct nftnl_rule *r, enum fnft_verdict v)
 	return add_expr(r, e);
 }
 
-/* Userdata holding one comment TLV (tables and rules use type 0). */
-static int comment_udata(const char *comment, uint8_t type,
-			 struct nftnl_udata_buf **out)
-{
-	struct nftnl_udata_buf *ub;
-
-	if (strlen(comment) > NFTNL_UDATA_COMMENT_MAXLEN ||
-	    strpbrk(comment, "\"\\"))
-		return -EINVAL;
-	ub = nftnl_udata_buf_alloc(USERDATA_MAX);
-	if (!ub)
-		return -ENOMEM;
-	if (!nftnl_udata_put_strz(ub, type, comment)) {
-		nftnl_udata_buf_free(ub);
-		return -ENOMEM;
-	}
-	*out = ub;
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* sets and elements */
 
@@ -343,8 +315,8 @@ static int comment_udata(const char *comment, uint8_t type,
  * and consumed by a sink: a libnftnl set for the small anonymous sets and
  * for fnft_encode_set(), or the batch itself for named sets, whose tens of
  * thousands of elements are written straight into the NEWSETELEM messages
- * without an object each (elem_writer below).  The patch (patch.c) writes
- * its element messages with the same two.
+ * without an object each (batch.c's element writer).  The patch (patch.c)
+ * writes its element messages with the same two.
  */
 
 /* An element as a libnftnl object added to the set @ctx. */
@@ -835,7 +807,7 @@ static int put_rule_comment(struct nftnl_rule *r, const char *comment)
 	struct nftnl_udata_buf *ub;
 	int rc;
 
-	if ((rc = comment_udata(comment, NFTNL_UDATA_RULE_COMMENT, &ub)))
+	if ((rc = fnft_comment_udata(comment, NFTNL_UDATA_RULE_COMMENT, &ub)))
 		return rc;
 	rc = nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ub),
 				 nftnl_udata_buf_len(ub)) < 0 ? -ENOMEM : 0;
@@ -882,386 +854,7 @@ int fnft_encode_rule(const char *table, const char *chain,
 }
 
 /* ------------------------------------------------------------------ */
-/* the batch */
-
-struct fnft_batch {
-	struct nftnl_batch *nb;
-	struct fnft_msg_ref *refs;
-	size_t n, cap;
-	uint32_t seq;		/* of the next message */
-	size_t bytes;
-};
-
-static struct fnft_batch *batch_new(uint32_t seq_start)
-{
-	struct fnft_batch *b = calloc(1, sizeof(*b));
-
-	if (!b)
-		return NULL;
-	b->nb = nftnl_batch_alloc(BATCH_PAGE_SIZE, BATCH_OVERRUN);
-	if (!b->nb) {
-		free(b);
-		return NULL;
-	}
-	b->seq = seq_start;
-	return b;
-}
-
-/* Record what the next message is about and return its seq. */
-static int batch_ref(struct fnft_batch *b, const struct fnft_msg_ref *ref,
-		     uint32_t *seq)
-{
-	if (fnft_grow(&b->refs, &b->cap, b->n + 1, sizeof(*b->refs)) < 0)
-		return -ENOMEM;
-	b->refs[b->n] = *ref;
-	b->refs[b->n].seq = *seq = b->seq++;
-	b->n++;
-	return 0;
-}
-
-/*
- * Where the next message goes, zeroed: libmnl 1.0.4 does not clear the
- * padding after an attribute, and the batch pages come from malloc(), so
- * without this the bytes sent (and compared in the tests) would carry
- * stale heap contents.  At least BATCH_OVERRUN bytes are free there.
- */
-static char *msg_buf(struct fnft_batch *b, size_t room)
-{
-	char *buf = nftnl_batch_buffer(b->nb);
-
-	memset(buf, 0, room);
-	return buf;
-}
-
-static struct nlmsghdr *msg_start(struct fnft_batch *b, uint16_t type,
-				  uint16_t flags, uint32_t seq)
-{
-	size_t room = type == NFT_MSG_NEWSETELEM ? BATCH_OVERRUN : MSG_SMALL_MAX;
-
-	return nftnl_nlmsg_build_hdr(msg_buf(b, room), type, NFPROTO_INET,
-				     flags, seq);
-}
-
-/* Close the message: libnftnl moves on, maybe to a new page. */
-static int msg_end(struct fnft_batch *b, const struct nlmsghdr *nlh)
-{
-	b->bytes += nlh->nlmsg_len;
-	return nftnl_batch_update(b->nb) < 0 ? -ENOMEM : 0;
-}
-
-static int put_begin(struct fnft_batch *b, uint32_t genid)
-{
-	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_BATCH,
-				    .msg_type = NFNL_MSG_BATCH_BEGIN,
-				    .rule_index = FNFT_NO_RULE };
-	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int rc;
-
-	if ((rc = batch_ref(b, &ref, &seq)))
-		return rc;
-	nlh = nftnl_batch_begin(msg_buf(b, MSG_SMALL_MAX), seq);
-	/* libnftnl has no setter: the generation check is a plain attribute */
-	if (genid)
-		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
-	return msg_end(b, nlh);
-}
-
-static int put_end(struct fnft_batch *b)
-{
-	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_BATCH,
-				    .msg_type = NFNL_MSG_BATCH_END,
-				    .rule_index = FNFT_NO_RULE };
-	uint32_t seq;
-	int rc;
-
-	if ((rc = batch_ref(b, &ref, &seq)))
-		return rc;
-	return msg_end(b, nftnl_batch_end(msg_buf(b, MSG_SMALL_MAX), seq));
-}
-
-/*
- * NEWTABLE with table flags 0 and an optional comment.  Like nft, no
- * netlink flags: the kernel creates a missing table and leaves an existing
- * one be without NLM_F_CREATE, and only NLM_F_EXCL would make it an error.
- */
-static int put_table(struct fnft_batch *b, const char *name, const char *comment)
-{
-	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_TABLE, .name = name,
-				    .msg_type = NFT_MSG_NEWTABLE,
-				    .rule_index = FNFT_NO_RULE };
-	struct nftnl_udata_buf *ub = NULL;
-	struct nftnl_table *t;
-	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int rc;
-
-	if (comment && (rc = comment_udata(comment, NFTNL_UDATA_TABLE_COMMENT,
-					   &ub)))
-		return rc;
-	t = nftnl_table_alloc();
-	rc = -ENOMEM;
-	if (!t) {
-		nftnl_udata_buf_free(ub);
-		return rc;
-	}
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
-	if (ub && nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
-				       nftnl_udata_buf_data(ub),
-				       nftnl_udata_buf_len(ub)) < 0)
-		goto out;
-	if ((rc = batch_ref(b, &ref, &seq)))
-		goto out;
-	nlh = msg_start(b, NFT_MSG_NEWTABLE, 0, seq);
-	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	rc = msg_end(b, nlh);
-out:
-	nftnl_table_free(t);
-	nftnl_udata_buf_free(ub);
-	return rc;
-}
-
-static int put_deltable(struct fnft_batch *b, const char *name)
-{
-	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_TABLE, .name = name,
-				    .msg_type = NFT_MSG_DELTABLE,
-				    .rule_index = FNFT_NO_RULE };
-	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int rc;
-
-	if ((rc = batch_ref(b, &ref, &seq)))
-		return rc;
-	nlh = msg_start(b, NFT_MSG_DELTABLE, 0, seq);
-	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
-	return msg_end(b, nlh);
-}
-
-static int put_chain(struct fnft_batch *b, const char *table,
-		     const struct fnft_ir_chain *c)
-{
-	struct fnft_msg_ref ref = { .kind = FNFT_OBJ_CHAIN, .name = c->name,
-				    .msg_type = NFT_MSG_NEWCHAIN,
-				    .rule_index = FNFT_NO_RULE };
-	struct nftnl_chain *nc;
-	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int rc;
-
-	if (!name_ok(c->name) ||
-	    (c->hook != FNFT_HOOK_INPUT && c->hook != FNFT_HOOK_OUTPUT) ||
-	    (c->policy != FNFT_VERDICT_ACCEPT && c->policy != FNFT_VERDICT_DROP))
-		return -EINVAL;
-	nc = nftnl_chain_alloc();
-	if (!nc)
-		return -ENOMEM;
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, c->hook);
-	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->priority);
-	if ((rc = batch_ref(b, &ref, &seq)))
-		goto out;
-	/* nft's order: names, type and policy by hand, then libnftnl's hook */
-	nlh = msg_start(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, seq);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, c->name);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TYPE, "filter");
-	mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY,
-			 htonl(c->policy == FNFT_VERDICT_ACCEPT ? NF_ACCEPT
-								: NF_DROP));
-	nftnl_chain_nlmsg_build_payload(nlh, nc);
-	rc = msg_end(b, nlh);
-out:
-	nftnl_chain_free(nc);
-	return rc;
-}
-
-static int put_set(struct fnft_batch *b, struct nftnl_set *s,
-		   const struct fnft_msg_ref *owner)
-{
-	struct fnft_msg_ref ref = *owner;
-	struct nlmsghdr *nlh;
-	uint32_t seq;
-	int rc;
-
-	ref.kind = FNFT_OBJ_SET;
-	ref.msg_type = NFT_MSG_NEWSET;
-	if ((rc = batch_ref(b, &ref, &seq)))
-		return rc;
-	nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE, seq);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	return msg_end(b, nlh);
-}
-
-/* State of the NEWSETELEM messages of one set being filled. */
-struct elem_writer {
-	struct fnft_batch *b;
-	const char *table, *set;
-	uint32_t set_id;
-	struct fnft_msg_ref ref;
-	struct nlmsghdr *nlh;	/* NULL: no message open */
-	struct nlattr *nest;
-	/*
-	 * Nest type of the element: nft numbers them 1, 2, ... and goes on
-	 * counting across messages; we start again at 1 in each message, so
-	 * that the number never grows into the nla_type flag bits (16384 and
-	 * up) on sets with tens of thousands of elements.
-	 */
-	int index;
-};
-
-static void elems_init(struct elem_writer *w, struct fnft_batch *b,
-		       const char *table, const char *set, uint32_t set_id,
-		       const struct fnft_msg_ref *owner)
-{
-	*w = (struct elem_writer){ .b = b, .table = table, .set = set,
-				   .set_id = set_id, .ref = *owner };
-	w->ref.kind = FNFT_OBJ_ELEMS;
-	w->ref.msg_type = NFT_MSG_NEWSETELEM;
-}
-
-static int elems_open(struct elem_writer *w)
-{
-	uint32_t seq;
-	int rc;
-
-	if ((rc = batch_ref(w->b, &w->ref, &seq)))
-		return rc;
-	w->nlh = msg_start(w->b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, seq);
-	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_TABLE, w->table);
-	mnl_attr_put_strz(w->nlh, NFTA_SET_ELEM_LIST_SET, w->set);
-	mnl_attr_put_u32(w->nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(w->set_id));
-	w->nest = mnl_attr_nest_start(w->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-	w->index = 0;
-	return 0;
-}
-
-/* Close the open message, if any (an empty set gets no element message at
- * all, as from nft). */
-static int elems_close(struct elem_writer *w)
-{
-	struct nlmsghdr *nlh = w->nlh;
-
-	if (!nlh)
-		return 0;
-	mnl_attr_nest_end(nlh, w->nest);
-	w->nlh = NULL;
-	return msg_end(w->b, nlh);
-}
-
-/* Appends one element's nest, numbered @index, to @nlh. */
-typedef struct nlattr *(*elem_builder)(struct nlmsghdr *nlh, int index,
-				       const void *elem);
-
-/*
- * One element into the open message (opened first if need be).  The
- * element-list nest has a 16-bit length: an element that pushes it past
- * UINT16_MAX is taken back and written again into a new message.  (The
- * message buffer has BATCH_OVERRUN bytes, room for the overshoot.)
- */
-static int elem_append(struct elem_writer *w, elem_builder build,
-		       const void *elem)
-{
-	struct nlattr *a;
-	int rc;
-
-	if (!w->nlh && (rc = elems_open(w)))
-		return rc;
-	a = build(w->nlh, ++w->index, elem);
-	if ((char *)a + a->nla_len - (char *)w->nest <= UINT16_MAX)
-		return 0;
-	w->nlh->nlmsg_len = (char *)a - (char *)w->nlh;
-	if ((rc = elems_close(w)) || (rc = elems_open(w)))
-		return rc;
-	build(w->nlh, ++w->index, elem);
-	return 0;
-}
-
-struct raw_elem {
-	const uint8_t *key;
-	size_t w;
-	uint32_t flags;
-	bool open;
-};
-
-struct nlattr *fnft_elem_nest(struct nlmsghdr *nlh, int index,
-			      const uint8_t *key, size_t w, uint32_t flags,
-			      bool open)
-{
-	static const struct {
-		uint8_t type, len;
-		uint8_t value[4];
-	} __attribute__((packed)) open_ud = {
-		NFTNL_UDATA_SET_ELEM_FLAGS, 4,
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		{ NFTNL_SET_ELEM_F_INTERVAL_OPEN, 0, 0, 0 },
-#else
-		{ 0, 0, 0, NFTNL_SET_ELEM_F_INTERVAL_OPEN },
-#endif
-	};
-	struct nlattr *e = mnl_attr_nest_start(nlh, (uint16_t)index);
-	struct nlattr *k;
-
-	if (flags)
-		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(flags));
-	k = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, w, key);
-	mnl_attr_nest_end(nlh, k);
-	if (open)
-		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, sizeof(open_ud),
-			     &open_ud);
-	mnl_attr_nest_end(nlh, e);
-	return e;
-}
-
-static struct nlattr *build_raw(struct nlmsghdr *nlh, int index,
-				const void *elem)
-{
-	const struct raw_elem *r = elem;
-
-	return fnft_elem_nest(nlh, index, r->key, r->w, r->flags, r->open);
-}
-
-static struct nlattr *build_obj(struct nlmsghdr *nlh, int index,
-				const void *elem)
-{
-	return nftnl_set_elem_nlmsg_build(nlh, (struct nftnl_set_elem *)elem,
-					  index);
-}
-
-/* elem_sink: into the batch, no object in between */
-static int elem_put(void *ctx, const uint8_t *key, size_t w, uint32_t flags,
-		    bool open)
-{
-	struct raw_elem r = { key, w, flags, open };
-
-	return elem_append(ctx, build_raw, &r);
-}
-
-/* nftnl_set_elem_foreach() callback: the elements of a libnftnl set */
-static int elem_put_obj(struct nftnl_set_elem *e, void *ctx)
-{
-	return elem_append(ctx, build_obj, e);
-}
-
-/* NEWSET and NEWSETELEMs of a set built as a libnftnl object (anonymous) */
-static int put_set_with_elems(struct fnft_batch *b, struct nftnl_set *s,
-			      const struct fnft_msg_ref *owner)
-{
-	struct elem_writer w;
-	int rc;
-
-	if ((rc = put_set(b, s, owner)))
-		return rc;
-	elems_init(&w, b, nftnl_set_get_str(s, NFTNL_SET_TABLE),
-		   nftnl_set_get_str(s, NFTNL_SET_NAME),
-		   nftnl_set_get_u32(s, NFTNL_SET_ID), owner);
-	rc = nftnl_set_elem_foreach(s, elem_put_obj, &w);
-	if (rc)
-		return rc < 0 ? rc : -ENOMEM;
-	return elems_close(&w);
-}
+/* the batch: what the encoder sends, written by batch.c */
 
 static int put_named_sets(struct fnft_batch *b, const struct fnft_ruleset *rs)
 {
@@ -1272,65 +865,52 @@ static int put_named_sets(struct fnft_batch *b, const struct fnft_ruleset *rs)
 		struct fnft_msg_ref owner = { .name = rs->sets[i].name,
 					      .rule_index = FNFT_NO_RULE };
 		const struct fnft_ir_set *set = &rs->sets[i];
-		struct elem_writer w;
+		struct fnft_elems w;
 		struct nftnl_set *s;
 		uint32_t count;
 
 		if ((rc = named_set_new(rs->table, set, i + 1, &s)))
 			return rc;
-		rc = put_set(b, s, &owner);
+		rc = fnft_batch_set_add(b, s, &owner);
 		nftnl_set_free(s);
 		if (rc)
 			return rc;
-		elems_init(&w, b, rs->table, set->name, i + 1, &owner);
+		fnft_elems_init(&w, b, NFT_MSG_NEWSETELEM, rs->table, set->name,
+				i + 1, &owner);
 		if ((rc = fnft_interval_elems(set->elems.v, set->elems.n,
 					      family_addr_len(set->family), true,
-					      elem_put, &w, &count)) ||
-		    (rc = elems_close(&w)))
+					      fnft_elems_key, &w, &count)) ||
+		    (rc = fnft_elems_close(&w)))
 			return rc;
 	}
 	return 0;
 }
 
-static int put_expr_cb(struct nftnl_expr *e, void *data)
+int fnft_encode_rule_msgs(struct fnft_batch *b, const char *table,
+			  const char *chain, const struct fnft_ir_rule *r,
+			  const struct fnft_ruleset *rs, uint32_t *set_id,
+			  const struct fnft_msg_ref *owner, uint64_t position,
+			  bool append)
 {
-	struct nlmsghdr *nlh = data;
-	struct nlattr *nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
-
-	nftnl_expr_build_payload(nlh, e);
-	mnl_attr_nest_end(nlh, nest);
-	return 0;
-}
-
-static int put_rule_msg(struct fnft_batch *b, struct nftnl_rule *r,
-			const struct fnft_msg_ref *owner)
-{
-	struct fnft_msg_ref ref = *owner;
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	uint32_t seq, len;
+	struct nftnl_set *anon = NULL;
+	struct nftnl_rule *nr;
 	int rc;
 
-	ref.kind = FNFT_OBJ_RULE;
-	ref.msg_type = NFT_MSG_NEWRULE;
-	if ((rc = batch_ref(b, &ref, &seq)))
+	if ((rc = fnft_encode_rule(table, chain, r, rs, set_id, &nr, &anon)))
 		return rc;
-	nlh = msg_start(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, seq);
-	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE,
-			  nftnl_rule_get_str(r, NFTNL_RULE_TABLE));
-	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN,
-			  nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
-	/* nft nests the expressions itself, ahead of the userdata that
-	 * nftnl_rule_nlmsg_build_payload() would put first */
-	nest = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
-	nftnl_expr_foreach(r, put_expr_cb, nlh);
-	mnl_attr_nest_end(nlh, nest);
-	if (nftnl_rule_is_set(r, NFTNL_RULE_USERDATA)) {
-		const void *ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	if (anon) {
+		struct fnft_msg_ref aref = *owner;
 
-		mnl_attr_put(nlh, NFTA_RULE_USERDATA, len, ud);
+		aref.anonymous = true;
+		rc = fnft_batch_set_add_with_elems(b, anon, &aref);
+		nftnl_set_free(anon);
 	}
-	return msg_end(b, nlh);
+	if (position)
+		nftnl_rule_set_u64(nr, NFTNL_RULE_POSITION, position);
+	if (!rc)
+		rc = fnft_batch_rule_add(b, nr, append, owner);
+	nftnl_rule_free(nr);
+	return rc;
 }
 
 static int put_rules(struct fnft_batch *b, const struct fnft_ruleset *rs,
@@ -1341,26 +921,22 @@ static int put_rules(struct fnft_batch *b, const struct fnft_ruleset *rs,
 
 	for (i = 0; i < c->n_rules; i++) {
 		struct fnft_msg_ref owner = { .name = c->rules[i].comment,
-					      .chain = c->name, .rule_index = i };
-		struct nftnl_set *anon = NULL;
-		struct nftnl_rule *r;
+					      .chain = c->name, .rule_index = i,
+					      .rule = &c->rules[i] };
 
-		if ((rc = fnft_encode_rule(rs->table, c->name, &c->rules[i], rs,
-					   set_id, &r, &anon)))
-			return rc;
-		if (anon) {
-			struct fnft_msg_ref aref = owner;
-
-			aref.anonymous = true;
-			rc = put_set_with_elems(b, anon, &aref);
-			nftnl_set_free(anon);
-		}
-		if (!rc)
-			rc = put_rule_msg(b, r, &owner);
-		nftnl_rule_free(r);
-		if (rc)
+		if ((rc = fnft_encode_rule_msgs(b, rs->table, c->name, &c->rules[i],
+						rs, set_id, &owner, 0, true)))
 			return rc;
 	}
+	return 0;
+}
+
+static int check_chain(const struct fnft_ir_chain *c)
+{
+	if (!name_ok(c->name) ||
+	    (c->hook != FNFT_HOOK_INPUT && c->hook != FNFT_HOOK_OUTPUT) ||
+	    (c->policy != FNFT_VERDICT_ACCEPT && c->policy != FNFT_VERDICT_DROP))
+		return -EINVAL;
 	return 0;
 }
 
@@ -1372,19 +948,21 @@ static int encode_replace(struct fnft_batch *b, const struct fnft_ruleset *rs,
 	int rc;
 
 	/* the first NEWTABLE makes the DELTABLE safe on a missing table */
-	if ((rc = put_begin(b, genid)) || (rc = put_table(b, rs->table, NULL)) ||
-	    (rc = put_deltable(b, rs->table)) ||
-	    (rc = put_table(b, rs->table, rs->comment)))
+	if ((rc = fnft_batch_begin(b, genid)) ||
+	    (rc = fnft_batch_table_add(b, rs->table, NULL)) ||
+	    (rc = fnft_batch_table_del(b, rs->table)) ||
+	    (rc = fnft_batch_table_add(b, rs->table, rs->comment)))
 		return rc;
 	for (i = 0; i < rs->n_chains; i++)
-		if ((rc = put_chain(b, rs->table, &rs->chains[i])))
+		if ((rc = check_chain(&rs->chains[i])) ||
+		    (rc = fnft_batch_chain_add(b, rs->table, &rs->chains[i])))
 			return rc;
 	if ((rc = put_named_sets(b, rs)))
 		return rc;
 	for (i = 0; i < rs->n_chains; i++)
 		if ((rc = put_rules(b, rs, &rs->chains[i], &set_id)))
 			return rc;
-	return put_end(b);
+	return fnft_batch_end(b);
 }
 
 int fnft_encode_replace(const struct fnft_ruleset *rs, uint32_t genid,
@@ -1396,7 +974,7 @@ int fnft_encode_replace(const struct fnft_ruleset *rs, uint32_t genid,
 	if (!rs || !out || !name_ok(rs->table) ||
 	    rs->n_chains > ARRAY_SIZE(rs->chains))
 		return -EINVAL;
-	b = batch_new(seq_start);
+	b = fnft_batch_new(seq_start);
 	if (!b)
 		return -ENOMEM;
 	rc = encode_replace(b, rs, genid);
@@ -1416,65 +994,15 @@ int fnft_encode_remove(const char *table, uint32_t genid, uint32_t seq_start,
 
 	if (!out || !name_ok(table))
 		return -EINVAL;
-	b = batch_new(seq_start);
+	b = fnft_batch_new(seq_start);
 	if (!b)
 		return -ENOMEM;
-	if ((rc = put_begin(b, genid)) || (rc = put_table(b, table, NULL)) ||
-	    (rc = put_deltable(b, table)) || (rc = put_end(b))) {
+	if ((rc = fnft_batch_begin(b, genid)) ||
+	    (rc = fnft_batch_table_add(b, table, NULL)) ||
+	    (rc = fnft_batch_table_del(b, table)) || (rc = fnft_batch_end(b))) {
 		fnft_batch_free(b);
 		return rc;
 	}
 	*out = b;
 	return 0;
-}
-
-size_t fnft_batch_msg_count(const struct fnft_batch *b)
-{
-	return b ? b->n : 0;
-}
-
-const struct fnft_msg_ref *fnft_batch_msg(const struct fnft_batch *b, size_t i)
-{
-	return b && i < b->n ? &b->refs[i] : NULL;
-}
-
-const struct fnft_msg_ref *fnft_batch_lookup(const struct fnft_batch *b,
-					     uint32_t seq)
-{
-	uint32_t i;
-
-	if (!b || !b->n)
-		return NULL;
-	/* seqs are consecutive from the first; unsigned wrap-around works */
-	i = seq - b->refs[0].seq;
-	return i < b->n ? &b->refs[i] : NULL;
-}
-
-uint32_t fnft_batch_seq_first(const struct fnft_batch *b)
-{
-	return b && b->n ? b->refs[0].seq : 0;
-}
-
-uint32_t fnft_batch_seq_last(const struct fnft_batch *b)
-{
-	return b && b->n ? b->refs[b->n - 1].seq : 0;
-}
-
-struct nftnl_batch *fnft_batch_nftnl(struct fnft_batch *b)
-{
-	return b ? b->nb : NULL;
-}
-
-size_t fnft_batch_size(const struct fnft_batch *b)
-{
-	return b ? b->bytes : 0;
-}
-
-void fnft_batch_free(struct fnft_batch *b)
-{
-	if (!b)
-		return;
-	nftnl_batch_free(b->nb);
-	free(b->refs);
-	free(b);
 }

@@ -2,7 +2,8 @@
 /*
  * The encoder: IR -> libnftnl objects -> one nf_tables netlink batch.
  *
- * Pure: it builds memory and never opens a socket.  The bytes are the ones
+ * Pure: it builds memory and never opens a socket; the messages themselves
+ * are written by batch.c.  The bytes are the ones
  * nft 1.0.6 sends for the text fnft_ruleset_render() prints for the same IR
  * (same messages in the same order, same header flags, attributes and
  * attribute order), so `nft list` reads our table back exactly as if nft
@@ -22,38 +23,8 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 
+#include "batch.h"
 #include "ir.h"
-
-/* What one message of the batch is about, so that a kernel error on seq N
- * can be mapped back to the IR object that caused it. */
-enum fnft_obj_kind {
-	FNFT_OBJ_BATCH,		/* batch begin / end */
-	FNFT_OBJ_TABLE,		/* NEWTABLE or DELTABLE */
-	FNFT_OBJ_SET,		/* NEWSET */
-	FNFT_OBJ_ELEMS,		/* NEWSETELEM (one of maybe several) */
-	FNFT_OBJ_CHAIN,		/* NEWCHAIN */
-	FNFT_OBJ_RULE,		/* NEWRULE */
-};
-
-/* rule_index of messages that do not belong to one rule */
-#define FNFT_NO_RULE ((size_t)-1)
-
-struct fnft_msg_ref {
-	uint32_t seq;
-	uint16_t msg_type;	/* NFT_MSG_* or NFNL_MSG_BATCH_* */
-	enum fnft_obj_kind kind;
-	/*
-	 * TABLE: the table; SET/ELEMS: the named set; CHAIN: the chain;
-	 * RULE: the rule's comment (the row id), NULL for the fixed rules.
-	 * An anonymous set (SET/ELEMS with anonymous set) is named after the
-	 * rule it serves, like a RULE.  Points into the IR (or, for
-	 * fnft_encode_remove(), into the caller's table string); NULL for BATCH.
-	 */
-	const char *name;
-	const char *chain;	/* RULE and anonymous sets; NULL otherwise */
-	size_t rule_index;	/* index in chain->rules, or FNFT_NO_RULE */
-	bool anonymous;		/* SET/ELEMS of a rule's anonymous set */
-};
 
 struct fnft_batch;
 
@@ -91,23 +62,6 @@ int fnft_encode_replace(const struct fnft_ruleset *rs, uint32_t genid,
 int fnft_encode_remove(const char *table, uint32_t genid, uint32_t seq_start,
 		       struct fnft_batch **out);
 
-/* Number of netlink messages, batch begin and end included. */
-size_t fnft_batch_msg_count(const struct fnft_batch *b);
-/* The message with sequence number @seq, or NULL. */
-const struct fnft_msg_ref *fnft_batch_lookup(const struct fnft_batch *b,
-					     uint32_t seq);
-/* Message @i (0 = batch begin), or NULL when out of range. */
-const struct fnft_msg_ref *fnft_batch_msg(const struct fnft_batch *b, size_t i);
-/* The seq of the batch begin and of the batch end message. */
-uint32_t fnft_batch_seq_first(const struct fnft_batch *b);
-uint32_t fnft_batch_seq_last(const struct fnft_batch *b);
-/* The libnftnl batch, for nftnl_batch_iovec_len()/nftnl_batch_iovec(). */
-struct nftnl_batch *fnft_batch_nftnl(struct fnft_batch *b);
-/* Total bytes of all messages. */
-size_t fnft_batch_size(const struct fnft_batch *b);
-/* NULL is allowed. */
-void fnft_batch_free(struct fnft_batch *b);
-
 /*
  * fnft_encode_rule - one IR rule as a fresh struct nftnl_rule
  * @table: table name (family inet is set on the rule)
@@ -129,6 +83,19 @@ int fnft_encode_rule(const char *table, const char *chain,
 		     const struct fnft_ir_rule *r,
 		     const struct fnft_ruleset *rs, uint32_t *set_id,
 		     struct nftnl_rule **rule, struct nftnl_set **anon);
+
+/*
+ * fnft_encode_rule_msgs - IR rule @r as the messages that add it to @b:
+ * its anonymous set (NEWSET, NEWSETELEM) if it has one, then NEWRULE,
+ * each about @owner.  @position: the handle to add after (@append) or
+ * before, 0 for none.  Other arguments as fnft_encode_rule().  Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+int fnft_encode_rule_msgs(struct fnft_batch *b, const char *table,
+			  const char *chain, const struct fnft_ir_rule *r,
+			  const struct fnft_ruleset *rs, uint32_t *set_id,
+			  const struct fnft_msg_ref *owner, uint64_t position,
+			  bool append);
 
 /* Keys are big-endian byte strings of @w bytes: is @k all ones, and +1
  * (the caller makes sure @k is not all ones). */
@@ -152,16 +119,6 @@ typedef int (*fnft_elem_sink)(void *ctx, const uint8_t *key, size_t w,
 int fnft_interval_elems(const struct fnft_iv *v, size_t n, size_t w,
 			bool leading, fnft_elem_sink sink, void *ctx,
 			uint32_t *count);
-
-/*
- * One element, numbered @index, appended to @nlh by hand, attribute for
- * attribute what nftnl_set_elem_nlmsg_build() writes: flags (when not 0),
- * the key nest, then the INTERVAL_OPEN userdata when @open.  The caller
- * makes sure the message has room.  Returns the element's nest.
- */
-struct nlattr *fnft_elem_nest(struct nlmsghdr *nlh, int index,
-			      const uint8_t *key, size_t w, uint32_t flags,
-			      bool open);
 
 /*
  * fnft_encode_set - a named IR set as a fresh struct nftnl_set with its

@@ -344,6 +344,27 @@ static bool state_is_plan(struct fnft_kernel *k, const struct fnft_ruleset *plan
 }
 
 /*
+ * Send batch @b and turn a refusal into @err: the one way every batch
+ * (replace, patch, remove, restore) goes to the kernel.  Returns 0,
+ * -EAGAIN when the generation moved (nothing was applied), or the
+ * kernel's negative errno.
+ */
+static int commit(struct fnft_kernel *k, struct fnft_batch *b,
+		  struct fnft_error *err)
+{
+	struct fnft_ack ack;
+	int rc = fnft_nl_send(k->nl, b, &ack);
+
+	if (rc == -EPERM)
+		return fnft_privilege_error(err);
+	if (rc)
+		return fnft_err(err, rc, NULL, k->table,
+				"cannot send the batch for table inet %s to the kernel: %s",
+				k->table, strerror(-rc));
+	return ack.error ? fnft_batch_refusal(b, &ack, err) : 0;
+}
+
+/*
  * Only the differences, when the live table can be patched into the plan:
  * 0 when sent (or refused: *sent is then set too), -EOPNOTSUPP when the
  * table must be replaced instead.
@@ -353,27 +374,26 @@ static int send_patch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 		      bool *rules_kept, struct fnft_apply_stats *st,
 		      struct fnft_error *err)
 {
-	struct fnft_buf msgs = { 0 };
+	struct fnft_batch *b = NULL;
 	struct fnft_patch p;
-	size_t n = 0;
 	int rc;
 
 	rc = fnft_patch_compute(live, plan, &p);
 	if (!rc)
-		rc = fnft_patch_messages(&p, plan->table, &msgs, &n);
-	if (rc == -EINVAL)
+		rc = fnft_patch_encode(&p, plan->table, genid,
+				       fnft_nl_next_seq(k->nl), &b);
+	if (rc == -EINVAL || rc == -ENOMEM)
 		rc = -EOPNOTSUPP;	/* the full encoder will say what is wrong */
 	if (!rc) {
 		st->incremental = true;
-		st->messages = (unsigned)n + 2;
+		st->messages = (unsigned)fnft_batch_msg_count(b);
 		*rules_kept = !p.n_del && !p.n_ins;
-		rc = fnft_nl_send_raw(k->nl, plan->table, genid, false, msgs.s,
-				      msgs.len, n, err);
+		rc = commit(k, b, err);
 		if (rc == -EOPNOTSUPP)
 			rc = -EIO;	/* keep the fallback code for ourselves */
 	}
+	fnft_batch_free(b);
 	fnft_patch_free(&p);
-	fnft_buf_free(&msgs);
 	return rc;
 }
 
@@ -398,7 +418,7 @@ static int send_batch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 				"cannot encode table inet %s: %s", plan->table,
 				strerror(-rc));
 	st->messages = (unsigned)fnft_batch_msg_count(b);
-	rc = fnft_nl_send_batch(k->nl, b, plan, err);
+	rc = commit(k, b, err);
 	fnft_batch_free(b);
 	return rc;
 }
@@ -520,7 +540,7 @@ FNFT_EXPORT int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err
 					    fnft_nl_next_seq(k->nl), &b)))
 		fnft_err(err, rc, NULL, k->table, "cannot encode: %s", strerror(-rc));
 	if (!rc)
-		rc = fnft_nl_send_batch(k->nl, b, NULL, err);
+		rc = commit(k, b, err);
 	if (!rc && k->state_dir && k->have_key)
 		fnft_state_forget(k->state_dir, &k->key);
 	fnft_batch_free(b);
@@ -532,11 +552,16 @@ FNFT_EXPORT int fnft_kernel_snapshot(struct fnft_kernel *k,
 				     struct fnft_snapshot **out,
 				     struct fnft_error *err)
 {
-	uint32_t genid;
+	struct fnft_dump *d = NULL;
+	int rc;
 
 	if (!k || !out)
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
-	return fnft_snapshot_take(k->nl, k->table, out, &genid, err);
+	rc = fnft_nl_dump_objects(k->nl, k->table, &d, err);
+	if (!rc)
+		rc = fnft_snapshot_from_dump(d, k->table, out, err);
+	fnft_dump_free(d);
+	return rc;
 }
 
 /*
@@ -565,6 +590,22 @@ static char *overwritten_diff(struct fnft_kernel *k, uint32_t genid)
 	return diff;
 }
 
+/* One restore batch of @s at generation @genid. */
+static int restore_at(struct fnft_kernel *k, const struct fnft_snapshot *s,
+		      uint32_t genid, struct fnft_error *err)
+{
+	struct fnft_batch *b = NULL;
+	int rc = fnft_snapshot_encode(s, genid, fnft_nl_next_seq(k->nl), &b);
+
+	if (rc)
+		return fnft_err(err, rc, NULL, s->table,
+				"cannot encode the snapshot of table inet %s: %s",
+				s->table, strerror(-rc));
+	rc = commit(k, b, err);
+	fnft_batch_free(b);
+	return rc;
+}
+
 FNFT_EXPORT int fnft_kernel_restore(struct fnft_kernel *k,
 				    const struct fnft_snapshot *s,
 				    char **overwritten, struct fnft_error *err)
@@ -589,8 +630,7 @@ FNFT_EXPORT int fnft_kernel_restore(struct fnft_kernel *k,
 			break;
 		if (overwritten && !*overwritten)
 			*overwritten = overwritten_diff(k, genid);
-		rc = fnft_nl_send_raw(k->nl, k->table, genid, true, s->msgs.s,
-				      s->msgs.len, s->n_msgs, err);
+		rc = restore_at(k, s, genid, err);
 	}
 	/* a delete of an absent table leaves nothing; a restore no plan */
 	if (!rc && use_state(k))

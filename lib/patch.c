@@ -222,202 +222,97 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 
 /* ---- messages ---- */
 
-#define MSG_ROOM (256 * 1024)
 #define ANON_ID_BASE 1000	/* set ids of this batch's anonymous sets */
-
-struct out {
-	struct fnft_buf *b;
-	size_t n;
-};
-
-static struct nlmsghdr *msg_start(struct out *o, uint16_t type, uint16_t flags)
-{
-	struct nlmsghdr *nlh;
-
-	if (fnft_grow(&o->b->s, &o->b->cap, o->b->len + MSG_ROOM, 1) < 0)
-		return NULL;
-	memset(o->b->s + o->b->len, 0, MSG_ROOM);
-	nlh = nftnl_nlmsg_build_hdr(o->b->s + o->b->len, type, NFPROTO_INET,
-				    flags, 0);
-	return nlh;
-}
-
-static void msg_done(struct out *o, struct nlmsghdr *nlh)
-{
-	o->b->len += NLMSG_ALIGN(nlh->nlmsg_len);
-	o->n++;
-}
-
-/* fnft_elem_sink: the element into the open message */
-struct elem_msg {
-	struct nlmsghdr *nlh;
-	int index;
-};
-
-static int elem_into(void *ctx, const uint8_t *key, size_t w, uint32_t flags,
-		     bool open)
-{
-	struct elem_msg *m = ctx;
-
-	fnft_elem_nest(m->nlh, ++m->index, key, w, flags, open);
-	return 0;
-}
-
-/*
- * How many intervals one message takes: the element list is a nest with
- * a 16-bit length.  An interval is at most two elements of nest, flags,
- * key nest and key (an open one is one element with userdata, smaller),
- * and the list may lead with one more.  909 IPv6 or 1,364 IPv4 intervals.
- */
-static size_t intervals_per_msg(size_t w)
-{
-	size_t elem = NLA_HDRLEN + NLA_HDRLEN + 4 + NLA_HDRLEN + NLA_HDRLEN + w;
-
-	return (UINT16_MAX - NLA_HDRLEN - elem) / (2 * elem);
-}
 
 /*
  * Intervals as `nft delete element` / `nft add element` send them:
  * table, set, on adds the set's id (its place in the table, as nft
- * numbers the sets it knows), then the elements of as many intervals as
- * one message takes.  An add to a set that is empty in the live table
- * leads with the interval end at 0, as nft's does.
+ * numbers the sets it knows), then the elements, in as many messages as
+ * the 16-bit element list needs.  An add to a set that is empty in the
+ * live table leads with the interval end at 0, as nft's does.
  */
-static int put_intervals(struct out *o, uint16_t type, const char *table,
+static int put_intervals(struct fnft_batch *b, uint16_t type, const char *table,
 			 const struct fnft_patch_set *ps, const struct fnft_ivlist *l)
 {
-	size_t w = ps->set->family == FNFT_V4 ? 4 : 16, i, k;
-	size_t per_msg = intervals_per_msg(w);
+	struct fnft_msg_ref owner = { .name = ps->set->name,
+				      .rule_index = FNFT_NO_RULE };
 	bool add = type == NFT_MSG_NEWSETELEM;
-
-	for (i = 0; i < l->n; i += k) {
-		struct elem_msg m = { msg_start(o, type, add ? NLM_F_CREATE : 0), 0 };
-		struct nlattr *nest;
-		uint32_t count;
-
-		if (!m.nlh)
-			return -ENOMEM;
-		k = l->n - i < per_msg ? l->n - i : per_msg;
-		mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_TABLE, table);
-		mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_SET, ps->set->name);
-		if (add)
-			mnl_attr_put_u32(m.nlh, NFTA_SET_ELEM_LIST_SET_ID,
-					 htonl(ps->set_id));
-		nest = mnl_attr_nest_start(m.nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-		fnft_interval_elems(l->v + i, k, w, add && !i && ps->was_empty,
-				    elem_into, &m, &count);
-		mnl_attr_nest_end(m.nlh, nest);
-		msg_done(o, m.nlh);
-	}
-	return 0;
-}
-
-static int put_rule_delete(struct out *o, const char *table,
-			   const struct fnft_patch_rule *d)
-{
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nlmsghdr *nlh = msg_start(o, NFT_MSG_DELRULE, 0);
-
-	if (!r || !nlh) {
-		if (r)
-			nftnl_rule_free(r);
-		return -ENOMEM;
-	}
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, d->chain);
-	nftnl_rule_set_u64(r, NFTNL_RULE_HANDLE, d->rule->handle);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	msg_done(o, nlh);
-	nftnl_rule_free(r);
-	return 0;
-}
-
-static int put_rule_insert(struct out *o, const char *table,
-			   const struct fnft_patch_rule *ins, uint32_t *set_id)
-{
-	struct nftnl_rule *r = NULL;
-	struct nftnl_set *anon = NULL;
-	struct nlmsghdr *nlh;
+	struct fnft_elems w;
+	uint32_t count;
 	int rc;
 
-	/* lookups by name only: the named sets are not part of this batch */
-	rc = fnft_encode_rule(table, ins->chain, ins->rule, NULL, set_id, &r, &anon);
-	if (rc)
-		return rc;
-	if (anon) {
-		nlh = msg_start(o, NFT_MSG_NEWSET, NLM_F_CREATE);
-		if (nlh) {
-			nftnl_set_nlmsg_build_payload(nlh, anon);
-			msg_done(o, nlh);
-			nlh = msg_start(o, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
-		}
-		if (nlh) {
-			nftnl_set_elems_nlmsg_build_payload(nlh, anon);
-			msg_done(o, nlh);
-		}
-		rc = nlh ? 0 : -ENOMEM;
-	}
-	if (!rc) {
-		/* after @after (append), or before @before; else at the end */
-		if (ins->after)
-			nftnl_rule_set_u64(r, NFTNL_RULE_POSITION, ins->after);
-		else if (ins->before)
-			nftnl_rule_set_u64(r, NFTNL_RULE_POSITION, ins->before);
-		nlh = msg_start(o, NFT_MSG_NEWRULE,
-				NLM_F_CREATE | (ins->before && !ins->after ? 0 : NLM_F_APPEND));
-		if (nlh) {
-			nftnl_rule_nlmsg_build_payload(nlh, r);
-			msg_done(o, nlh);
-		}
-		rc = nlh ? 0 : -ENOMEM;
-	}
-	nftnl_rule_free(r);
-	if (anon)
-		nftnl_set_free(anon);
-	return rc;
+	fnft_elems_init(&w, b, type, table, ps->set->name, add ? ps->set_id : 0,
+			&owner);
+	rc = fnft_interval_elems(l->v, l->n, ps->set->family == FNFT_V4 ? 4 : 16,
+				 add && ps->was_empty, fnft_elems_key, &w, &count);
+	return rc ? rc : fnft_elems_close(&w);
 }
 
-/*
- * NEWTABLE with the flags alone: an update of the existing table (no
- * NLM_F_CREATE needed, none of its contents touched) that, say, wakes a
- * dormant one within the same transaction as the rest of the patch.
- */
-static int put_table_flags(struct out *o, const char *table, uint32_t flags)
+static struct fnft_msg_ref rule_ref(const struct fnft_patch_rule *r)
 {
-	struct nlmsghdr *nlh = msg_start(o, NFT_MSG_NEWTABLE, 0);
-
-	if (!nlh)
-		return -ENOMEM;
-	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
-	mnl_attr_put_u32(nlh, NFTA_TABLE_FLAGS, htonl(flags));
-	msg_done(o, nlh);
-	return 0;
+	return (struct fnft_msg_ref){ .kind = FNFT_OBJ_RULE,
+				      .name = r->rule->comment, .chain = r->chain,
+				      .rule_index = FNFT_NO_RULE, .rule = r->rule };
 }
 
-int fnft_patch_messages(const struct fnft_patch *p, const char *table,
-			struct fnft_buf *msgs, size_t *n)
+static int put_rule_delete(struct fnft_batch *b, const char *table,
+			   const struct fnft_patch_rule *d)
 {
-	struct out o = { msgs, 0 };
+	struct fnft_msg_ref owner = rule_ref(d);
+
+	return fnft_batch_rule_del(b, table, d->chain, d->rule->handle, &owner);
+}
+
+/* After @after (append), or before @before; else at the end.  Lookups by
+ * name only: the named sets are not part of this batch. */
+static int put_rule_insert(struct fnft_batch *b, const char *table,
+			   const struct fnft_patch_rule *ins, uint32_t *set_id)
+{
+	struct fnft_msg_ref owner = rule_ref(ins);
+
+	return fnft_encode_rule_msgs(b, table, ins->chain, ins->rule, NULL, set_id,
+				     &owner, ins->after ? ins->after : ins->before,
+				     ins->after || !ins->before);
+}
+
+static int patch_msgs(struct fnft_batch *b, const struct fnft_patch *p,
+		      const char *table)
+{
 	uint32_t set_id = ANON_ID_BASE;
 	size_t i;
 	int rc = 0;
 
 	if (p->set_flags)
-		rc = put_table_flags(&o, table, p->flags);
-
+		rc = fnft_batch_table_set_flags(b, table, p->flags);
 	/* deletes first: an interval may come back merged with a neighbour */
 	for (i = 0; !rc && i < p->n_sets; i++)
 		if (p->sets[i].del.n)
-			rc = put_intervals(&o, NFT_MSG_DELSETELEM, table, &p->sets[i],
+			rc = put_intervals(b, NFT_MSG_DELSETELEM, table, &p->sets[i],
 					   &p->sets[i].del);
 	for (i = 0; !rc && i < p->n_sets; i++)
 		if (p->sets[i].add.n)
-			rc = put_intervals(&o, NFT_MSG_NEWSETELEM, table, &p->sets[i],
+			rc = put_intervals(b, NFT_MSG_NEWSETELEM, table, &p->sets[i],
 					   &p->sets[i].add);
 	for (i = 0; !rc && i < p->n_del; i++)
-		rc = put_rule_delete(&o, table, &p->del[i]);
+		rc = put_rule_delete(b, table, &p->del[i]);
 	for (i = 0; !rc && i < p->n_ins; i++)
-		rc = put_rule_insert(&o, table, &p->ins[i], &set_id);
-	*n = o.n;
+		rc = put_rule_insert(b, table, &p->ins[i], &set_id);
 	return rc;
+}
+
+int fnft_patch_encode(const struct fnft_patch *p, const char *table,
+		      uint32_t genid, uint32_t seq_start, struct fnft_batch **out)
+{
+	struct fnft_batch *b = fnft_batch_new(seq_start);
+	int rc;
+
+	if (!b)
+		return -ENOMEM;
+	if ((rc = fnft_batch_begin(b, genid)) || (rc = patch_msgs(b, p, table)) ||
+	    (rc = fnft_batch_end(b))) {
+		fnft_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
 }

@@ -53,14 +53,15 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 void fnft_patch_free(struct fnft_patch *p);
 
 /*
- * fnft_patch_messages - the patch as netlink messages, back to back with
- * seq 0, in the order the batch needs them: the table's flags when they
- * change, element deletes, element adds,
- * rule deletes by handle, then rule inserts in place (each after the
- * anonymous set it looks up).  *n receives the count.  Returns 0, -EINVAL
- * (a rule the encoder refuses) or -ENOMEM.
+ * fnft_patch_encode - the patch as one batch (*out, free with
+ * fnft_batch_free()), guarded by @genid as fnft_encode_replace()'s, seqs
+ * from @seq_start: BEGIN, the table's flags when they change, element
+ * deletes, element adds, rule deletes by handle, then rule inserts in place
+ * (each after the anonymous set it looks up), END.  Every message's ref
+ * names the set or rule it is about.  Returns 0, -EINVAL (a rule the
+ * encoder refuses) or -ENOMEM.
  */
-int fnft_patch_messages(const struct fnft_patch *p, const char *table,
-			struct fnft_buf *msgs, size_t *n);
+int fnft_patch_encode(const struct fnft_patch *p, const char *table,
+		      uint32_t genid, uint32_t seq_start, struct fnft_batch **out);
 
 #endif

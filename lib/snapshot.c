@@ -28,103 +28,13 @@
 
 #include <finesse-nft/kernel.h>
 
-#include "netlink.h"
+#include "batch.h"
 #include "snapshot.h"
 
 /* public declarations of this file */
 #include <finesse-nft/kernel.h>
 
 #define SNAP_MAGIC "finesse-nft snapshot 1\n"
-/*
- * Bytes of elements per NEWSETELEM: the element list is a nest with a
- * 16-bit length.  Elements come from a dump and may carry anything a
- * request can (comments of someone else's up to 256 bytes, maps' data),
- * so chunks are cut by an upper bound of their size, not by count.
- */
-#define ELEMS_BYTES (UINT16_MAX - 1024)
-
-/* Room for one message; large enough for any rule or chunk of elements. */
-#define MSG_ROOM (256 * 1024)
-
-/* Take the top-level attribute @type out of @nlh, wherever it is. */
-static void strip_attr(struct nlmsghdr *nlh, uint16_t type)
-{
-	struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		char *end = (char *)nlh + nlh->nlmsg_len;
-		size_t n = NLA_ALIGN(a->nla_len);
-
-		if (mnl_attr_get_type(a) != type)
-			continue;
-		if (n > (size_t)(end - (char *)a))
-			n = (size_t)(end - (char *)a);
-		memmove(a, (char *)a + n, (size_t)(end - (char *)a) - n);
-		nlh->nlmsg_len -= (uint32_t)n;
-		return;
-	}
-}
-
-/* One message of @obj, without its attribute @strip (0: none) */
-static int put_msg_strip(struct fnft_snapshot *s, uint16_t type, uint16_t flags,
-			 void (*build)(struct nlmsghdr *, void *), void *obj,
-			 uint16_t strip)
-{
-	struct nlmsghdr *nlh;
-
-	if (fnft_grow(&s->msgs.s, &s->msgs.cap, s->msgs.len + MSG_ROOM, 1) < 0)
-		return -ENOMEM;
-	memset(s->msgs.s + s->msgs.len, 0, MSG_ROOM);
-	nlh = nftnl_nlmsg_build_hdr(s->msgs.s + s->msgs.len, type, NFPROTO_INET,
-				    flags, 0);
-	build(nlh, obj);
-	if (strip)
-		strip_attr(nlh, strip);
-	s->msgs.len += NLMSG_ALIGN(nlh->nlmsg_len);
-	s->n_msgs++;
-	return 0;
-}
-
-static int put_msg(struct fnft_snapshot *s, uint16_t type, uint16_t flags,
-		   void (*build)(struct nlmsghdr *, void *), void *obj)
-{
-	return put_msg_strip(s, type, flags, build, obj, 0);
-}
-
-static void build_table(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_table_nlmsg_build_payload(nlh, o);
-}
-
-static void build_obj(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_obj_nlmsg_build_payload(nlh, o);
-}
-
-static void build_flowtable(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_flowtable_nlmsg_build_payload(nlh, o);
-}
-
-static void build_chain(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_chain_nlmsg_build_payload(nlh, o);
-}
-
-static void build_set(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_set_nlmsg_build_payload(nlh, o);
-}
-
-static void build_elems(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_set_elems_nlmsg_build_payload(nlh, o);
-}
-
-static void build_rule(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_rule_nlmsg_build_payload(nlh, o);
-}
 
 /*
  * A copy of a dumped element (libnftnl 1.2.4 declares but does not export
@@ -156,86 +66,13 @@ static struct nftnl_set_elem *elem_copy(struct nftnl_set_elem *e)
 	return c;
 }
 
-/* At least the bytes @e takes in an element list: its nest, and per
- * attribute a header, a nest or two, the value (strings with their NUL),
- * padded. */
-static size_t elem_bytes(struct nftnl_set_elem *e)
-{
-	static const uint16_t attrs[] = {
-		NFTNL_SET_ELEM_KEY, NFTNL_SET_ELEM_KEY_END, NFTNL_SET_ELEM_FLAGS,
-		NFTNL_SET_ELEM_DATA, NFTNL_SET_ELEM_VERDICT, NFTNL_SET_ELEM_CHAIN,
-		NFTNL_SET_ELEM_TIMEOUT, NFTNL_SET_ELEM_EXPIRATION,
-		NFTNL_SET_ELEM_USERDATA, NFTNL_SET_ELEM_OBJREF,
-	};
-	size_t n = NLA_HDRLEN, i;
-
-	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
-		uint32_t len = 0;
-
-		if (nftnl_set_elem_is_set(e, attrs[i]) &&
-		    nftnl_set_elem_get(e, attrs[i], &len))
-			n += 3 * NLA_HDRLEN + NLA_ALIGN(len + 1);
-	}
-	return n;
-}
-
-/* The set's elements in chunks, each its own NEWSETELEM. */
-static int put_elements(struct fnft_snapshot *s, struct nftnl_set *set)
-{
-	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(set);
-	struct nftnl_set_elem *e;
-	struct nftnl_set *chunk = NULL;
-	size_t bytes = 0, eb = 0;
-	int rc = 0;
-
-	if (!it)
-		return -ENOMEM;
-	for (e = nftnl_set_elems_iter_next(it); !rc; e = nftnl_set_elems_iter_next(it)) {
-		eb = e ? elem_bytes(e) : 0;
-		if (chunk && (!e || bytes + eb > ELEMS_BYTES)) {
-			rc = put_msg(s, NFT_MSG_NEWSETELEM, NLM_F_CREATE, build_elems, chunk);
-			nftnl_set_free(chunk);
-			chunk = NULL;
-			bytes = 0;
-		}
-		if (!e || rc)
-			break;
-		if (!chunk) {
-			chunk = nftnl_set_alloc();
-			if (!chunk) {
-				rc = -ENOMEM;
-				break;
-			}
-			nftnl_set_set_str(chunk, NFTNL_SET_TABLE,
-					  nftnl_set_get_str(set, NFTNL_SET_TABLE));
-			nftnl_set_set_str(chunk, NFTNL_SET_NAME,
-					  nftnl_set_get_str(set, NFTNL_SET_NAME));
-			nftnl_set_set_u32(chunk, NFTNL_SET_ID,
-					  nftnl_set_get_u32(set, NFTNL_SET_ID));
-		}
-		{
-			struct nftnl_set_elem *copy = elem_copy(e);
-
-			if (!copy) {
-				rc = -ENOMEM;
-				break;
-			}
-			nftnl_set_elem_add(chunk, copy);
-		}
-		bytes += eb;
-	}
-	if (chunk)
-		nftnl_set_free(chunk);
-	nftnl_set_elems_iter_destroy(it);
-	return rc;
-}
-
 /* The foreach callbacks of snapshot_from_dump(): each object, stripped of
- * what the kernel assigned (no place in a request), as a message. */
+ * what the kernel assigned (no place in a request), into the batch. */
 struct snap_ctx {
-	struct fnft_snapshot *s;
+	struct fnft_batch *b;
 	uint32_t set_id;
 	const char *unknown;	/* an object libnftnl cannot re-create */
+	struct fnft_elems w;	/* of the set being written */
 };
 
 /* Counters and quotas keep their values: the kernel takes them on
@@ -257,44 +94,61 @@ static int obj_cb(struct nftnl_obj *o, void *data)
 		nftnl_obj_set_u32(o, NFTNL_OBJ_QUOTA_FLAGS,
 				  nftnl_obj_get_u32(o, NFTNL_OBJ_QUOTA_FLAGS) &
 				  ~(uint32_t)NFT_QUOTA_F_DEPLETED);
-	/* libnftnl 1.2.4 has no nftnl_obj_unset(), and sends no use count */
-	return put_msg_strip(x->s, NFT_MSG_NEWOBJ, NLM_F_CREATE, build_obj, o,
-			     NFTA_OBJ_HANDLE);
+	return fnft_batch_obj_add(x->b, o);
 }
 
 static int flowtable_cb(struct nftnl_flowtable *f, void *data)
 {
 	nftnl_flowtable_unset(f, NFTNL_FLOWTABLE_HANDLE);
 	nftnl_flowtable_unset(f, NFTNL_FLOWTABLE_USE);
-	return put_msg(((struct snap_ctx *)data)->s, NFT_MSG_NEWFLOWTABLE,
-		       NLM_F_CREATE, build_flowtable, f);
+	return fnft_batch_flowtable_add(((struct snap_ctx *)data)->b, f);
 }
 
 static int chain_cb(struct nftnl_chain *c, void *data)
 {
 	nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
 	nftnl_chain_unset(c, NFTNL_CHAIN_USE);
-	return put_msg(((struct snap_ctx *)data)->s, NFT_MSG_NEWCHAIN,
-		       NLM_F_CREATE, build_chain, c);
+	return fnft_batch_chain_obj(((struct snap_ctx *)data)->b, c);
+}
+
+static int elem_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct snap_ctx *x = data;
+	struct nftnl_set_elem *copy = elem_copy(e);
+	int rc;
+
+	if (!copy)
+		return -ENOMEM;
+	rc = fnft_elems_obj(&x->w, copy);
+	nftnl_set_elem_free(copy);
+	return rc;
 }
 
 static int set_cb(struct nftnl_set *set, void *data)
 {
+	struct fnft_msg_ref owner = { .rule_index = FNFT_NO_RULE };
 	struct snap_ctx *x = data;
 	int rc;
 
 	nftnl_set_unset(set, NFTNL_SET_HANDLE);
 	nftnl_set_set_u32(set, NFTNL_SET_ID, ++x->set_id);
-	rc = put_msg(x->s, NFT_MSG_NEWSET, NLM_F_CREATE, build_set, set);
-	return rc ? rc : put_elements(x->s, set);
+	owner.name = nftnl_set_get_str(set, NFTNL_SET_NAME);
+	if ((rc = fnft_batch_set_add(x->b, set, &owner)))
+		return rc;
+	fnft_elems_init(&x->w, x->b, NFT_MSG_NEWSETELEM,
+			nftnl_set_get_str(set, NFTNL_SET_TABLE), owner.name,
+			x->set_id, &owner);
+	rc = nftnl_set_elem_foreach(set, elem_cb, x);
+	if (rc)
+		return rc < 0 ? rc : -ENOMEM;
+	return fnft_elems_close(&x->w);
 }
 
 static int rule_cb(struct nftnl_rule *r, void *data)
 {
 	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
 	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
-	return put_msg(((struct snap_ctx *)data)->s, NFT_MSG_NEWRULE,
-		       NLM_F_CREATE | NLM_F_APPEND, build_rule, r);
+	return fnft_batch_rule_obj(((struct snap_ctx *)data)->b, r);
 }
 
 #ifndef NFT_TABLE_F_PERSIST
@@ -306,7 +160,7 @@ static int rule_cb(struct nftnl_rule *r, void *data)
  * had them, but for ownership: an owner flag would bind the restored table
  * to our socket, and the table would vanish when we exit.
  */
-static int put_table(struct fnft_snapshot *s, struct nftnl_table *t)
+static int table_put(struct fnft_batch *b, struct nftnl_table *t)
 {
 	nftnl_table_unset(t, NFTNL_TABLE_HANDLE);
 	nftnl_table_unset(t, NFTNL_TABLE_USE);
@@ -315,16 +169,16 @@ static int put_table(struct fnft_snapshot *s, struct nftnl_table *t)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS,
 				    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) &
 				    ~(uint32_t)(NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST));
-	return put_msg(s, NFT_MSG_NEWTABLE, NLM_F_CREATE, build_table, t);
+	return fnft_batch_table_obj(b, t);
 }
 
-static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s,
-			      struct fnft_error *err)
+static int snapshot_msgs(const struct fnft_dump *d, struct fnft_batch *b,
+			 const char **unknown)
 {
-	struct snap_ctx x = { .s = s };
+	struct snap_ctx x = { .b = b };
 	int rc;
 
-	rc = put_table(s, d->table);
+	rc = table_put(b, d->table);
 	/* before anything that names them: rules, and maps' elements */
 	if (!rc)
 		rc = nftnl_obj_list_foreach(d->objs, obj_cb, &x);
@@ -337,10 +191,24 @@ static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s
 		rc = nftnl_set_list_foreach(d->sets, set_cb, &x);
 	if (!rc)
 		rc = nftnl_rule_list_foreach(d->rules, rule_cb, &x);
-	if (rc == -EOPNOTSUPP && x.unknown)
+	*unknown = x.unknown;
+	return rc;
+}
+
+static int snapshot_from_dump(const struct fnft_dump *d, struct fnft_snapshot *s,
+			      struct fnft_error *err)
+{
+	struct fnft_batch *b = fnft_batch_new(0);
+	const char *unknown = NULL;
+	int rc = b ? snapshot_msgs(d, b, &unknown) : -ENOMEM;
+
+	if (!rc)
+		rc = fnft_batch_copy_msgs(b, 0, &s->msgs, &s->n_msgs);
+	fnft_batch_free(b);
+	if (rc == -EOPNOTSUPP && unknown)
 		return fnft_err(err, rc, NULL, s->table,
 				"cannot snapshot table inet %s: its object %s is of a kind this libnftnl cannot re-create",
-				s->table, x.unknown);
+				s->table, unknown);
 	if (rc)
 		return fnft_err(err, rc, NULL, s->table, "cannot snapshot table inet %s: %s",
 				s->table, strerror(-rc));
@@ -368,18 +236,33 @@ int fnft_snapshot_from_dump(const struct fnft_dump *d, const char *table,
 	return 0;
 }
 
-int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
-		       struct fnft_snapshot **out, uint32_t *genid,
-		       struct fnft_error *err)
+int fnft_snapshot_encode(const struct fnft_snapshot *s, uint32_t genid,
+			 uint32_t seq_start, struct fnft_batch **out)
 {
-	struct fnft_dump *d = NULL;
-	int rc;
+	struct fnft_batch *b = fnft_batch_new(seq_start);
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)s->msgs.s;
+	int left = (int)s->msgs.len, rc;
+	size_t i;
 
-	rc = fnft_nl_dump_objects(nl, table, &d, err);
-	if (!rc && !(rc = fnft_snapshot_from_dump(d, table, out, err)))
-		*genid = d->genid;
-	fnft_dump_free(d);
-	return rc;
+	if (!b)
+		return -ENOMEM;
+	/* the first NEWTABLE makes the DELTABLE safe on a missing table */
+	rc = fnft_batch_begin(b, genid);
+	if (!rc)
+		rc = fnft_batch_table_add(b, s->table, NULL);
+	if (!rc)
+		rc = fnft_batch_table_del(b, s->table);
+	for (i = 0; !rc && i < s->n_msgs && mnl_nlmsg_ok(nlh, left);
+	     i++, nlh = mnl_nlmsg_next(nlh, &left))
+		rc = fnft_batch_put_msg(b, nlh);
+	if (!rc)
+		rc = fnft_batch_end(b);
+	if (rc) {
+		fnft_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
 }
 
 FNFT_EXPORT void fnft_snapshot_free(struct fnft_snapshot *s)

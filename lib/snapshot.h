@@ -2,9 +2,14 @@
 #ifndef FNFT_SNAPSHOT_H
 #define FNFT_SNAPSHOT_H
 
+#include "batch.h"
+#include "dump.h"
 #include "internal.h"
-#include "netlink.h"
 
+/*
+ * A snapshot: the table as the kernel held it, kept as the NEW* messages
+ * that create it again (seq 0, back to back), written by batch.c.
+ */
 struct fnft_snapshot {
 	char table[72];
 	bool absent;		/* the table did not exist */
@@ -13,14 +18,15 @@ struct fnft_snapshot {
 	uint32_t genid;		/* of the dump; 0 when loaded from a file */
 };
 
-/* Dump table inet @table and keep it as messages; *genid of the dump. */
-int fnft_snapshot_take(struct fnft_nl *nl, const char *table,
-		       struct fnft_snapshot **out, uint32_t *genid,
-		       struct fnft_error *err);
-
 /* The snapshot of table inet @table as dump @d (of fnft_nl_dump_objects()
  * or fnft_dump_parse()) holds it; @d's objects lose their handles. */
 int fnft_snapshot_from_dump(const struct fnft_dump *d, const char *table,
 			    struct fnft_snapshot **out, struct fnft_error *err);
+
+/* The batch that restores @s, guarded by @genid: NEWTABLE and DELTABLE
+ * (the table goes, whatever it holds now), then the snapshot's messages,
+ * each with a ref read from it.  Returns 0, -EINVAL or -ENOMEM. */
+int fnft_snapshot_encode(const struct fnft_snapshot *s, uint32_t genid,
+			 uint32_t seq_start, struct fnft_batch **out);
 
 #endif

@@ -50,7 +50,7 @@
 #include <finesse-nft/finesse-nft.h>
 
 #include "decode.h"
-#include "netlink.h"
+#include "dump.h"
 #include "patch.h"
 #include "state.h"
 #include "fuzz.h"
@@ -327,9 +327,8 @@ static void use_live(struct fnft_ruleset *live)
 	static const unsigned ports[] = { 22, 443, 5222 };
 	struct fnft_ruleset *back = NULL;
 	struct fnft_patch patch;
-	struct fnft_buf msgs = { 0 };
 	char *text = NULL, *json;
-	size_t a, p, n = 0;
+	size_t a, p;
 	int rc, dir;
 
 	CHECK(fnft_ruleset_render(live, &text) == 0);
@@ -361,10 +360,12 @@ static void use_live(struct fnft_ruleset *live)
 	/* apply: the patch's messages when it can (kernel.c, send_patch) */
 	rc = fnft_patch_compute(live, plan, &patch);
 	if (rc == 0) {
-		rc = fnft_patch_messages(&patch, plan->table, &msgs, &n);
+		struct fnft_batch *b = NULL;
+
+		rc = fnft_patch_encode(&patch, plan->table, 0, 1, &b);
 		CHECK(rc == 0 || rc == -EINVAL || rc == -ENOMEM);
+		fnft_batch_free(b);
 		fnft_patch_free(&patch);
-		fnft_buf_free(&msgs);
 	} else {
 		CHECK(rc == -EOPNOTSUPP || rc == -ENOMEM);
 	}
