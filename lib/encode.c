@@ -641,6 +641,21 @@ struct rule_ctx {
  * prints: one item is a compare (a range two: >= and <=), several are a
  * lookup in a new anonymous set.
  */
+/* put_l4_value() makes a set of more than one item */
+bool fnft_rule_has_anon_set(const struct fnft_ir_rule *r)
+{
+	switch (r->l4) {
+	case FNFT_L4_TCP:
+	case FNFT_L4_UDP:
+		return r->dports.n > 1;
+	case FNFT_L4_ICMP:
+	case FNFT_L4_ICMPV6:
+		return r->n_icmp_types > 1;
+	default:
+		return false;
+	}
+}
+
 static int put_l4_value(struct rule_ctx *c, const struct keylist *kl,
 			uint32_t key_type, const struct typeof_key *tk,
 			size_t n_items)

@@ -97,6 +97,10 @@ int fnft_encode_rule_msgs(struct fnft_batch *b, const char *table,
 			  const struct fnft_msg_ref *owner, uint64_t position,
 			  bool append);
 
+/* Whether the encoder gives @r an anonymous set (a match of more than one
+ * port or ICMP type). */
+bool fnft_rule_has_anon_set(const struct fnft_ir_rule *r);
+
 /* Keys are big-endian byte strings of @w bytes: is @k all ones, and +1
  * (the caller makes sure @k is not all ones). */
 bool fnft_key_is_max(const uint8_t *k, size_t w);

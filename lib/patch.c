@@ -201,6 +201,19 @@ static int diff_chain(const struct fnft_ir_chain *a, const struct fnft_ir_chain 
 	return rc;
 }
 
+/* The sets the live table holds, as nft's cache would count them: the
+ * named ones and one for each rule with an anonymous set. */
+static uint32_t live_sets(const struct fnft_ruleset *live)
+{
+	uint32_t n = (uint32_t)live->n_sets;
+	size_t c, r;
+
+	for (c = 0; c < live->n_chains; c++)
+		for (r = 0; r < live->chains[c].n_rules; r++)
+			n += fnft_rule_has_anon_set(&live->chains[c].rules[r]);
+	return n;
+}
+
 int fnft_patch_compute(const struct fnft_ruleset *live,
 		       const struct fnft_ruleset *plan, struct fnft_patch *p)
 {
@@ -212,6 +225,8 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 		return -EOPNOTSUPP;
 	p->set_flags = live->flags != plan->flags;
 	p->flags = plan->flags;
+	p->plan = plan;
+	p->live_sets = live_sets(live);
 	rc = diff_sets(live, plan, p);
 	for (i = 0; !rc && i < plan->n_chains; i++)
 		rc = diff_chain(&live->chains[i], &plan->chains[i], p);
@@ -221,8 +236,6 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 }
 
 /* ---- messages ---- */
-
-#define ANON_ID_BASE 1000	/* set ids of this batch's anonymous sets */
 
 /*
  * Intervals as `nft delete element` / `nft add element` send them:
@@ -263,14 +276,18 @@ static int put_rule_delete(struct fnft_batch *b, const char *table,
 	return fnft_batch_rule_del(b, table, d->chain, d->rule->handle, &owner);
 }
 
-/* After @after (append), or before @before; else at the end.  Lookups by
- * name only: the named sets are not part of this batch. */
+/*
+ * After @after (append), or before @before; else at the end.  Lookups of
+ * named sets carry the set's id as nft's do (the kernel finds the set by
+ * name first; the id would only find one of this batch).
+ */
 static int put_rule_insert(struct fnft_batch *b, const char *table,
+			   const struct fnft_patch *p,
 			   const struct fnft_patch_rule *ins, uint32_t *set_id)
 {
 	struct fnft_msg_ref owner = rule_ref(ins);
 
-	return fnft_encode_rule_msgs(b, table, ins->chain, ins->rule, NULL, set_id,
+	return fnft_encode_rule_msgs(b, table, ins->chain, ins->rule, p->plan, set_id,
 				     &owner, ins->after ? ins->after : ins->before,
 				     ins->after || !ins->before);
 }
@@ -278,7 +295,8 @@ static int put_rule_insert(struct fnft_batch *b, const char *table,
 static int patch_msgs(struct fnft_batch *b, const struct fnft_patch *p,
 		      const char *table)
 {
-	uint32_t set_id = ANON_ID_BASE;
+	/* nft numbers new sets after those its cache holds */
+	uint32_t set_id = p->live_sets;
 	size_t i;
 	int rc = 0;
 
@@ -296,7 +314,7 @@ static int patch_msgs(struct fnft_batch *b, const struct fnft_patch *p,
 	for (i = 0; !rc && i < p->n_del; i++)
 		rc = put_rule_delete(b, table, &p->del[i]);
 	for (i = 0; !rc && i < p->n_ins; i++)
-		rc = put_rule_insert(b, table, &p->ins[i], &set_id);
+		rc = put_rule_insert(b, table, p, &p->ins[i], &set_id);
 	return rc;
 }
 

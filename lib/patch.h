@@ -34,6 +34,11 @@ struct fnft_patch_rule {
 };
 
 struct fnft_patch {
+	/* the plan, whose named sets inserted rules look up by name and id */
+	const struct fnft_ruleset *plan;
+	/* sets of the live table, anonymous ones included: nft gives the
+	 * anonymous sets of a batch the ids after them */
+	uint32_t live_sets;
 	/* the live table's flags differ (dormant, say): set them to @flags */
 	bool set_flags;
 	uint32_t flags;

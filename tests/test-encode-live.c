@@ -38,14 +38,17 @@
 #include <libnftnl/common.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "decode.h"
 #include "encode.h"
 #include "internal.h"
 #include "ir.h"
+#include "netlink.h"
 #include "patch.h"
 #include "udiff.h"
 
@@ -1060,6 +1063,156 @@ START_TEST(patch_matches_nft_debug_mnl)
 }
 END_TEST
 
+/*
+ * Patches with rule changes: a port moved (the rule goes and comes back in
+ * place, with a position), a row removed, a port added to a range rule.
+ * The live table is the one nft loaded, read back by our decoder, so that
+ * the handles are the kernel's.
+ */
+static char *rules_changed_site(void)
+{
+	char *t = replace_all(variant_site, "ucce.awdb = 1500", "ucce.awdb = 1501");
+	char *u = replace_all(t, "\\[entry rtp\\][^[]*", "");
+	char *v = replace_all(u, "6000-6010, 7000,", "6000-6010, 7000, 7100,");
+
+	free(t);
+	free(u);
+	return v;
+}
+
+/* The nft script of @p's rule changes, in the order of our batch. */
+static char *rule_patch_script(const struct fnft_patch *p, const char *table)
+{
+	struct fnft_buf b = { 0 };
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; i < p->n_del; i++)
+		fnft_buf_printf(&b, "delete rule inet %s %s handle %llu\n", table,
+				p->del[i].chain,
+				(unsigned long long)p->del[i].rule->handle);
+	for (i = 0; i < p->n_ins; i++) {
+		const struct fnft_patch_rule *r = &p->ins[i];
+
+		if (r->after)
+			fnft_buf_printf(&b, "add rule inet %s %s position %llu ", table,
+					r->chain, (unsigned long long)r->after);
+		else if (r->before)
+			fnft_buf_printf(&b, "insert rule inet %s %s position %llu ", table,
+					r->chain, (unsigned long long)r->before);
+		else
+			fnft_buf_printf(&b, "add rule inet %s %s ", table, r->chain);
+		fnft_render_rule(r->rule, &b);
+		fnft_buf_puts(&b, "\n");
+	}
+	ck_assert_int_eq(fnft_buf_steal(&b, &text), 0);
+	return text;
+}
+
+struct rule_patch_job {
+	const char *table_script;
+	const struct fnft_ruleset *plan;
+};
+
+/* nft loads the live table; we read it back, patch it as apply would, and
+ * nft prints what it sends for the same changes. */
+static int rule_patch_job(void *arg)
+{
+	struct rule_patch_job *job = arg;
+	const char *load_args[] = { "-f", job->table_script, NULL };
+	const char *patch_args[] = { "--debug=mnl", "-f", NULL, NULL };
+	struct fnft_error err = { 0 };
+	struct fnft_ruleset *live = NULL;
+	struct fnft_batch *batch = NULL;
+	struct fnft_patch p = { 0 };
+	struct fnft_dump *d = NULL;
+	struct fnft_nl *nl = NULL;
+	char *out = NULL, *nerr = NULL, *script, *ours;
+	int rc = run_nft(load_args, &out, &nerr);
+
+	free(out);
+	free(nerr);
+	if (rc)
+		return report("nft -f %s exited %d", job->table_script, rc), 1;
+	if (fnft_nl_open(&nl, &err) || fnft_nl_dump(nl, "finesse", true, &d, &err) ||
+	    fnft_decode(d, &live, &err))
+		return report("reading the table back: %s", err.message), 1;
+	rc = fnft_patch_compute(live, job->plan, &p);
+	if (rc)
+		return report("fnft_patch_compute: %d", rc), 1;
+	{
+		char counts[64];
+
+		/* we are a child: the counts go back through a file */
+		snprintf(counts, sizeof(counts), "%zu %zu\n", p.n_del, p.n_ins);
+		save("rule-patch-counts", counts);
+	}
+	script = rule_patch_script(&p, "finesse");
+	save("rule-patch.nft", script);
+	if (fnft_patch_encode(&p, "finesse", 0, 1, &batch))
+		return report("fnft_patch_encode failed"), 1;
+	ours = our_mnl_dump(batch);
+	save("rule-patch-ours.out", ours);
+	patch_args[2] = path_in("rule-patch.nft");
+	out = nerr = NULL;
+	rc = run_nft(patch_args, &out, &nerr);
+	if (rc)
+		report("nft --debug=mnl -f rule-patch.nft exited %d: %s\n%s", rc, nerr,
+		       script);
+	save("rule-patch-mnl.out", out);
+	free(out);
+	free(nerr);
+	free(ours);
+	free(script);
+	fnft_batch_free(batch);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(live);
+	fnft_dump_free(d);
+	fnft_nl_close(nl);
+	return rc ? 1 : 0;
+}
+
+START_TEST(rule_patch_matches_nft_debug_mnl)
+{
+	struct fnft_ruleset *live = planned(NULL, variant_site, FNFT_ROLE_SITE);
+	char *site = rules_changed_site();
+	struct fnft_ruleset *plan = planned(NULL, site, FNFT_ROLE_SITE);
+	struct rule_patch_job job = { NULL, plan };
+	char *raw, *nft_text, *ours_raw, *ours_text, *a, *b, *counts;
+	size_t n_del = 0, n_ins = 0;
+
+	job.table_script = path_in(script_of(&(struct scenario){ "rule-patch-live",
+								 live, false }));
+	assert_no_report(in_netns(rule_patch_job, &job), "nft --debug=mnl (rule patch)");
+	/* the patch moves, removes and adds rules */
+	counts = load("rule-patch-counts");
+	ck_assert_int_eq(sscanf(counts, "%zu %zu", &n_del, &n_ins), 2);
+	free(counts);
+	ck_assert_uint_ge(n_del, 3);
+	ck_assert_uint_ge(n_ins, 2);
+	raw = load("rule-patch-mnl.out");
+	nft_text = strip_ansi(raw);
+	blank_padding(nft_text);
+	ours_raw = load("rule-patch-ours.out");
+	ours_text = strip_ansi(ours_raw);
+	blank_padding(ours_text);
+	a = patch_messages_only(nft_text);
+	b = patch_messages_only(ours_text);
+	ck_assert_msg(strstr(a, "| 02566 |") && strstr(a, "| 02568 |"),
+		      "no rule messages from nft:\n%s", nft_text);
+	assert_same_text(a, b, "nft --debug=mnl (rule patch)", "fnft_patch_encode");
+	free(a);
+	free(b);
+	free(ours_text);
+	free(ours_raw);
+	free(nft_text);
+	free(raw);
+	fnft_ruleset_free(plan);
+	fnft_ruleset_free(live);
+	free(site);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* the kernel */
 
@@ -1498,6 +1651,7 @@ static Suite *live_suite(void)
 	tcase_add_test(tc, genid_is_checked);
 	tcase_add_test(tc, errors_map_back);
 	tcase_add_test(tc, patch_matches_nft_debug_mnl);
+	tcase_add_test(tc, rule_patch_matches_nft_debug_mnl);
 	suite_add_tcase(s, tc);
 	return s;
 }
