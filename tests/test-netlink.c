@@ -15,9 +15,12 @@
 
 #include "testlib.h"
 
+#include "decode.h"
 #include "encode.h"
 #include "ir.h"
 #include "netlink.h"
+#include "patch.h"
+#include "snapshot.h"
 
 static struct fnft_catalog *cat;
 static struct fnft_site *site;
@@ -138,6 +141,158 @@ START_TEST(refused_object_is_named_and_old_table_stays)
 }
 END_TEST
 
+/* The live table as the decoder reads it: rules with their handles. */
+static struct fnft_ruleset *live_table(void)
+{
+	struct fnft_error err = { 0 };
+	struct fnft_ruleset *live = NULL;
+	struct fnft_dump *d = NULL;
+	struct fnft_nl *nl = NULL;
+
+	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
+	ck_assert_msg(fnft_nl_dump(nl, "finesse", true, &d, &err) == 0, "%s", err.message);
+	ck_assert_msg(fnft_decode(d, &live, &err) == 0, "%s", err.message);
+	fnft_dump_free(d);
+	fnft_nl_close(nl);
+	return live;
+}
+
+static struct fnft_ir_set *set_named(struct fnft_ruleset *rs, const char *name)
+{
+	for (size_t i = 0; i < rs->n_sets; i++)
+		if (!strcmp(rs->sets[i].name, name))
+			return &rs->sets[i];
+	ck_abort_msg("no set %s", name);
+	return NULL;
+}
+
+/*
+ * A refused patch explains itself as a refused replace does: the set it
+ * hit, the attribute the kernel's extended ack points at, the errno.
+ * Here the live table is believed to hold an element it does not.
+ */
+START_TEST(refused_patch_names_set_and_attribute)
+{
+	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
+	struct fnft_ruleset *live;
+	struct fnft_iv extra = { .lo = { 192, 0, 2, 200 }, .hi = { 192, 0, 2, 200 } };
+	struct fnft_error err = { 0 };
+	struct fnft_batch *b = NULL;
+	struct fnft_patch p;
+	struct fnft_nl *nl = NULL;
+	char *before, *after;
+	uint32_t genid;
+
+	ck_assert_int_eq(fnft_apply(good, &err), 0);
+	before = tl_list_table();
+	live = live_table();
+	ck_assert_int_eq(fnft_ivlist_add(&set_named(live, "browser_v4")->elems, &extra), 0);
+	fnft_ivlist_normalize(&set_named(live, "browser_v4")->elems, FNFT_V4);
+	ck_assert_int_eq(fnft_patch_compute(live, good, &p), 0);
+	ck_assert_uint_eq(p.n_sets, 1);
+	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
+	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
+	ck_assert_int_eq(fnft_patch_encode(&p, good->table, genid, fnft_nl_next_seq(nl), &b), 0);
+	ck_assert_int_eq(commit_batch(nl, b, &err), -ENOENT);
+	ck_assert_str_eq(err.object, "browser_v4");
+	ck_assert_msg(strncmp(err.message,
+			      "the kernel refused the removed elements of set browser_v4, in its elements: ",
+			      76) == 0, "message: %s", err.message);
+	after = tl_list_table();
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+	fnft_batch_free(b);
+	fnft_nl_close(nl);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(good);
+}
+END_TEST
+
+/* A rule placed after a handle the chain no longer has: the refusal names
+ * the row and the position. */
+START_TEST(refused_insert_names_row_and_position)
+{
+	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
+	struct fnft_error err = { 0 };
+	struct fnft_patch_rule ins = { .chain = "input", .after = 987654 };
+	struct fnft_patch p = { .plan = good, .live_sets = 100, .ins = &ins, .n_ins = 1 };
+	struct fnft_batch *b = NULL;
+	struct fnft_nl *nl = NULL;
+	uint32_t genid;
+
+	ck_assert_int_eq(fnft_apply(good, &err), 0);
+	for (size_t i = 0; i < good->chains[0].n_rules && !ins.rule; i++)
+		if (good->chains[0].rules[i].comment)
+			ins.rule = &good->chains[0].rules[i];
+	ck_assert_ptr_nonnull(ins.rule);
+	ins.chain = good->chains[0].name;
+	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
+	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
+	ck_assert_int_eq(fnft_patch_encode(&p, good->table, genid, fnft_nl_next_seq(nl), &b), 0);
+	ck_assert_int_eq(commit_batch(nl, b, &err), -ENOENT);
+	ck_assert_str_eq(err.object, ins.rule->comment);
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "the kernel refused rule '%s' in chain %s, in its position: ",
+			 ins.rule->comment, ins.chain);
+		ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0,
+			      "message: %s", err.message);
+	}
+	fnft_batch_free(b);
+	fnft_nl_close(nl);
+	fnft_ruleset_free(good);
+}
+END_TEST
+
+/* A restore goes through the same mapper: a snapshot whose rule looks up a
+ * set that is not there names the rule and the expression. */
+START_TEST(refused_restore_names_rule_and_expression)
+{
+	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
+	struct fnft_snapshot *s = calloc(1, sizeof(*s));
+	struct fnft_error err = { 0 };
+	struct fnft_msg_ref owner = { .rule_index = FNFT_NO_RULE };
+	struct fnft_ir_rule r = { 0 };
+	struct fnft_kernel *k = NULL;
+	struct fnft_batch *b = fnft_batch_new(0);
+	uint32_t set_id = 0;
+	char *before, *after;
+
+	ck_assert_int_eq(fnft_apply(good, &err), 0);
+	before = tl_list_table();
+	r.addr = FNFT_MATCH_SADDR;
+	r.family = FNFT_V4;
+	r.set = (char *)"nosuch_v4";
+	r.verdict = FNFT_VERDICT_ACCEPT;
+	r.comment = (char *)"made.up";
+	owner.name = r.comment;
+	ck_assert_int_eq(fnft_batch_table_add(b, "finesse", NULL), 0);
+	ck_assert_int_eq(fnft_batch_chain_add(b, "finesse", &good->chains[0]), 0);
+	ck_assert_int_eq(fnft_encode_rule_msgs(b, "finesse", good->chains[0].name, &r,
+					       NULL, &set_id, &owner, 0, true), 0);
+	snprintf(s->table, sizeof(s->table), "finesse");
+	ck_assert_int_eq(fnft_batch_copy_msgs(b, 0, &s->msgs, &s->n_msgs), 0);
+	ck_assert_uint_eq(s->n_msgs, 3);
+	ck_assert_int_eq(fnft_kernel_open("finesse", &k, &err), 0);
+	ck_assert_int_eq(fnft_kernel_restore(k, s, NULL, &err), -ENOENT);
+	ck_assert_str_eq(err.object, "made.up");
+	ck_assert_msg(strstr(err.message, "the kernel refused rule 'made.up' in chain ") &&
+		      strstr(err.message, ", in its expressions, expression ") &&
+		      strstr(err.message, " (lookup): "), "message: %s", err.message);
+	after = tl_list_table();
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+	fnft_kernel_free(k);
+	fnft_snapshot_free(s);
+	fnft_batch_free(b);
+	fnft_ruleset_free(good);
+}
+END_TEST
+
 START_TEST(remove_only_ours)
 {
 	struct fnft_ruleset *rs = plan(FNFT_ROLE_PRIMARY);
@@ -176,6 +331,9 @@ int main(int argc, char **argv)
 	}
 	tcase_add_test(tc, stale_generation_is_refused_whole);
 	tcase_add_test(tc, refused_object_is_named_and_old_table_stays);
+	tcase_add_test(tc, refused_patch_names_set_and_attribute);
+	tcase_add_test(tc, refused_insert_names_row_and_position);
+	tcase_add_test(tc, refused_restore_names_rule_and_expression);
 	tcase_add_test(tc, remove_only_ours);
 	tcase_set_timeout(tc, 30);
 	failed = tl_run("netlink", tc, true);
