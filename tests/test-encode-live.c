@@ -1013,6 +1013,31 @@ static char *patch_messages_only(const char *dump)
 	return out;
 }
 
+/*
+ * The messages of two libmnl dumps, batch begin and end and seqs left
+ * out, compared; nft's must hold messages of types @t1 and @t2 ("02572").
+ */
+static void assert_same_patch(const char *nft_raw, const char *ours_raw,
+			      const char *t1, const char *t2, const char *what)
+{
+	char *nft_text = strip_ansi(nft_raw), *ours_text = strip_ansi(ours_raw);
+	char m1[16], m2[16], *a, *b;
+
+	blank_padding(nft_text);
+	blank_padding(ours_text);
+	a = patch_messages_only(nft_text);
+	b = patch_messages_only(ours_text);
+	snprintf(m1, sizeof(m1), "| %s |", t1);
+	snprintf(m2, sizeof(m2), "| %s |", t2);
+	ck_assert_msg(strstr(a, m1) && strstr(a, m2),
+		      "%s: not the messages expected from nft:\n%s", what, nft_text);
+	assert_same_text(a, b, what, "fnft_patch_encode");
+	free(a);
+	free(b);
+	free(ours_text);
+	free(nft_text);
+}
+
 START_TEST(patch_matches_nft_debug_mnl)
 {
 	struct fnft_ruleset *live = planned(NULL, variant_site, FNFT_ROLE_SITE);
@@ -1021,7 +1046,7 @@ START_TEST(patch_matches_nft_debug_mnl)
 	struct patch_job job = { NULL, "patch.nft", "patch-mnl.out" };
 	struct fnft_patch p = { 0 };
 	struct fnft_batch *batch = NULL;
-	char *script, *raw, *nft_text, *ours_raw = NULL, *ours_text, *a, *b;
+	char *script, *raw, *ours_raw = NULL;
 
 	/* as if read back: rules have handles */
 	for (size_t c = 0; c < live->n_chains; c++)
@@ -1035,25 +1060,12 @@ START_TEST(patch_matches_nft_debug_mnl)
 	job.patch_script = path_in("patch.nft");
 	assert_no_report(in_netns(nft_patch_job, &job), "nft --debug=mnl (patch)");
 	raw = load(job.out_name);
-	nft_text = strip_ansi(raw);
-	blank_padding(nft_text);
-
 	ck_assert_int_eq(fnft_patch_encode(&p, live->table, 0, 1, &batch), 0);
 	ours_raw = our_mnl_dump(batch);
 	fnft_batch_free(batch);
-	ours_text = strip_ansi(ours_raw);
-	blank_padding(ours_text);
-
-	a = patch_messages_only(nft_text);
-	b = patch_messages_only(ours_text);
-	ck_assert_msg(strstr(a, "| 02572 |") && strstr(a, "| 02574 |"),
-		      "no element messages from nft:\n%s", nft_text);
-	assert_same_text(a, b, "nft --debug=mnl (patch)", "fnft_patch_messages");
-	free(a);
-	free(b);
-	free(ours_text);
+	/* element deletes and adds */
+	assert_same_patch(raw, ours_raw, "02572", "02574", "nft --debug=mnl (patch)");
 	free(ours_raw);
-	free(nft_text);
 	free(raw);
 	free(script);
 	fnft_patch_free(&p);
@@ -1178,7 +1190,7 @@ START_TEST(rule_patch_matches_nft_debug_mnl)
 	char *site = rules_changed_site();
 	struct fnft_ruleset *plan = planned(NULL, site, FNFT_ROLE_SITE);
 	struct rule_patch_job job = { NULL, plan };
-	char *raw, *nft_text, *ours_raw, *ours_text, *a, *b, *counts;
+	char *raw, *ours_raw, *counts;
 	size_t n_del = 0, n_ins = 0;
 
 	job.table_script = path_in(script_of(&(struct scenario){ "rule-patch-live",
@@ -1191,21 +1203,10 @@ START_TEST(rule_patch_matches_nft_debug_mnl)
 	ck_assert_uint_ge(n_del, 3);
 	ck_assert_uint_ge(n_ins, 2);
 	raw = load("rule-patch-mnl.out");
-	nft_text = strip_ansi(raw);
-	blank_padding(nft_text);
 	ours_raw = load("rule-patch-ours.out");
-	ours_text = strip_ansi(ours_raw);
-	blank_padding(ours_text);
-	a = patch_messages_only(nft_text);
-	b = patch_messages_only(ours_text);
-	ck_assert_msg(strstr(a, "| 02566 |") && strstr(a, "| 02568 |"),
-		      "no rule messages from nft:\n%s", nft_text);
-	assert_same_text(a, b, "nft --debug=mnl (rule patch)", "fnft_patch_encode");
-	free(a);
-	free(b);
-	free(ours_text);
+	/* rule adds and deletes */
+	assert_same_patch(raw, ours_raw, "02566", "02568", "nft --debug=mnl (rule patch)");
 	free(ours_raw);
-	free(nft_text);
 	free(raw);
 	fnft_ruleset_free(plan);
 	fnft_ruleset_free(live);
