@@ -378,7 +378,7 @@ static int dump(struct fnft_nl *nl, const char *table, bool elements,
 		fnft_dump_free(d);
 	}
 	return fnft_err(err, -EAGAIN, NULL, table,
-			"the ruleset kept changing while we read table inet %s; run again",
+			"the ruleset kept changing while we read table inet %s; nothing was applied; run again",
 			table);
 }
 

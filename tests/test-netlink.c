@@ -210,6 +210,45 @@ START_TEST(refused_patch_names_set_and_attribute)
 }
 END_TEST
 
+/* A patch carries the generation guard too, and says what a replace says. */
+START_TEST(stale_patch_is_refused_whole)
+{
+	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
+	struct fnft_ruleset *live;
+	struct fnft_iv extra = { .lo = { 192, 0, 2, 201 }, .hi = { 192, 0, 2, 201 } };
+	struct fnft_error err = { 0 };
+	struct fnft_batch *b = NULL;
+	struct fnft_patch p;
+	struct fnft_nl *nl = NULL;
+	char *before, *after;
+	uint32_t genid;
+
+	ck_assert_int_eq(fnft_apply(good, &err), 0);
+	live = live_table();
+	ck_assert_int_eq(fnft_ivlist_add(&set_named(good, "browser_v4")->elems, &extra), 0);
+	fnft_ivlist_normalize(&set_named(good, "browser_v4")->elems, FNFT_V4);
+	ck_assert_int_eq(fnft_patch_compute(live, good, &p), 0);
+	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
+	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
+	ck_assert_int_eq(run("nft add table ip intruder"), 0);
+	before = tl_list_table();
+	ck_assert_int_eq(fnft_patch_encode(&p, good->table, genid, fnft_nl_next_seq(nl), &b), 0);
+	ck_assert_int_eq(commit_batch(nl, b, &err), -EAGAIN);
+	ck_assert_str_eq(err.message,
+			 "the ruleset changed while we were working; nothing was applied; run again");
+	after = tl_list_table();
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+	run("nft delete table ip intruder");
+	fnft_batch_free(b);
+	fnft_nl_close(nl);
+	fnft_patch_free(&p);
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(good);
+}
+END_TEST
+
 /* A rule placed after a handle the chain no longer has: the refusal names
  * the row and the position. */
 START_TEST(refused_insert_names_row_and_position)
@@ -333,6 +372,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, refused_object_is_named_and_old_table_stays);
 	tcase_add_test(tc, refused_patch_names_set_and_attribute);
 	tcase_add_test(tc, refused_insert_names_row_and_position);
+	tcase_add_test(tc, stale_patch_is_refused_whole);
 	tcase_add_test(tc, refused_restore_names_rule_and_expression);
 	tcase_add_test(tc, remove_only_ours);
 	tcase_set_timeout(tc, 30);
