@@ -38,9 +38,6 @@ struct fnft_state_key {
 /* Fill the boot id of @key (the caller sets netns and table). */
 int fnft_state_key_boot(struct fnft_state_key *key);
 
-/* A hash of everything the ruleset holds but live-only fields. */
-uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs);
-
 /*
  * Write @rs as the committed state of @key at generation @genid, atomically
  * (temporary file + rename).  The directory is created if missing.
