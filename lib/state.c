@@ -79,41 +79,10 @@ static size_t family_width(enum fnft_family fam)
 	return fam == FNFT_V4 ? 4 : 16;
 }
 
-/*
- * Elements as one hex string of lo|hi pairs (4+4 bytes for IPv4, 16+16
- * for IPv6): 100,000 networks as text cost more than the apply itself.
- */
-static json_t *elems_hex(const struct fnft_ir_set *s)
+/* A set with only the count of its elements: the keys follow the JSON as
+ * raw bytes (elems_pack()). */
+static json_t *set_json(const struct fnft_ir_set *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t w = family_width(s->family), i, k;
-	char *buf = malloc(s->elems.n * w * 4 + 1), *p = buf;
-	json_t *j;
-
-	if (!buf)
-		return NULL;
-	for (i = 0; i < s->elems.n; i++) {
-		for (k = 0; k < w; k++, p += 2)
-			p[0] = hex[s->elems.v[i].lo[k] >> 4], p[1] = hex[s->elems.v[i].lo[k] & 15];
-		for (k = 0; k < w; k++, p += 2)
-			p[0] = hex[s->elems.v[i].hi[k] >> 4], p[1] = hex[s->elems.v[i].hi[k] & 15];
-	}
-	*p = '\0';
-	j = json_stringn(buf, (size_t)(p - buf));
-	free(buf);
-	return j;
-}
-
-/*
- * A set with its elements inline (hex), or, for the state file, only their
- * count: the keys then follow the JSON as raw bytes (elems_pack()).
- */
-static json_t *set_json(const struct fnft_ir_set *s, bool inline_elems)
-{
-	if (inline_elems)
-		return json_pack("{s:s, s:i, s:o, s:s?}", "name", s->name,
-				 "family", s->family, "elements", elems_hex(s),
-				 "raw", s->raw);
 	return json_pack("{s:s, s:i, s:I, s:s?}", "name", s->name, "family",
 			 s->family, "count", (json_int_t)s->elems.n, "raw",
 			 s->raw);
@@ -131,14 +100,14 @@ static json_t *chain_json(const struct fnft_ir_chain *c)
 			 "rules", rules);
 }
 
-static char *ruleset_json(const struct fnft_ruleset *rs, bool inline_elems)
+static char *ruleset_json(const struct fnft_ruleset *rs)
 {
 	json_t *sets = json_array(), *chains = json_array(), *o;
 	char *s;
 	size_t i;
 
 	for (i = 0; sets && i < rs->n_sets; i++)
-		json_array_append_new(sets, set_json(&rs->sets[i], inline_elems));
+		json_array_append_new(sets, set_json(&rs->sets[i]));
 	for (i = 0; chains && i < rs->n_chains; i++)
 		json_array_append_new(chains, chain_json(&rs->chains[i]));
 	o = json_pack("{s:s, s:s?, s:o, s:o}", "table", rs->table, "comment",
@@ -148,11 +117,6 @@ static char *ruleset_json(const struct fnft_ruleset *rs, bool inline_elems)
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	return s;
-}
-
-char *fnft_ruleset_to_json(const struct fnft_ruleset *rs)
-{
-	return ruleset_json(rs, true);
 }
 
 /* The keys of every set, in set order, each interval as lo then hi in the
@@ -179,6 +143,25 @@ static void elems_pack(const struct fnft_ruleset *rs, uint8_t *p)
 			memcpy(p + w, s->elems.v[k].hi, w);
 		}
 	}
+}
+
+int fnft_ir_json_dump(const struct fnft_ruleset *rs, char **json,
+		      uint8_t **keys, size_t *n_keys)
+{
+	size_t n = elems_size(rs);
+	char *j = ruleset_json(rs);
+	uint8_t *k = malloc(n ? n : 1);
+
+	if (!j || !k) {
+		free(j);
+		free(k);
+		return -ENOMEM;
+	}
+	elems_pack(rs, k);
+	*json = j;
+	*keys = k;
+	*n_keys = n;
+	return 0;
 }
 
 /* ---- JSON -> IR ---- */
@@ -237,42 +220,6 @@ out:
 	return rc;
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int elems_from_hex(json_t *j, enum fnft_family fam, struct fnft_ivlist *l)
-{
-	size_t w = family_width(fam), len, n, i, k;
-	const char *p = json_string_value(j);
-
-	if (!p)
-		return -EINVAL;
-	len = json_string_length(j);
-	if (len % (w * 4))
-		return -EINVAL;
-	n = len / (w * 4);
-	l->v = calloc(n ? n : 1, sizeof(*l->v));
-	if (!l->v)
-		return -ENOMEM;
-	l->n = l->cap = n;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < 2 * w; k++, p += 2) {
-			int a = nibble(p[0]), b = nibble(p[1]);
-			uint8_t *dst = k < w ? &l->v[i].lo[k] : &l->v[i].hi[k - w];
-
-			if (a < 0 || b < 0)
-				return -EINVAL;
-			*dst = (uint8_t)(a << 4 | b);
-		}
-	return 0;
-}
-
 /* The raw keys after the JSON, consumed set by set. */
 struct blob {
 	const uint8_t *p;
@@ -313,10 +260,7 @@ static int set_from_json(json_t *o, struct fnft_ruleset *rs, struct blob *b)
 		return -ENOMEM;
 	if (get_str(o, "raw") && !(s->raw = strdup(get_str(o, "raw"))))
 		return -ENOMEM;
-	if (b && !json_object_get(o, "elements"))
-		return elems_from_blob(json_object_get(o, "count"), fam, b,
-				       &s->elems);
-	return elems_from_hex(json_object_get(o, "elements"), fam, &s->elems);
+	return elems_from_blob(json_object_get(o, "count"), fam, b, &s->elems);
 }
 
 static int chain_from_json(json_t *o, struct fnft_ruleset *rs)
@@ -340,7 +284,7 @@ static int chain_from_json(json_t *o, struct fnft_ruleset *rs)
 	return 0;
 }
 
-/* @b: the raw keys of sets given by count (state file), or NULL */
+/* @b: the raw keys of the sets, which give only their count */
 static int ruleset_from_json(const char *text, struct blob *b,
 			     struct fnft_ruleset **out)
 {
@@ -363,7 +307,7 @@ static int ruleset_from_json(const char *text, struct blob *b,
 	json_array_foreach(json_object_get(o, "chains"), i, v)
 		if ((rc = chain_from_json(v, rs)))
 			goto out;
-	if (b && b->left)
+	if (b->left)
 		rc = -EINVAL;	/* keys no set claimed */
 out:
 	json_decref(o);
@@ -375,9 +319,12 @@ out:
 	return 0;
 }
 
-int fnft_ruleset_from_json(const char *text, struct fnft_ruleset **out)
+int fnft_ir_json_load(const char *json, const uint8_t *keys, size_t n_keys,
+		      struct fnft_ruleset **out)
 {
-	return ruleset_from_json(text, NULL, out);
+	struct blob b = { keys, n_keys };
+
+	return ruleset_from_json(json, &b, out);
 }
 
 /* ---- the file ---- */
@@ -414,47 +361,40 @@ static void legacy_path(const char *dir, const struct fnft_state_key *key,
 	snprintf(buf, len, "%s/%" PRIu64 ".%s.json", dir, key->netns, key->table);
 }
 
-static json_t *header_json(const struct fnft_state_key *key, uint32_t genid,
-			   uint64_t fp)
+/* Line 1: what the file is for, and the fingerprint of what it holds. */
+static char *header_line(const struct fnft_state_key *key, uint32_t genid,
+			 uint64_t fp)
 {
-	char fps[24];
+	char fps[24], *line;
+	json_t *h;
 
 	snprintf(fps, sizeof(fps), "%016" PRIx64, fp);
-	return json_pack("{s:i, s:s, s:I, s:s, s:I, s:s}", "version",
-			 STATE_VERSION, "boot_id", key->boot_id, "netns",
-			 (json_int_t)key->netns, "table", key->table, "genid",
-			 (json_int_t)genid, "fingerprint", fps);
+	h = json_pack("{s:i, s:s, s:I, s:s, s:I, s:s}", "version",
+		      STATE_VERSION, "boot_id", key->boot_id, "netns",
+		      (json_int_t)key->netns, "table", key->table, "genid",
+		      (json_int_t)genid, "fingerprint", fps);
+	line = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(h);
+	return line;
 }
 
-int fnft_state_save(const char *dir, const struct fnft_state_key *key,
-		    uint32_t genid, const struct fnft_ruleset *rs)
+/* Through a temporary file and a rename: a reader sees the old file or
+ * the new one, never half of one. */
+static int write_file(const char *dir, const struct fnft_state_key *key,
+		      const char *head, const char *body, const uint8_t *keys,
+		      size_t n_keys)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	json_t *h = header_json(key, genid, fnft_ruleset_fingerprint(rs));
-	char *head = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	char *body = ruleset_json(rs, false);
-	size_t n_keys = elems_size(rs);
-	uint8_t *keys = malloc(n_keys ? n_keys : 1);
-	FILE *f = NULL;
+	FILE *f;
 	int rc = 0;
 
-	json_decref(h);
-	if (!head || !body || !keys) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	elems_pack(rs, keys);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
-		goto out;
-	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
 	state_path(dir, key, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "we");
-	if (!f) {
-		rc = -errno;
-		goto out;
-	}
+	if (!f)
+		return -errno;
 	if (fprintf(f, "%s\n%s\n", head, body) < 0 ||
 	    fwrite(keys, 1, n_keys, f) != n_keys)
 		rc = -EIO;
@@ -462,13 +402,29 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 		rc = -errno;
 	if (!rc && rename(tmp, path) < 0)
 		rc = -errno;
-	if (rc)
+	if (rc) {
 		unlink(tmp);
-	if (!rc) {	/* a format-2 file of the same key is stale from here on */
-		legacy_path(dir, key, path, sizeof(path));
-		unlink(path);
+		return rc;
 	}
-out:
+	/* a format-2 file of the same key is stale from here on */
+	legacy_path(dir, key, path, sizeof(path));
+	unlink(path);
+	return 0;
+}
+
+int fnft_state_save(const char *dir, const struct fnft_state_key *key,
+		    uint32_t genid, const struct fnft_ruleset *rs)
+{
+	char *head = header_line(key, genid, fnft_ruleset_fingerprint(rs));
+	char *body = NULL;
+	uint8_t *keys = NULL;
+	size_t n_keys = 0;
+	int rc = -ENOMEM;
+
+	if (head)
+		rc = fnft_ir_json_dump(rs, &body, &keys, &n_keys);
+	if (!rc)
+		rc = write_file(dir, key, head, body, keys, n_keys);
 	free(head);
 	free(body);
 	free(keys);
@@ -520,7 +476,7 @@ static int load(const char *dir, const struct fnft_state_key *key,
 {
 	char path[PATH_MAX];
 	char *text = NULL, *head_end, *body_end;
-	struct blob keys;
+	struct fnft_ruleset *rs;
 	size_t len;
 	uint64_t fp;
 	int rc = -ENOENT;
@@ -538,15 +494,15 @@ static int load(const char *dir, const struct fnft_state_key *key,
 	*head_end = *body_end = '\0';
 	if (check_header(text, key, genid, &fp))
 		goto out;
-	keys.p = (const uint8_t *)body_end + 1;
-	keys.left = (size_t)(text + len - body_end - 1);
-	if (ruleset_from_json(head_end + 1, &keys, out))
+	if (fnft_ir_json_load(head_end + 1, (const uint8_t *)body_end + 1,
+			      (size_t)(text + len - body_end - 1), &rs))
 		goto out;
 	/* a file that does not hash to its header was damaged */
-	if (fnft_ruleset_fingerprint(*out) != fp) {
-		fnft_ruleset_free(*out);
+	if (fnft_ruleset_fingerprint(rs) != fp) {
+		fnft_ruleset_free(rs);
 		goto out;
 	}
+	*out = rs;
 	rc = 0;
 out:
 	free(text);
