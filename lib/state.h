@@ -22,7 +22,8 @@
  * elements, then the elements of every set in set order as raw bytes: lo
  * and hi of each interval in the set's key width (4 or 16 bytes).  Text
  * for 100,000 networks cost more than the apply itself.  A fast no-op
- * check reads line 1 only.
+ * check reads line 1 only.  Lines 2 on are ir-json.h's; this file does the
+ * header, the key and the file itself.
  */
 
 #include <stdint.h>
@@ -62,31 +63,5 @@ int fnft_state_load_committed(const char *dir, const struct fnft_state_key *key,
 			      struct fnft_ruleset **out);
 
 void fnft_state_forget(const char *dir, const struct fnft_state_key *key);
-
-/*
- * fnft_ir_json_dump - @rs as the state file holds it after its header
- * @json: receives (malloc'd) one line of JSON, the IR with each set's
- *	element count in place of its elements
- * @keys: receives (malloc'd) the elements of every set in set order: lo
- *	and hi of each interval in the set's key width (4 or 16 bytes)
- * @n_keys: receives the size of *keys
- *
- * Rule handles are kept; counters and the table's flags are not (only a
- * table equal to a plan is saved, and a plan's flags are 0).  Returns 0 or
- * -ENOMEM; the out-parameters are set only on success.
- */
-int fnft_ir_json_dump(const struct fnft_ruleset *rs, char **json,
-		      uint8_t **keys, size_t *n_keys);
-
-/*
- * fnft_ir_json_load - a ruleset from what fnft_ir_json_dump() wrote
- * @json: the JSON line (NUL-terminated, the newline cut off)
- * @keys: the elements, @n_keys bytes: every one claimed by a set
- *
- * Returns 0 and *out, -EINVAL for JSON of another shape or keys too few
- * or to spare, or -ENOMEM.
- */
-int fnft_ir_json_load(const char *json, const uint8_t *keys, size_t n_keys,
-		      struct fnft_ruleset **out);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "testlib.h"
 
+#include "ir-json.h"
 #include "state.h"
 
 static const char *golden_dir;

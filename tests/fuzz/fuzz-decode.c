@@ -52,7 +52,7 @@
 #include "decode.h"
 #include "dump.h"
 #include "patch.h"
-#include "state.h"
+#include "ir-json.h"
 #include "fuzz.h"
 
 /* A plan to compare live tables with: the one tests/golden/primary.conf gives. */

@@ -25,7 +25,7 @@
 #include <finesse-nft/finesse-nft.h>
 
 #include "encode.h"
-#include "state.h"
+#include "ir-json.h"
 #include "fuzz.h"
 
 static struct fnft_catalog *catalog(void)
