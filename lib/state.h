@@ -22,8 +22,8 @@
  * elements, then the elements of every set in set order as raw bytes: lo
  * and hi of each interval in the set's key width (4 or 16 bytes).  Text
  * for 100,000 networks cost more than the apply itself.  A fast no-op
- * check reads line 1 only.  Lines 2 on are ir-json.h's; this file does the
- * header, the key and the file itself.
+ * check reads line 1 only.  Line 2 and the keys are the body ir-json.h
+ * writes and reads; this module adds the header and the file.
  */
 
 #include <stdint.h>
@@ -53,15 +53,25 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, uint64_t *fingerprint);
 
-/* As fnft_state_peek(), and the whole ruleset into *out. */
+/*
+ * As fnft_state_peek(), and the whole ruleset into *out; -ENOENT too when
+ * the rest of the file is damaged (it does not hash to line 1).
+ */
 int fnft_state_load(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, struct fnft_ruleset **out);
 
-/* The last committed plan whatever the generation now (0: any). */
+/* Matches any generation: no 32-bit generation id is this. */
 #define FNFT_STATE_ANY_GENERATION UINT64_MAX
+
+/*
+ * As fnft_state_load(), whatever the generation now: the last plan we
+ * committed to the table, even when the ruleset changed since.
+ */
 int fnft_state_load_committed(const char *dir, const struct fnft_state_key *key,
 			      struct fnft_ruleset **out);
 
+/* Remove the file of @key (and a format-2 one), for when the table may no
+ * longer be what it says. */
 void fnft_state_forget(const char *dir, const struct fnft_state_key *key);
 
 #endif
