@@ -131,7 +131,20 @@ void fnft_ruleset_sort_sets(struct fnft_ruleset *rs);
 int fnft_chain_add_rule(struct fnft_ir_chain *chain,
 			const struct fnft_ir_rule *tmpl);
 void fnft_rule_clear(struct fnft_ir_rule *rule);
+
+/* ---- comparing: fnft_ruleset_equal() is public ---- */
+
+/*
+ * Whether two rules are the same: every field but the live-only ones
+ * (handle, counters), as fnft_ruleset_equal() compares them.
+ */
 bool fnft_rule_equal(const struct fnft_ir_rule *a, const struct fnft_ir_rule *b);
+/*
+ * A hash of what fnft_ruleset_equal() compares, and nothing else: equal
+ * rulesets have the same fingerprint.  State files hold it: a new way of
+ * hashing would send every host back to a full dump once.
+ */
+uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs);
 
 /* ---- rendering pieces shared by render and diff ---- */
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 
 #include "internal.h"
 #include "ir.h"
@@ -148,64 +149,192 @@ int fnft_chain_add_rule(struct fnft_ir_chain *chain,
 	return 0;
 }
 
-static bool str_equal(const char *a, const char *b)
+/*
+ * ---- equality and the fingerprint: one walk ----
+ *
+ * Both walk the same fields in the same order, so that whatever equality
+ * compares the fingerprint hashes and nothing else: a field added to the IR
+ * is added to the walk once, and counts for both or for neither
+ * (tests/test-ruleset.c mutates every field to check which).  The walk
+ * visits two rulesets side by side; the fingerprint visits one with itself.
+ * Live-only fields (handles, counters) are not visited.
+ */
+struct ir_visit {
+	/* each returns false to end the walk: the two differ */
+	bool (*num)(struct ir_visit *v, uint64_t a, uint64_t b);
+	bool (*str)(struct ir_visit *v, const char *a, const char *b);
+	/* @n bytes at each; only after num() has seen equal counts */
+	bool (*mem)(struct ir_visit *v, const void *a, const void *b, size_t n);
+	uint64_t hash;		/* of the fingerprint */
+};
+
+/* A counted array: the count, then its bytes. */
+static bool walk_array(struct ir_visit *v, const void *a, size_t na,
+		       const void *b, size_t nb, size_t size)
 {
+	return v->num(v, na, nb) && v->mem(v, a, b, na * size);
+}
+
+static bool walk_rule(struct ir_visit *v, const struct fnft_ir_rule *a,
+		      const struct fnft_ir_rule *b)
+{
+	return v->num(v, a->ct_state, b->ct_state) &&
+	       v->str(v, a->iifname, b->iifname) &&
+	       v->str(v, a->oifname, b->oifname) &&
+	       v->num(v, a->addr, b->addr) &&
+	       /* without an address match, its family and set do not count */
+	       v->num(v, a->addr ? a->family : 0, b->addr ? b->family : 0) &&
+	       v->str(v, a->addr ? a->set : NULL, b->addr ? b->set : NULL) &&
+	       v->num(v, a->l4, b->l4) &&
+	       walk_array(v, a->dports.v, a->dports.n, b->dports.v, b->dports.n,
+			  sizeof(*a->dports.v)) &&
+	       walk_array(v, a->icmp_types, a->n_icmp_types, b->icmp_types,
+			  b->n_icmp_types, sizeof(*a->icmp_types)) &&
+	       v->num(v, a->counter, b->counter) &&
+	       v->num(v, a->limit_per_minute, b->limit_per_minute) &&
+	       v->str(v, a->log_prefix, b->log_prefix) &&
+	       v->num(v, a->verdict, b->verdict) &&
+	       v->str(v, a->comment, b->comment) &&
+	       v->str(v, a->raw, b->raw);
+}
+
+static bool walk_set(struct ir_visit *v, const struct fnft_ir_set *a,
+		     const struct fnft_ir_set *b)
+{
+	return v->str(v, a->name, b->name) &&
+	       v->num(v, a->family, b->family) &&
+	       v->str(v, a->raw, b->raw) &&
+	       walk_array(v, a->elems.v, a->elems.n, b->elems.v, b->elems.n,
+			  sizeof(*a->elems.v));
+}
+
+static bool walk_chain(struct ir_visit *v, const struct fnft_ir_chain *a,
+		       const struct fnft_ir_chain *b)
+{
+	size_t i;
+
+	if (!(v->str(v, a->name, b->name) && v->num(v, a->hook, b->hook) &&
+	      v->num(v, (uint64_t)(int64_t)a->priority,
+		     (uint64_t)(int64_t)b->priority) &&
+	      v->num(v, a->policy, b->policy) &&
+	      v->num(v, a->n_rules, b->n_rules)))
+		return false;
+	for (i = 0; i < a->n_rules; i++)
+		if (!walk_rule(v, &a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
+static bool walk_ruleset(struct ir_visit *v, const struct fnft_ruleset *a,
+			 const struct fnft_ruleset *b)
+{
+	size_t i;
+
+	if (!(v->str(v, a->table, b->table) &&
+	      v->str(v, a->comment, b->comment) &&
+	      v->num(v, a->flags, b->flags) && v->num(v, a->n_sets, b->n_sets)))
+		return false;
+	for (i = 0; i < a->n_sets; i++)
+		if (!walk_set(v, &a->sets[i], &b->sets[i]))
+			return false;
+	if (!v->num(v, a->n_chains, b->n_chains))
+		return false;
+	for (i = 0; i < a->n_chains; i++)
+		if (!walk_chain(v, &a->chains[i], &b->chains[i]))
+			return false;
+	return true;
+}
+
+/* ---- equality: the walk of two ---- */
+
+static bool num_equal(struct ir_visit *v, uint64_t a, uint64_t b)
+{
+	(void)v;
+	return a == b;
+}
+
+/* NULL equals only NULL: no comment is not an empty one */
+static bool str_equal(struct ir_visit *v, const char *a, const char *b)
+{
+	(void)v;
 	if (!a || !b)
 		return a == b;
 	return streq(a, b);
 }
 
-bool fnft_rule_equal(const struct fnft_ir_rule *a, const struct fnft_ir_rule *b)
+static bool mem_equal(struct ir_visit *v, const void *a, const void *b,
+		      size_t n)
 {
-	return a->ct_state == b->ct_state &&
-	       streq(a->iifname, b->iifname) && streq(a->oifname, b->oifname) &&
-	       a->addr == b->addr &&
-	       (a->addr == FNFT_MATCH_NONE ||
-		(a->family == b->family && str_equal(a->set, b->set))) &&
-	       a->l4 == b->l4 && fnft_portlist_equal(&a->dports, &b->dports) &&
-	       a->n_icmp_types == b->n_icmp_types &&
-	       (!a->n_icmp_types ||
-		memcmp(a->icmp_types, b->icmp_types, a->n_icmp_types) == 0) &&
-	       a->counter == b->counter &&
-	       a->limit_per_minute == b->limit_per_minute &&
-	       str_equal(a->log_prefix, b->log_prefix) &&
-	       a->verdict == b->verdict && str_equal(a->comment, b->comment) &&
-	       str_equal(a->raw, b->raw);
+	(void)v;
+	return !n || memcmp(a, b, n) == 0;
 }
 
-static bool chain_equal(const struct fnft_ir_chain *a,
-			const struct fnft_ir_chain *b)
-{
-	size_t i;
+static const struct ir_visit equal_visit = {
+	.num = num_equal,
+	.str = str_equal,
+	.mem = mem_equal,
+};
 
-	if (!streq(a->name, b->name) || a->hook != b->hook ||
-	    a->priority != b->priority || a->policy != b->policy ||
-	    a->n_rules != b->n_rules)
-		return false;
-	for (i = 0; i < a->n_rules; i++)
-		if (!fnft_rule_equal(&a->rules[i], &b->rules[i]))
-			return false;
-	return true;
+bool fnft_rule_equal(const struct fnft_ir_rule *a, const struct fnft_ir_rule *b)
+{
+	struct ir_visit v = equal_visit;
+
+	return walk_rule(&v, a, b);
 }
 
 FNFT_EXPORT bool fnft_ruleset_equal(const struct fnft_ruleset *a,
 				    const struct fnft_ruleset *b)
 {
-	size_t i;
+	struct ir_visit v = equal_visit;
 
-	if (!streq(a->table, b->table) || !str_equal(a->comment, b->comment) ||
-	    a->flags != b->flags || a->n_sets != b->n_sets || a->n_chains != b->n_chains)
-		return false;
-	for (i = 0; i < a->n_sets; i++)
-		if (!streq(a->sets[i].name, b->sets[i].name) ||
-		    a->sets[i].family != b->sets[i].family ||
-		    !str_equal(a->sets[i].raw, b->sets[i].raw) ||
-		    !fnft_ivlist_equal(&a->sets[i].elems, &b->sets[i].elems))
-			return false;
-	for (i = 0; i < a->n_chains; i++)
-		if (!chain_equal(&a->chains[i], &b->chains[i]))
-			return false;
+	return walk_ruleset(&v, a, b);
+}
+
+/* ---- the fingerprint: the walk of one with itself (FNV-1a, 64 bit) ---- */
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+/* Over 8-byte words, then the tail bytes: the sets are big. */
+static bool mem_hash(struct ir_visit *v, const void *a, const void *b, size_t n)
+{
+	const unsigned char *s = a;
+	uint64_t w;
+
+	(void)b;
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		v->hash = (v->hash ^ w) * FNV_PRIME;
+	}
+	while (n--)
+		v->hash = (v->hash ^ *s++) * FNV_PRIME;
 	return true;
+}
+
+static bool num_hash(struct ir_visit *v, uint64_t a, uint64_t b)
+{
+	return mem_hash(v, &a, &b, sizeof(a));
+}
+
+/* Strings with their NUL, NULL as a lone marker: "a","" != "","a". */
+static bool str_hash(struct ir_visit *v, const char *a, const char *b)
+{
+	if (!a)
+		return num_hash(v, 0xfeedULL, 0);
+	return mem_hash(v, a, b, strlen(a) + 1);
+}
+
+uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs)
+{
+	struct ir_visit v = {
+		.num = num_hash,
+		.str = str_hash,
+		.mem = mem_hash,
+		.hash = FNV_OFFSET,
+	};
+
+	walk_ruleset(&v, rs, rs);
+	return v.hash;
 }
 
 FNFT_EXPORT void fnft_ruleset_free(struct fnft_ruleset *rs)

@@ -9,467 +9,11 @@
 
 #include <jansson.h>
 
+#include "ir-json.h"
 #include "state.h"
 
 #define STATE_VERSION 3	/* 2: elements as hex; 3: as raw bytes after the JSON */
 #define HEADER_MAX 1024
-
-/* ---- fingerprint (FNV-1a, 64 bit) ---- */
-
-struct fnv {
-	uint64_t h;
-};
-
-/* FNV-1a over 8-byte words (then the tail bytes): the sets are big. */
-static void fnv_bytes(struct fnv *f, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t w;
-
-	for (; n >= 8; n -= 8, s += 8) {
-		memcpy(&w, s, 8);
-		f->h ^= w;
-		f->h *= 0x100000001b3ULL;
-	}
-	while (n--) {
-		f->h ^= *s++;
-		f->h *= 0x100000001b3ULL;
-	}
-}
-
-static void fnv_u64(struct fnv *f, uint64_t v)
-{
-	fnv_bytes(f, &v, sizeof(v));
-}
-
-/* Strings with their NUL, NULL as a lone marker: "a","" != "","a". */
-static void fnv_str(struct fnv *f, const char *s)
-{
-	if (s)
-		fnv_bytes(f, s, strlen(s) + 1);
-	else
-		fnv_u64(f, 0xfeedULL);
-}
-
-static void fnv_rule(struct fnv *f, const struct fnft_ir_rule *r)
-{
-	fnv_u64(f, r->ct_state);
-	fnv_str(f, r->iifname);
-	fnv_str(f, r->oifname);
-	fnv_u64(f, r->addr);
-	fnv_u64(f, r->addr ? r->family : 0);
-	fnv_str(f, r->addr ? r->set : NULL);
-	fnv_u64(f, r->l4);
-	fnv_u64(f, r->dports.n);
-	fnv_bytes(f, r->dports.v, r->dports.n * sizeof(*r->dports.v));
-	fnv_u64(f, r->n_icmp_types);
-	fnv_bytes(f, r->icmp_types, r->n_icmp_types);
-	fnv_u64(f, r->counter);
-	fnv_u64(f, r->limit_per_minute);
-	fnv_str(f, r->log_prefix);
-	fnv_u64(f, r->verdict);
-	fnv_str(f, r->comment);
-	fnv_str(f, r->raw);
-}
-
-uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs)
-{
-	struct fnv f = { 0xcbf29ce484222325ULL };
-	size_t i, k;
-
-	fnv_str(&f, rs->table);
-	fnv_str(&f, rs->comment);
-	fnv_u64(&f, rs->flags);
-	fnv_u64(&f, rs->n_sets);
-	for (i = 0; i < rs->n_sets; i++) {
-		const struct fnft_ir_set *s = &rs->sets[i];
-
-		fnv_str(&f, s->name);
-		fnv_u64(&f, s->family);
-		fnv_str(&f, s->raw);
-		fnv_u64(&f, s->elems.n);
-		fnv_bytes(&f, s->elems.v, s->elems.n * sizeof(*s->elems.v));
-	}
-	fnv_u64(&f, rs->n_chains);
-	for (i = 0; i < rs->n_chains; i++) {
-		const struct fnft_ir_chain *c = &rs->chains[i];
-
-		fnv_str(&f, c->name);
-		fnv_u64(&f, c->hook);
-		fnv_u64(&f, (uint64_t)(int64_t)c->priority);
-		fnv_u64(&f, c->policy);
-		fnv_u64(&f, c->n_rules);
-		for (k = 0; k < c->n_rules; k++)
-			fnv_rule(&f, &c->rules[k]);
-	}
-	return f.h;
-}
-
-/* ---- IR -> JSON ---- */
-
-static json_t *ports_json(const struct fnft_portlist *l)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; a && i < l->n; i++)
-		json_array_append_new(a, json_pack("[ii]", l->v[i].first,
-						   l->v[i].last));
-	return a;
-}
-
-static void put_str(json_t *o, const char *key, const char *v)
-{
-	if (v && *v)
-		json_object_set_new(o, key, json_string(v));
-}
-
-static void put_int(json_t *o, const char *key, json_int_t v)
-{
-	if (v)
-		json_object_set_new(o, key, json_integer(v));
-}
-
-static json_t *rule_json(const struct fnft_ir_rule *r)
-{
-	json_t *o = json_object();
-	size_t i;
-
-	if (!o)
-		return NULL;
-	put_int(o, "ct", r->ct_state);
-	put_str(o, "iif", r->iifname);
-	put_str(o, "oif", r->oifname);
-	put_int(o, "addr", r->addr);
-	if (r->addr)
-		json_object_set_new(o, "family", json_integer(r->family));
-	put_str(o, "set", r->set);
-	put_int(o, "l4", r->l4);
-	if (r->dports.n)
-		json_object_set_new(o, "dports", ports_json(&r->dports));
-	if (r->n_icmp_types) {
-		json_t *a = json_array();
-
-		for (i = 0; a && i < r->n_icmp_types; i++)
-			json_array_append_new(a, json_integer(r->icmp_types[i]));
-		json_object_set_new(o, "icmp", a);
-	}
-	put_int(o, "counter", r->counter);
-	put_int(o, "limit", r->limit_per_minute);
-	put_str(o, "log", r->log_prefix);
-	put_int(o, "verdict", r->verdict);
-	put_str(o, "comment", r->comment);
-	put_str(o, "raw", r->raw);
-	put_int(o, "handle", (json_int_t)r->handle);
-	return o;
-}
-
-/* The key width of a set's family. */
-static size_t family_width(enum fnft_family fam)
-{
-	return fam == FNFT_V4 ? 4 : 16;
-}
-
-/*
- * Elements as one hex string of lo|hi pairs (4+4 bytes for IPv4, 16+16
- * for IPv6): 100,000 networks as text cost more than the apply itself.
- */
-static json_t *elems_hex(const struct fnft_ir_set *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t w = family_width(s->family), i, k;
-	char *buf = malloc(s->elems.n * w * 4 + 1), *p = buf;
-	json_t *j;
-
-	if (!buf)
-		return NULL;
-	for (i = 0; i < s->elems.n; i++) {
-		for (k = 0; k < w; k++, p += 2)
-			p[0] = hex[s->elems.v[i].lo[k] >> 4], p[1] = hex[s->elems.v[i].lo[k] & 15];
-		for (k = 0; k < w; k++, p += 2)
-			p[0] = hex[s->elems.v[i].hi[k] >> 4], p[1] = hex[s->elems.v[i].hi[k] & 15];
-	}
-	*p = '\0';
-	j = json_stringn(buf, (size_t)(p - buf));
-	free(buf);
-	return j;
-}
-
-/*
- * A set with its elements inline (hex), or, for the state file, only their
- * count: the keys then follow the JSON as raw bytes (elems_pack()).
- */
-static json_t *set_json(const struct fnft_ir_set *s, bool inline_elems)
-{
-	if (inline_elems)
-		return json_pack("{s:s, s:i, s:o, s:s?}", "name", s->name,
-				 "family", s->family, "elements", elems_hex(s),
-				 "raw", s->raw);
-	return json_pack("{s:s, s:i, s:I, s:s?}", "name", s->name, "family",
-			 s->family, "count", (json_int_t)s->elems.n, "raw",
-			 s->raw);
-}
-
-static json_t *chain_json(const struct fnft_ir_chain *c)
-{
-	json_t *rules = json_array();
-	size_t i;
-
-	for (i = 0; rules && i < c->n_rules; i++)
-		json_array_append_new(rules, rule_json(&c->rules[i]));
-	return json_pack("{s:s, s:i, s:i, s:i, s:o}", "name", c->name, "hook",
-			 c->hook, "priority", c->priority, "policy", c->policy,
-			 "rules", rules);
-}
-
-static char *ruleset_json(const struct fnft_ruleset *rs, bool inline_elems)
-{
-	json_t *sets = json_array(), *chains = json_array(), *o;
-	char *s;
-	size_t i;
-
-	for (i = 0; sets && i < rs->n_sets; i++)
-		json_array_append_new(sets, set_json(&rs->sets[i], inline_elems));
-	for (i = 0; chains && i < rs->n_chains; i++)
-		json_array_append_new(chains, chain_json(&rs->chains[i]));
-	o = json_pack("{s:s, s:s?, s:o, s:o}", "table", rs->table, "comment",
-		      rs->comment, "sets", sets, "chains", chains);
-	if (!o)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return s;
-}
-
-char *fnft_ruleset_to_json(const struct fnft_ruleset *rs)
-{
-	return ruleset_json(rs, true);
-}
-
-/* The keys of every set, in set order, each interval as lo then hi in the
- * set's width: what follows the JSON in the state file. */
-static size_t elems_size(const struct fnft_ruleset *rs)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < rs->n_sets; i++)
-		n += rs->sets[i].elems.n * 2 * family_width(rs->sets[i].family);
-	return n;
-}
-
-static void elems_pack(const struct fnft_ruleset *rs, uint8_t *p)
-{
-	size_t i, k;
-
-	for (i = 0; i < rs->n_sets; i++) {
-		const struct fnft_ir_set *s = &rs->sets[i];
-		size_t w = family_width(s->family);
-
-		for (k = 0; k < s->elems.n; k++, p += 2 * w) {
-			memcpy(p, s->elems.v[k].lo, w);
-			memcpy(p + w, s->elems.v[k].hi, w);
-		}
-	}
-}
-
-/* ---- JSON -> IR ---- */
-
-static const char *get_str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static json_int_t get_int(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
-static int rule_from_json(json_t *o, struct fnft_ir_chain *c)
-{
-	struct fnft_ir_rule r = { 0 };
-	uint8_t types[256];
-	json_t *v;
-	size_t i;
-	int rc;
-
-	if (!json_is_object(o))
-		return -EINVAL;
-	r.ct_state = (uint32_t)get_int(o, "ct");
-	snprintf(r.iifname, sizeof(r.iifname), "%s", get_str(o, "iif") ?: "");
-	snprintf(r.oifname, sizeof(r.oifname), "%s", get_str(o, "oif") ?: "");
-	r.addr = (enum fnft_addr_match)get_int(o, "addr");
-	r.family = (enum fnft_family)get_int(o, "family");
-	r.set = (char *)get_str(o, "set");
-	r.l4 = (enum fnft_l4)get_int(o, "l4");
-	json_array_foreach(json_object_get(o, "dports"), i, v) {
-		rc = fnft_portlist_add(&r.dports,
-				       (uint16_t)json_integer_value(json_array_get(v, 0)),
-				       (uint16_t)json_integer_value(json_array_get(v, 1)));
-		if (rc)
-			goto out;
-	}
-	json_array_foreach(json_object_get(o, "icmp"), i, v) {
-		if (i >= sizeof(types))
-			break;
-		types[i] = (uint8_t)json_integer_value(v);
-		r.n_icmp_types = i + 1;
-	}
-	r.icmp_types = r.n_icmp_types ? types : NULL;
-	r.counter = get_int(o, "counter") != 0;
-	r.limit_per_minute = (unsigned)get_int(o, "limit");
-	r.log_prefix = (char *)get_str(o, "log");
-	r.verdict = (enum fnft_verdict)get_int(o, "verdict");
-	r.comment = (char *)get_str(o, "comment");
-	r.raw = (char *)get_str(o, "raw");
-	r.handle = (uint64_t)get_int(o, "handle");
-	rc = fnft_chain_add_rule(c, &r);
-out:
-	fnft_portlist_free(&r.dports);
-	return rc;
-}
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int elems_from_hex(json_t *j, enum fnft_family fam, struct fnft_ivlist *l)
-{
-	size_t w = family_width(fam), len, n, i, k;
-	const char *p = json_string_value(j);
-
-	if (!p)
-		return -EINVAL;
-	len = json_string_length(j);
-	if (len % (w * 4))
-		return -EINVAL;
-	n = len / (w * 4);
-	l->v = calloc(n ? n : 1, sizeof(*l->v));
-	if (!l->v)
-		return -ENOMEM;
-	l->n = l->cap = n;
-	for (i = 0; i < n; i++)
-		for (k = 0; k < 2 * w; k++, p += 2) {
-			int a = nibble(p[0]), b = nibble(p[1]);
-			uint8_t *dst = k < w ? &l->v[i].lo[k] : &l->v[i].hi[k - w];
-
-			if (a < 0 || b < 0)
-				return -EINVAL;
-			*dst = (uint8_t)(a << 4 | b);
-		}
-	return 0;
-}
-
-/* The raw keys after the JSON, consumed set by set. */
-struct blob {
-	const uint8_t *p;
-	size_t left;
-};
-
-static int elems_from_blob(json_t *count, enum fnft_family fam,
-			   struct blob *b, struct fnft_ivlist *l)
-{
-	size_t w = family_width(fam), n, i;
-
-	if (!json_is_integer(count) || json_integer_value(count) < 0 ||
-	    (uint64_t)json_integer_value(count) > b->left / (2 * w))
-		return -EINVAL;
-	n = (size_t)json_integer_value(count);
-	l->v = calloc(n ? n : 1, sizeof(*l->v));
-	if (!l->v)
-		return -ENOMEM;
-	l->n = l->cap = n;
-	for (i = 0; i < n; i++, b->p += 2 * w) {
-		memcpy(l->v[i].lo, b->p, w);
-		memcpy(l->v[i].hi, b->p + w, w);
-	}
-	b->left -= n * 2 * w;
-	return 0;
-}
-
-static int set_from_json(json_t *o, struct fnft_ruleset *rs, struct blob *b)
-{
-	enum fnft_family fam = (enum fnft_family)get_int(o, "family");
-	const char *name = get_str(o, "name");
-	struct fnft_ir_set *s;
-
-	if (!name || (fam != FNFT_V4 && fam != FNFT_V6))
-		return -EINVAL;
-	s = fnft_ruleset_add_set(rs, name, fam);
-	if (!s)
-		return -ENOMEM;
-	if (get_str(o, "raw") && !(s->raw = strdup(get_str(o, "raw"))))
-		return -ENOMEM;
-	if (b && !json_object_get(o, "elements"))
-		return elems_from_blob(json_object_get(o, "count"), fam, b,
-				       &s->elems);
-	return elems_from_hex(json_object_get(o, "elements"), fam, &s->elems);
-}
-
-static int chain_from_json(json_t *o, struct fnft_ruleset *rs)
-{
-	const char *name = get_str(o, "name");
-	struct fnft_ir_chain *c;
-	json_t *v;
-	size_t i;
-	int rc;
-
-	if (!name)
-		return -EINVAL;
-	c = fnft_ruleset_add_chain(rs, name, (enum fnft_hook)get_int(o, "hook"),
-				   (int)get_int(o, "priority"),
-				   (enum fnft_verdict)get_int(o, "policy"));
-	if (!c)
-		return -ENOMEM;
-	json_array_foreach(json_object_get(o, "rules"), i, v)
-		if ((rc = rule_from_json(v, c)))
-			return rc;
-	return 0;
-}
-
-/* @b: the raw keys of sets given by count (state file), or NULL */
-static int ruleset_from_json(const char *text, struct blob *b,
-			     struct fnft_ruleset **out)
-{
-	json_t *o = json_loads(text, 0, NULL), *v;
-	struct fnft_ruleset *rs = NULL;
-	size_t i;
-	int rc = -EINVAL;
-
-	if (!o || !get_str(o, "table"))
-		goto out;
-	rs = fnft_ruleset_new(get_str(o, "table"), get_str(o, "comment"));
-	if (!rs) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = 0;
-	json_array_foreach(json_object_get(o, "sets"), i, v)
-		if ((rc = set_from_json(v, rs, b)))
-			goto out;
-	json_array_foreach(json_object_get(o, "chains"), i, v)
-		if ((rc = chain_from_json(v, rs)))
-			goto out;
-	if (b && b->left)
-		rc = -EINVAL;	/* keys no set claimed */
-out:
-	json_decref(o);
-	if (rc) {
-		fnft_ruleset_free(rs);
-		return rc;
-	}
-	*out = rs;
-	return 0;
-}
-
-int fnft_ruleset_from_json(const char *text, struct fnft_ruleset **out)
-{
-	return ruleset_from_json(text, NULL, out);
-}
 
 /* ---- the file ---- */
 
@@ -505,47 +49,40 @@ static void legacy_path(const char *dir, const struct fnft_state_key *key,
 	snprintf(buf, len, "%s/%" PRIu64 ".%s.json", dir, key->netns, key->table);
 }
 
-static json_t *header_json(const struct fnft_state_key *key, uint32_t genid,
-			   uint64_t fp)
+/* Line 1: what the file is for, and the fingerprint of what it holds. */
+static char *header_line(const struct fnft_state_key *key, uint32_t genid,
+			 uint64_t fp)
 {
-	char fps[24];
+	char fps[24], *line;
+	json_t *h;
 
 	snprintf(fps, sizeof(fps), "%016" PRIx64, fp);
-	return json_pack("{s:i, s:s, s:I, s:s, s:I, s:s}", "version",
-			 STATE_VERSION, "boot_id", key->boot_id, "netns",
-			 (json_int_t)key->netns, "table", key->table, "genid",
-			 (json_int_t)genid, "fingerprint", fps);
+	h = json_pack("{s:i, s:s, s:I, s:s, s:I, s:s}", "version",
+		      STATE_VERSION, "boot_id", key->boot_id, "netns",
+		      (json_int_t)key->netns, "table", key->table, "genid",
+		      (json_int_t)genid, "fingerprint", fps);
+	line = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(h);
+	return line;
 }
 
-int fnft_state_save(const char *dir, const struct fnft_state_key *key,
-		    uint32_t genid, const struct fnft_ruleset *rs)
+/* Through a temporary file and a rename: a reader sees the old file or
+ * the new one, never half of one. */
+static int write_file(const char *dir, const struct fnft_state_key *key,
+		      const char *head, const char *body, const uint8_t *keys,
+		      size_t n_keys)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	json_t *h = header_json(key, genid, fnft_ruleset_fingerprint(rs));
-	char *head = h ? json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	char *body = ruleset_json(rs, false);
-	size_t n_keys = elems_size(rs);
-	uint8_t *keys = malloc(n_keys ? n_keys : 1);
-	FILE *f = NULL;
+	FILE *f;
 	int rc = 0;
 
-	json_decref(h);
-	if (!head || !body || !keys) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	elems_pack(rs, keys);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
-		goto out;
-	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
 	state_path(dir, key, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "we");
-	if (!f) {
-		rc = -errno;
-		goto out;
-	}
+	if (!f)
+		return -errno;
 	if (fprintf(f, "%s\n%s\n", head, body) < 0 ||
 	    fwrite(keys, 1, n_keys, f) != n_keys)
 		rc = -EIO;
@@ -553,13 +90,29 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 		rc = -errno;
 	if (!rc && rename(tmp, path) < 0)
 		rc = -errno;
-	if (rc)
+	if (rc) {
 		unlink(tmp);
-	if (!rc) {	/* a format-2 file of the same key is stale from here on */
-		legacy_path(dir, key, path, sizeof(path));
-		unlink(path);
+		return rc;
 	}
-out:
+	/* a format-2 file of the same key is stale from here on */
+	legacy_path(dir, key, path, sizeof(path));
+	unlink(path);
+	return 0;
+}
+
+int fnft_state_save(const char *dir, const struct fnft_state_key *key,
+		    uint32_t genid, const struct fnft_ruleset *rs)
+{
+	char *head = header_line(key, genid, fnft_ruleset_fingerprint(rs));
+	char *body = NULL;
+	uint8_t *keys = NULL;
+	size_t n_keys = 0;
+	int rc = -ENOMEM;
+
+	if (head)
+		rc = fnft_ir_json_dump(rs, &body, &keys, &n_keys);
+	if (!rc)
+		rc = write_file(dir, key, head, body, keys, n_keys);
 	free(head);
 	free(body);
 	free(keys);
@@ -571,18 +124,20 @@ static int check_header(const char *line, const struct fnft_state_key *key,
 			uint64_t genid, uint64_t *fp)
 {
 	json_t *h = json_loads(line, JSON_DISABLE_EOF_CHECK, NULL);
-	const char *fps;
+	const char *boot, *table, *fps;
 	int rc = -ENOENT;
 
 	if (!h)
 		return rc;
-	fps = get_str(h, "fingerprint");
-	if (get_int(h, "version") == STATE_VERSION && fps &&
-	    streq(get_str(h, "boot_id") ?: "", key->boot_id) &&
-	    (uint64_t)get_int(h, "netns") == key->netns &&
-	    streq(get_str(h, "table") ?: "", key->table) &&
+	boot = json_string_value(json_object_get(h, "boot_id"));
+	table = json_string_value(json_object_get(h, "table"));
+	fps = json_string_value(json_object_get(h, "fingerprint"));
+	if (json_integer_value(json_object_get(h, "version")) == STATE_VERSION &&
+	    fps && streq(boot ?: "", key->boot_id) &&
+	    (uint64_t)json_integer_value(json_object_get(h, "netns")) == key->netns &&
+	    streq(table ?: "", key->table) &&
 	    (genid == FNFT_STATE_ANY_GENERATION ||
-	     (uint32_t)get_int(h, "genid") == genid) &&
+	     (uint32_t)json_integer_value(json_object_get(h, "genid")) == genid) &&
 	    sscanf(fps, "%" SCNx64, fp) == 1)
 		rc = 0;
 	json_decref(h);
@@ -611,7 +166,7 @@ static int load(const char *dir, const struct fnft_state_key *key,
 {
 	char path[PATH_MAX];
 	char *text = NULL, *head_end, *body_end;
-	struct blob keys;
+	struct fnft_ruleset *rs;
 	size_t len;
 	uint64_t fp;
 	int rc = -ENOENT;
@@ -629,15 +184,15 @@ static int load(const char *dir, const struct fnft_state_key *key,
 	*head_end = *body_end = '\0';
 	if (check_header(text, key, genid, &fp))
 		goto out;
-	keys.p = (const uint8_t *)body_end + 1;
-	keys.left = (size_t)(text + len - body_end - 1);
-	if (ruleset_from_json(head_end + 1, &keys, out))
+	if (fnft_ir_json_load(head_end + 1, (const uint8_t *)body_end + 1,
+			      (size_t)(text + len - body_end - 1), &rs))
 		goto out;
 	/* a file that does not hash to its header was damaged */
-	if (fnft_ruleset_fingerprint(*out) != fp) {
-		fnft_ruleset_free(*out);
+	if (fnft_ruleset_fingerprint(rs) != fp) {
+		fnft_ruleset_free(rs);
 		goto out;
 	}
+	*out = rs;
 	rc = 0;
 out:
 	free(text);

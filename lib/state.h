@@ -22,7 +22,8 @@
  * elements, then the elements of every set in set order as raw bytes: lo
  * and hi of each interval in the set's key width (4 or 16 bytes).  Text
  * for 100,000 networks cost more than the apply itself.  A fast no-op
- * check reads line 1 only.
+ * check reads line 1 only.  Line 2 and the keys are the body ir-json.h
+ * writes and reads; this module adds the header and the file.
  */
 
 #include <stdint.h>
@@ -38,9 +39,6 @@ struct fnft_state_key {
 /* Fill the boot id of @key (the caller sets netns and table). */
 int fnft_state_key_boot(struct fnft_state_key *key);
 
-/* A hash of everything the ruleset holds but live-only fields. */
-uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs);
-
 /*
  * Write @rs as the committed state of @key at generation @genid, atomically
  * (temporary file + rename).  The directory is created if missing.
@@ -55,19 +53,25 @@ int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, uint64_t *fingerprint);
 
-/* As fnft_state_peek(), and the whole ruleset into *out. */
+/*
+ * As fnft_state_peek(), and the whole ruleset into *out; -ENOENT too when
+ * the rest of the file is damaged (it does not hash to line 1).
+ */
 int fnft_state_load(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, struct fnft_ruleset **out);
 
-/* The last committed plan whatever the generation now (0: any). */
+/* Matches any generation: no 32-bit generation id is this. */
 #define FNFT_STATE_ANY_GENERATION UINT64_MAX
+
+/*
+ * As fnft_state_load(), whatever the generation now: the last plan we
+ * committed to the table, even when the ruleset changed since.
+ */
 int fnft_state_load_committed(const char *dir, const struct fnft_state_key *key,
 			      struct fnft_ruleset **out);
 
+/* Remove the file of @key (and a format-2 one), for when the table may no
+ * longer be what it says. */
 void fnft_state_forget(const char *dir, const struct fnft_state_key *key);
-
-/* IR <-> JSON, used by the state file and dry-run --json. */
-char *fnft_ruleset_to_json(const struct fnft_ruleset *rs);
-int fnft_ruleset_from_json(const char *text, struct fnft_ruleset **out);
 
 #endif

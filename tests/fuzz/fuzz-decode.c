@@ -52,7 +52,7 @@
 #include "decode.h"
 #include "dump.h"
 #include "patch.h"
-#include "state.h"
+#include "ir-json.h"
 #include "fuzz.h"
 
 /* A plan to compare live tables with: the one tests/golden/primary.conf gives. */
@@ -327,8 +327,9 @@ static void use_live(struct fnft_ruleset *live)
 	static const unsigned ports[] = { 22, 443, 5222 };
 	struct fnft_ruleset *back = NULL;
 	struct fnft_patch patch;
-	char *text = NULL, *json;
-	size_t a, p;
+	char *text = NULL, *json = NULL;
+	uint8_t *keys = NULL;
+	size_t a, p, n_keys = 0;
 	int rc, dir;
 
 	CHECK(fnft_ruleset_render(live, &text) == 0);
@@ -378,12 +379,14 @@ static void use_live(struct fnft_ruleset *live)
 	 * that are not UTF-8, an empty comment): run it through for crashes
 	 * and leaks only.
 	 */
-	json = fnft_ruleset_to_json(live);
-	if (json && fnft_ruleset_from_json(json, &back) == 0) {
-		(void)fnft_ruleset_equal(back, live);
-		fnft_ruleset_free(back);
+	if (fnft_ir_json_dump(live, &json, &keys, &n_keys) == 0) {
+		if (fnft_ir_json_load(json, keys, n_keys, &back) == 0) {
+			(void)fnft_ruleset_equal(back, live);
+			fnft_ruleset_free(back);
+		}
+		free(json);
+		free(keys);
 	}
-	free(json);
 }
 
 /* FUZZ_DECODE_PROBE=0: no probe (to see libnftnl's own failures, or to

@@ -25,7 +25,7 @@
 #include <finesse-nft/finesse-nft.h>
 
 #include "encode.h"
-#include "state.h"
+#include "ir-json.h"
 #include "fuzz.h"
 
 static struct fnft_catalog *catalog(void)
@@ -44,8 +44,9 @@ static void use_plan(const struct fnft_catalog *cat,
 	static const char *const addrs[] = { "10.20.1.5", "2001:db8:20::5", "192.0.2.80" };
 	static const unsigned ports[] = { 22, 443, 5222, 1433 };
 	struct fnft_ruleset *back = NULL;
-	char *text = NULL, *json;
-	size_t a, p;
+	char *text = NULL, *json = NULL;
+	uint8_t *keys = NULL;
+	size_t a, p, n_keys = 0;
 	int dir, rc;
 
 	CHECK(fnft_ruleset_render(rs, &text) == 0);
@@ -81,9 +82,8 @@ static void use_plan(const struct fnft_catalog *cat,
 	free(text);
 
 	/* the state file holds plans: their IR JSON reads back equal */
-	json = fnft_ruleset_to_json(rs);
-	CHECK(json != NULL);
-	rc = fnft_ruleset_from_json(json, &back);
+	CHECK(fnft_ir_json_dump(rs, &json, &keys, &n_keys) == 0);
+	rc = fnft_ir_json_load(json, keys, n_keys, &back);
 	if (rc)
 		fprintf(stderr, "IR JSON of a plan does not read back (%d)\n", rc);
 	CHECK(rc == 0);
@@ -91,6 +91,7 @@ static void use_plan(const struct fnft_catalog *cat,
 	CHECK(fnft_ruleset_fingerprint(back) == fnft_ruleset_fingerprint(rs));
 	fnft_ruleset_free(back);
 	free(json);
+	free(keys);
 
 	CHECK_ENCODES(rs);
 }
