@@ -18,13 +18,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "decode.h"
-
-/* nft's key types (datatype ids) */
-#define TYPE_IPV4_ADDR		7
-#define TYPE_IPV6_ADDR		8
-#define TYPE_INET_SERVICE	13
-#define TYPE_ICMP_TYPE		14
-#define TYPE_ICMPV6_TYPE	29
+#include "wire.h"
 
 /* The order matches come in; each may appear once, in this order. */
 enum stage {
@@ -210,6 +204,12 @@ static bool set_is(struct nftnl_set *s, uint32_t type, uint32_t len)
 	       nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) == len;
 }
 
+/* A named set of addresses of @fam, as the encoder makes them. */
+static bool addr_set_is(struct nftnl_set *s, enum fnft_family fam)
+{
+	return set_is(s, fnft_family_key_type(fam), fnft_family_key_len(fam));
+}
+
 /* An anonymous port set of a rule -> its port list. */
 static int anon_ports(const struct fnft_dump *d, struct nftnl_set *s,
 		      struct fnft_portlist *ports)
@@ -219,12 +219,12 @@ static int anon_ports(const struct fnft_dump *d, struct nftnl_set *s,
 	size_t n, i;
 	int rc;
 
-	if (!set_is(s, TYPE_INET_SERVICE, 2))
+	if (!set_is(s, FNFT_TYPE_INET_SERVICE, FNFT_TH_DPORT_LEN))
 		return -EINVAL;
-	if ((rc = set_keys(d, s, 2, &k, &n)))
+	if ((rc = set_keys(d, s, FNFT_TH_DPORT_LEN, &k, &n)))
 		return rc;
 	if (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL) {
-		rc = keys_to_intervals(k, n, 2, &l);
+		rc = keys_to_intervals(k, n, FNFT_TH_DPORT_LEN, &l);
 		for (i = 0; !rc && i < l.n; i++)
 			rc = fnft_portlist_add(ports,
 					       (uint16_t)(l.v[i].lo[0] << 8 | l.v[i].lo[1]),
@@ -248,10 +248,10 @@ static int anon_icmp(const struct fnft_dump *d, struct nftnl_set *s,
 	size_t n, i;
 	int rc;
 
-	if (!set_is(s, type, 1) ||
+	if (!set_is(s, type, FNFT_ICMP_TYPE_LEN) ||
 	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL))
 		return -EINVAL;
-	if ((rc = set_keys(d, s, 1, &k, &n)))
+	if ((rc = set_keys(d, s, FNFT_ICMP_TYPE_LEN, &k, &n)))
 		return rc;
 	for (i = 0; i < n; i++)
 		types[i] = k[i].key[0];
@@ -314,22 +314,23 @@ static bool read_nfproto(struct rule_reader *rr)
 
 static bool read_addr(struct rule_reader *rr)
 {
-	bool v4 = rr->nfproto == NFPROTO_IPV4;
-	uint32_t len = v4 ? 4 : 16;
-	uint32_t soff = v4 ? 12 : 8, doff = v4 ? 16 : 24;
+	enum fnft_family fam = rr->nfproto == NFPROTO_IPV4 ? FNFT_V4 : FNFT_V6;
+	uint32_t len = fnft_family_key_len(fam);
 	struct nftnl_expr *p = peek(rr, 0);
-	bool src = payload(p, NFT_PAYLOAD_NETWORK_HEADER, soff, len);
+	bool src = payload(p, NFT_PAYLOAD_NETWORK_HEADER,
+			   fnft_addr_offset(fam, true), len);
 	const char *set;
 
 	/* one address match per rule: check the order before allocating */
 	if (!rr->nfproto || rr->stage >= ST_ADDR ||
-	    (!src && !payload(p, NFT_PAYLOAD_NETWORK_HEADER, doff, len)))
+	    (!src && !payload(p, NFT_PAYLOAD_NETWORK_HEADER,
+			      fnft_addr_offset(fam, false), len)))
 		return false;
 	set = lookup_set(peek(rr, 1));
 	if (!set || set[0] == '_')
 		return false;
 	rr->r->addr = src ? FNFT_MATCH_SADDR : FNFT_MATCH_DADDR;
-	rr->r->family = v4 ? FNFT_V4 : FNFT_V6;
+	rr->r->family = fam;
 	rr->r->set = strdup(set);
 	rr->nfproto = 0;
 	return rr->r->set && advance(rr, ST_ADDR, 2);
@@ -355,8 +356,8 @@ static int read_l4_value(struct rule_reader *rr, size_t w, bool ports,
 					 (uint16_t)(lo[0] << 8 | lo[1]),
 					 (uint16_t)(lo[0] << 8 | lo[1]));
 	}
-	if (ports && (lo = cmp_data(e, NFT_CMP_GTE, 2)) &&
-	    (hi = cmp_data(peek(rr, 1), NFT_CMP_LTE, 2))) {
+	if (ports && (lo = cmp_data(e, NFT_CMP_GTE, FNFT_TH_DPORT_LEN)) &&
+	    (hi = cmp_data(peek(rr, 1), NFT_CMP_LTE, FNFT_TH_DPORT_LEN))) {
 		rr->i += 2;
 		return fnft_portlist_add(&rr->r->dports,
 					 (uint16_t)(lo[0] << 8 | lo[1]),
@@ -395,12 +396,13 @@ static bool read_l4(struct rule_reader *rr)
 	if (!ports && !icmp4 && !icmp6)
 		return false;
 	rr->i += 2;
-	if (!payload(peek(rr, 0), NFT_PAYLOAD_TRANSPORT_HEADER, ports ? 2 : 0,
-		     ports ? 2 : 1))
+	if (!payload(peek(rr, 0), NFT_PAYLOAD_TRANSPORT_HEADER,
+		     ports ? FNFT_TH_DPORT_OFFSET : FNFT_ICMP_TYPE_OFFSET,
+		     ports ? FNFT_TH_DPORT_LEN : FNFT_ICMP_TYPE_LEN))
 		goto undo;
 	rr->i += 1;
-	if (read_l4_value(rr, ports ? 2 : 1, ports,
-			  icmp4 ? TYPE_ICMP_TYPE : TYPE_ICMPV6_TYPE))
+	if (read_l4_value(rr, ports ? FNFT_TH_DPORT_LEN : FNFT_ICMP_TYPE_LEN,
+			  ports, icmp4 ? FNFT_TYPE_ICMP_TYPE : FNFT_TYPE_ICMPV6_TYPE))
 		goto undo;
 	rr->r->l4 = (enum fnft_l4)proto[0];
 	rr->nfproto = 0;
@@ -428,10 +430,10 @@ static bool read_statement(struct rule_reader *rr)
 		return advance(rr, ST_COUNTER, 1);
 	}
 	if (is(e, "limit")) {
-		if (nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT) != 60 ||
+		if (nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT) != FNFT_LOG_LIMIT_UNIT ||
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_TYPE) != NFT_LIMIT_PKTS ||
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_FLAGS) ||
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_BURST) != 5 ||
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_BURST) != FNFT_LOG_LIMIT_BURST ||
 		    !nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE))
 			return false;
 		rr->r->limit_per_minute = (unsigned)nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE);
@@ -440,10 +442,10 @@ static bool read_statement(struct rule_reader *rr)
 	if (is(e, "log")) {
 		const char *p = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX);
 
-		/* the kernel reports its default level 4 (warning) back */
+		/* the kernel reports its default level (warning) back */
 		if (!p || nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP) ||
 		    (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL) &&
-		     nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL) != 4) ||
+		     nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL) != NFT_LOGLEVEL_WARNING) ||
 		    !(rr->r->log_prefix = strdup(p)))
 			return false;
 		return advance(rr, ST_LOG, 1);
@@ -579,7 +581,7 @@ static int decode_set(const struct fnft_dump *d, struct nftnl_set *s,
 {
 	const char *name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
-	bool v4 = set_is(s, TYPE_IPV4_ADDR, 4), v6 = set_is(s, TYPE_IPV6_ADDR, 16);
+	bool v4 = addr_set_is(s, FNFT_V4), v6 = addr_set_is(s, FNFT_V6);
 	struct key_elem *k = NULL;
 	struct fnft_ir_set *set;
 	char raw[128];
@@ -602,9 +604,10 @@ static int decode_set(const struct fnft_dump *d, struct nftnl_set *s,
 	}
 	if (!d->elements)
 		return 0;
-	rc = set_keys(d, s, v4 ? 4 : 16, &k, &n);
+	rc = set_keys(d, s, fnft_family_key_len(set->family), &k, &n);
 	if (!rc)
-		rc = keys_to_intervals(k, n, v4 ? 4 : 16, &set->elems);
+		rc = keys_to_intervals(k, n, fnft_family_key_len(set->family),
+				       &set->elems);
 	free(k);
 	if (rc == -EINVAL) {
 		/* elements we cannot read as intervals: say so */

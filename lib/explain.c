@@ -14,10 +14,11 @@
 #include <finesse-nft/ruleset.h>
 
 #include "ir.h"
+#include "wire.h"
 
 static bool in_set(const struct fnft_ir_set *set, const uint8_t addr[16])
 {
-	size_t w = set->family == FNFT_V4 ? 4 : 16, i;
+	size_t w = fnft_family_key_len(set->family), i;
 
 	for (i = 0; i < set->elems.n; i++)
 		if (memcmp(set->elems.v[i].lo, addr, w) <= 0 &&

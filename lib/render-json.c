@@ -15,6 +15,7 @@
 #include <finesse-nft/ruleset.h>
 
 #include "ir.h"
+#include "wire.h"
 
 static json_t *match(json_t *left, const char *op, json_t *right)
 {
@@ -115,8 +116,9 @@ static int rule_exprs(const struct fnft_ir_rule *r, json_t *e)
 						   "packets", 0, "bytes", 0));
 	if (r->limit_per_minute)
 		json_array_append_new(e, json_pack("{s:{s:i, s:i, s:s}}", "limit", "rate",
-						   r->limit_per_minute, "burst", 5,
-						   "per", "minute"));
+						   r->limit_per_minute, "burst",
+						   FNFT_LOG_LIMIT_BURST, "per",
+						   FNFT_LOG_LIMIT_UNIT_NAME));
 	if (r->log_prefix)
 		json_array_append_new(e, json_pack("{s:{s:s}}", "log", "prefix",
 						   r->log_prefix));
@@ -131,7 +133,7 @@ static json_t *set_json(const struct fnft_ruleset *rs, const struct fnft_ir_set 
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:[s]}", "family", "inet",
 			      "table", rs->table, "name", s->name, "type",
-			      s->family == FNFT_V4 ? "ipv4_addr" : "ipv6_addr",
+			      fnft_family_type_name(s->family),
 			      "flags", "interval");
 	json_t *elems = json_array();
 	char lo[64], hi[64];
@@ -144,7 +146,7 @@ static json_t *set_json(const struct fnft_ruleset *rs, const struct fnft_ir_set 
 
 		memcpy(one.hi, iv->lo, sizeof(one.hi));
 		fnft_iv_format(&one, s->family, lo, sizeof(lo));
-		if (plen == (s->family == FNFT_V4 ? 32 : 128)) {
+		if (plen == (int)fnft_family_key_len(s->family) * 8) {
 			json_array_append_new(elems, json_string(lo));
 		} else if (plen >= 0) {
 			json_array_append_new(elems, json_pack("{s:{s:s, s:i}}", "prefix",

@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "ir.h"
 #include "udiff.h"
+#include "wire.h"
 
 struct named {
 	uint8_t value;
@@ -151,7 +152,8 @@ void fnft_render_rule(const struct fnft_ir_rule *r, struct fnft_buf *b)
 	if (r->counter)
 		fnft_buf_puts(b, "counter ");
 	if (r->limit_per_minute)
-		fnft_buf_printf(b, "limit rate %u/minute ", r->limit_per_minute);
+		fnft_buf_printf(b, "limit rate %u/" FNFT_LOG_LIMIT_UNIT_NAME " ",
+				r->limit_per_minute);
 	if (r->log_prefix)
 		fnft_buf_printf(b, "log prefix \"%s\" ", r->log_prefix);
 	if (r->verdict != FNFT_VERDICT_NONE)
@@ -174,7 +176,7 @@ static void render_set(const struct fnft_ir_set *set, struct fnft_buf *b)
 		return;
 	}
 	fnft_buf_printf(b, "\tset %s {\n\t\ttype %s\n\t\tflags interval\n",
-			set->name, set->family == FNFT_V4 ? "ipv4_addr" : "ipv6_addr");
+			set->name, fnft_family_type_name(set->family));
 	if (set->elems.n) {
 		fnft_buf_puts(b, "\t\telements = {\n");
 		/* "\t\t\t<element>,\n" without printf: sets are big */
