@@ -15,13 +15,14 @@
 #include <string.h>
 
 #include "addr.h"
+#include "wire.h"
 
 /* Longest host text worth handing to inet_pton(); anything longer is not an address. */
 #define HOST_MAX 64
 
 static unsigned int family_bytes(enum fnft_family family)
 {
-	return family == FNFT_V6 ? 16 : 4;
+	return (unsigned int)fnft_family_key_len(family);
 }
 
 static unsigned int family_bits(enum fnft_family family)

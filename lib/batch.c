@@ -652,11 +652,35 @@ static enum fnft_obj_kind kind_of(uint16_t type)
 	}
 }
 
-/*
- * What message @nlh (in the batch) is about, read from its attributes: the
- * object's name is attribute 1 of a table and 2 of the rest (NAME, or SET
- * of an element list, or CHAIN of a rule: then the comment is the name).
- */
+/* The attribute holding the name of what a message of @type is about:
+ * NAME of a table, chain, set, object or flowtable, SET of an element list,
+ * CHAIN of a rule (whose name is then its comment). */
+static uint16_t name_attr(uint16_t type)
+{
+	switch (type) {
+	case NFT_MSG_NEWTABLE:
+	case NFT_MSG_DELTABLE:
+		return NFTA_TABLE_NAME;
+	case NFT_MSG_NEWCHAIN:
+		return NFTA_CHAIN_NAME;
+	case NFT_MSG_NEWSET:
+		return NFTA_SET_NAME;
+	case NFT_MSG_NEWSETELEM:
+	case NFT_MSG_DELSETELEM:
+		return NFTA_SET_ELEM_LIST_SET;
+	case NFT_MSG_NEWRULE:
+	case NFT_MSG_DELRULE:
+		return NFTA_RULE_CHAIN;
+	case NFT_MSG_NEWOBJ:
+		return NFTA_OBJ_NAME;
+	case NFT_MSG_NEWFLOWTABLE:
+		return NFTA_FLOWTABLE_NAME;
+	default:
+		return 0;
+	}
+}
+
+/* What message @nlh (in the batch) is about, read from its attributes. */
 static void ref_of_msg(const struct nlmsghdr *nlh, struct fnft_msg_ref *ref)
 {
 	uint16_t t = NFNL_MSG_TYPE(nlh->nlmsg_type);
@@ -668,7 +692,7 @@ static void ref_of_msg(const struct nlmsghdr *nlh, struct fnft_msg_ref *ref)
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		uint16_t at = mnl_attr_get_type(a);
 
-		if (at == (t == NFT_MSG_NEWTABLE || t == NFT_MSG_DELTABLE ? 1 : 2) &&
+		if (at && at == name_attr(t) &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			name = mnl_attr_get_str(a);
 		if (ref->kind == FNFT_OBJ_RULE && at == NFTA_RULE_USERDATA)

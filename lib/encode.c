@@ -93,13 +93,6 @@ static bool name_ok(const char *s)
 	return s && s[0] && strlen(s) < NAME_LEN_BOUND;
 }
 
-/* The key width by the name the code under the batch banner still calls;
- * once that calls fnft_family_key_len() itself, this can go. */
-static size_t family_addr_len(enum fnft_family fam)
-{
-	return fnft_family_key_len(fam);
-}
-
 /* ------------------------------------------------------------------ */
 /* expressions */
 
@@ -877,7 +870,7 @@ static int put_named_sets(struct fnft_batch *b, const struct fnft_ruleset *rs)
 		fnft_elems_init(&w, b, NFT_MSG_NEWSETELEM, rs->table, set->name,
 				i + 1, &owner);
 		if ((rc = fnft_interval_elems(set->elems.v, set->elems.n,
-					      family_addr_len(set->family), true,
+					      fnft_family_key_len(set->family), true,
 					      fnft_elems_key, &w, &count)) ||
 		    (rc = fnft_elems_close(&w)))
 			return rc;

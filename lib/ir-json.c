@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "ir-json.h"
+#include "wire.h"
 
 /* ---- IR -> JSON ---- */
 
@@ -67,11 +68,6 @@ static json_t *rule_json(const struct fnft_ir_rule *r)
 }
 
 /* The key width of a set's family. */
-static size_t family_width(enum fnft_family fam)
-{
-	return fam == FNFT_V4 ? 4 : 16;
-}
-
 /* A set with only the count of its elements: the keys follow the JSON as
  * raw bytes (elems_pack()). */
 static json_t *set_json(const struct fnft_ir_set *s)
@@ -119,7 +115,7 @@ static size_t elems_size(const struct fnft_ruleset *rs)
 	size_t i, n = 0;
 
 	for (i = 0; i < rs->n_sets; i++)
-		n += rs->sets[i].elems.n * 2 * family_width(rs->sets[i].family);
+		n += rs->sets[i].elems.n * 2 * fnft_family_key_len(rs->sets[i].family);
 	return n;
 }
 
@@ -129,7 +125,7 @@ static void elems_pack(const struct fnft_ruleset *rs, uint8_t *p)
 
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct fnft_ir_set *s = &rs->sets[i];
-		size_t w = family_width(s->family);
+		size_t w = fnft_family_key_len(s->family);
 
 		for (k = 0; k < s->elems.n; k++, p += 2 * w) {
 			memcpy(p, s->elems.v[k].lo, w);
@@ -222,7 +218,7 @@ struct blob {
 static int elems_from_blob(json_t *count, enum fnft_family fam,
 			   struct blob *b, struct fnft_ivlist *l)
 {
-	size_t w = family_width(fam), n, i;
+	size_t w = fnft_family_key_len(fam), n, i;
 
 	if (!json_is_integer(count) || json_integer_value(count) < 0 ||
 	    (uint64_t)json_integer_value(count) > b->left / (2 * w))

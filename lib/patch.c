@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 
 #include "patch.h"
+#include "wire.h"
 
 void fnft_patch_free(struct fnft_patch *p)
 {
@@ -256,7 +257,7 @@ static int put_intervals(struct fnft_batch *b, uint16_t type, const char *table,
 
 	fnft_elems_init(&w, b, type, table, ps->set->name, add ? ps->set_id : 0,
 			&owner);
-	rc = fnft_interval_elems(l->v, l->n, ps->set->family == FNFT_V4 ? 4 : 16,
+	rc = fnft_interval_elems(l->v, l->n, fnft_family_key_len(ps->set->family),
 				 add && ps->was_empty, fnft_elems_key, &w, &count);
 	return rc ? rc : fnft_elems_close(&w);
 }

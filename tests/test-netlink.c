@@ -332,6 +332,37 @@ START_TEST(refused_restore_names_rule_and_expression)
 }
 END_TEST
 
+/* A chain of a restored snapshot is named by its name attribute (not the
+ * handle that precedes it in the numbering). */
+START_TEST(refused_restore_names_chain)
+{
+	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
+	struct fnft_snapshot *s = calloc(1, sizeof(*s));
+	struct fnft_error err = { 0 };
+	struct fnft_ir_chain c = good->chains[0];
+	struct fnft_kernel *k = NULL;
+	struct fnft_batch *b = fnft_batch_new(0);
+	char name[301], want[400];
+
+	memset(name, 'c', 300);
+	name[300] = '\0';
+	c.name = name;
+	ck_assert_int_eq(fnft_batch_table_add(b, "finesse", NULL), 0);
+	ck_assert_int_eq(fnft_batch_chain_add(b, "finesse", &c), 0);
+	snprintf(s->table, sizeof(s->table), "finesse");
+	ck_assert_int_eq(fnft_batch_copy_msgs(b, 0, &s->msgs, &s->n_msgs), 0);
+	ck_assert_int_eq(fnft_kernel_open("finesse", &k, &err), 0);
+	ck_assert_int_lt(fnft_kernel_restore(k, s, NULL, &err), 0);
+	snprintf(want, sizeof(want), "the kernel refused chain %s", name);
+	ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0, "message: %s",
+		      err.message);
+	fnft_kernel_free(k);
+	fnft_snapshot_free(s);
+	fnft_batch_free(b);
+	fnft_ruleset_free(good);
+}
+END_TEST
+
 START_TEST(remove_only_ours)
 {
 	struct fnft_ruleset *rs = plan(FNFT_ROLE_PRIMARY);
@@ -374,6 +405,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, refused_insert_names_row_and_position);
 	tcase_add_test(tc, stale_patch_is_refused_whole);
 	tcase_add_test(tc, refused_restore_names_rule_and_expression);
+	tcase_add_test(tc, refused_restore_names_chain);
 	tcase_add_test(tc, remove_only_ours);
 	tcase_set_timeout(tc, 30);
 	failed = tl_run("netlink", tc, true);
