@@ -120,53 +120,229 @@ static int push(struct fnft_patch_rule **v, size_t *n, size_t *cap,
 	return 0;
 }
 
-/*
- * Longest common subsequence of the two rule lists (DP from the end), so
- * that the rules both keep stay and only the rest move.  keep_a[i] is the
- * index in @b that live rule i is kept as, or -1.
- */
-static int lcs(const struct fnft_ir_chain *a, const struct fnft_ir_chain *b,
-	       long *keep_a)
-{
-	size_t n = a->n_rules, m = b->n_rules, i, j;
-	unsigned *t = calloc((n + 1) * (m + 1), sizeof(*t));
+/* ---- rule matching ---- */
 
-	if (!t)
+/*
+ * The rules kept are a longest common subsequence of the live and planned
+ * lists, found by Myers' O((n+m)D) diff in linear space (D: the rules
+ * deleted plus added), so that one changed row of a 10,000-row catalog
+ * costs milliseconds, not an n x m table.  Rules are first numbered by
+ * class (equal rules, fnft_rule_equal, share a number): the diff then
+ * compares integers.
+ */
+
+/*
+ * The search steps (diagonals visited plus rules matched along them) one
+ * compute may take: about 0.1 s.  A difference that needs more — thousands
+ * of rules changed in one chain — is no patch; replacing the table whole
+ * is then as good, and its cost does not grow with D.
+ */
+#define MATCH_STEPS (1L << 26)
+
+struct rule_slot {
+	const struct fnft_ir_rule *rule;	/* NULL: empty */
+	uint64_t key;
+	unsigned class;
+};
+
+/*
+ * A bucket key from the fields that tell rules apart in practice (the row
+ * id, ports, set, foreign text); fnft_rule_equal decides.  Any function of
+ * the rule would be right; a weak one only makes more comparisons.
+ */
+static uint64_t rule_key(const struct fnft_ir_rule *r)
+{
+	const char *parts[] = { r->comment, r->raw, r->addr ? r->set : NULL };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(parts); i++)
+		for (k = 0; parts[i] && parts[i][k]; k++)
+			h = (h ^ (unsigned char)parts[i][k]) * 0x100000001b3ULL;
+	for (i = 0; i < r->dports.n; i++)
+		h = (h ^ ((uint64_t)r->dports.v[i].first << 16 | r->dports.v[i].last)) *
+		    0x100000001b3ULL;
+	h = (h ^ (uint64_t)r->l4) * 0x100000001b3ULL;
+	return (h ^ (r->addr ? (uint64_t)r->family : 0)) * 0x100000001b3ULL;
+}
+
+/* The class of @r in @t (of @mask + 1 slots), a new one if it has none. */
+static unsigned rule_class(struct rule_slot *t, size_t mask, unsigned *next,
+			   const struct fnft_ir_rule *r)
+{
+	uint64_t key = rule_key(r);
+	size_t i;
+
+	for (i = key & mask; t[i].rule; i = (i + 1) & mask)
+		if (t[i].key == key && fnft_rule_equal(t[i].rule, r))
+			return t[i].class;
+	t[i] = (struct rule_slot){ r, key, (*next)++ };
+	return t[i].class;
+}
+
+/* ca[i]: the class of a->rules[i]; cb[j] of b->rules[j]. */
+static int classify(const struct fnft_ir_chain *a, const struct fnft_ir_chain *b,
+		    unsigned *ca, unsigned *cb)
+{
+	size_t slots = 16, i;
+	struct rule_slot *t;
+	unsigned next = 0;
+
+	while (slots < 2 * (a->n_rules + b->n_rules))	/* at most half full */
+		slots *= 2;
+	if (!(t = calloc(slots, sizeof(*t))))
 		return -ENOMEM;
-#define T(x, y) t[(x) * (m + 1) + (y)]
-	for (i = n; i-- > 0;)
-		for (j = m; j-- > 0;)
-			T(i, j) = fnft_rule_equal(&a->rules[i], &b->rules[j]) ?
-				  T(i + 1, j + 1) + 1 :
-				  (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
-	for (i = 0; i < n; i++)
-		keep_a[i] = -1;
-	for (i = 0, j = 0; i < n && j < m;) {
-		if (fnft_rule_equal(&a->rules[i], &b->rules[j])) {
-			keep_a[i++] = (long)j++;
-		} else if (T(i + 1, j) >= T(i, j + 1)) {
-			i++;
-		} else {
-			j++;
-		}
-	}
-#undef T
+	for (i = 0; i < a->n_rules; i++)
+		ca[i] = rule_class(t, slots - 1, &next, &a->rules[i]);
+	for (i = 0; i < b->n_rules; i++)
+		cb[i] = rule_class(t, slots - 1, &next, &b->rules[i]);
 	free(t);
 	return 0;
 }
 
-static int diff_chain(const struct fnft_ir_chain *a, const struct fnft_ir_chain *b,
-		      struct fnft_patch *p)
-{
-	long *keep = calloc(a->n_rules + 1, sizeof(*keep));
-	uint64_t *anchor = calloc(b->n_rules + 1, sizeof(*anchor));
-	size_t i, j, start;
-	int rc = keep && anchor ? lcs(a, b, keep) : -ENOMEM;
+struct matcher {
+	const unsigned *a, *b;	/* classes */
+	long *keep;		/* out: a[i] kept as b[keep[i]], or -1 */
+	/*
+	 * The furthest x on each diagonal k = x - y, at [k + off]: of the
+	 * forward search from the top left, and of the backward one from
+	 * the bottom right in reversed coordinates (x' = N - x, y' = M - y).
+	 */
+	long *fwd, *bwd, off;
+	long steps;		/* left of MATCH_STEPS */
+};
 
+/*
+ * A point of a shortest edit path of a[x0, x1) -> b[y0, y1) that splits
+ * it into halves of ceil(D/2) and floor(D/2) edits (Myers, "An O(ND)
+ * difference algorithm and its variations", 1986, 4b): where the forward
+ * and backward searches first meet.  Either search's end there will do:
+ * along a diagonal the edits to reach a point only grow, and the edits
+ * left from it only shrink.  The ends of the lists must differ (matching
+ * ones are stripped first): then D >= 2 and each half is shorter.
+ * Returns 0 and the point, or -EOPNOTSUPP when out of steps.
+ */
+static int middle(struct matcher *m, long x0, long x1, long y0, long y1,
+		  long *xm, long *ym)
+{
+	const unsigned *a = m->a + x0, *b = m->b + y0;
+	long n = x1 - x0, nm = y1 - y0, delta = n - nm, d, k, x, y, sx;
+	long *f = m->fwd + m->off, *r = m->bwd + m->off;
+	bool odd = delta & 1;
+
+	f[1] = r[1] = 0;
+	for (d = 0; d <= (n + nm + 1) / 2; d++) {
+		if ((m->steps -= 2 * (d + 1)) < 0)
+			return -EOPNOTSUPP;
+		for (k = -d; k <= d; k += 2) {
+			x = k == -d || (k != d && f[k - 1] < f[k + 1]) ?
+			    f[k + 1] : f[k - 1] + 1;
+			for (y = x - k, sx = x; x < n && y < nm && a[x] == b[y]; x++, y++)
+				;
+			f[k] = x;
+			m->steps -= x - sx;
+			/* met the backward search of d - 1 on this diagonal */
+			if (odd && labs(delta - k) <= d - 1 && x + r[delta - k] >= n) {
+				*xm = x0 + x, *ym = y0 + y;
+				return 0;
+			}
+		}
+		for (k = -d; k <= d; k += 2) {
+			x = k == -d || (k != d && r[k - 1] < r[k + 1]) ?
+			    r[k + 1] : r[k - 1] + 1;
+			for (y = x - k, sx = x;
+			     x < n && y < nm && a[n - 1 - x] == b[nm - 1 - y]; x++, y++)
+				;
+			r[k] = x;
+			m->steps -= x - sx;
+			/* met the forward search of d on this diagonal */
+			if (!odd && labs(delta - k) <= d && f[delta - k] + x >= n) {
+				*xm = x1 - x, *ym = y1 - y;
+				return 0;
+			}
+		}
+	}
+	return -EOPNOTSUPP;	/* not reached: the searches meet by D = n + nm */
+}
+
+/* Match a[x0, x1) against b[y0, y1) into m->keep. */
+static int match(struct matcher *m, long x0, long x1, long y0, long y1)
+{
+	long xm, ym;
+	int rc;
+
+	while (x0 < x1 && y0 < y1 && m->a[x0] == m->b[y0])
+		m->keep[x0++] = y0++;
+	while (x0 < x1 && y0 < y1 && m->a[x1 - 1] == m->b[y1 - 1])
+		m->keep[--x1] = --y1;
+	if (x0 == x1 || y0 == y1)
+		return 0;	/* only deletes, or only inserts, are left */
+	rc = middle(m, x0, x1, y0, y1, &xm, &ym);
+	if (!rc)
+		rc = match(m, x0, xm, y0, ym);
+	if (!rc)
+		rc = match(m, xm, x1, ym, y1);
+	return rc;
+}
+
+/*
+ * keep[i]: the index in @b that live rule i is kept as, or -1; the kept
+ * rules are a longest common subsequence.  *steps is the budget left.
+ * Returns 0, -EOPNOTSUPP (out of steps) or -ENOMEM.
+ */
+static int match_rules(const struct fnft_ir_chain *a, const struct fnft_ir_chain *b,
+		       long *keep, long *steps)
+{
+	size_t n = a->n_rules, nm = b->n_rules, i;
+	struct matcher m = { .keep = keep, .steps = *steps };
+	unsigned *classes = NULL;
+	int rc = -ENOMEM;
+
+	for (i = 0; i < n; i++)
+		keep[i] = -1;
+	if (!n || !nm)
+		return 0;
+	/* diagonals -(D/2 + 1) .. D/2 + 1 of the searches, D <= n + nm */
+	m.off = (long)(n + nm) / 2 + 2;
+	classes = calloc(n + nm, sizeof(*classes));
+	m.fwd = calloc(2 * (size_t)m.off + 1, sizeof(*m.fwd));
+	m.bwd = calloc(2 * (size_t)m.off + 1, sizeof(*m.bwd));
+	if (classes && m.fwd && m.bwd && !(rc = classify(a, b, classes, classes + n))) {
+		m.a = classes, m.b = classes + n;
+		rc = match(&m, 0, (long)n, 0, (long)nm);
+	}
+	*steps = m.steps;
+	free(classes);
+	free(m.fwd);
+	free(m.bwd);
+	return rc;
+}
+
+static bool all_have_handles(const struct fnft_ir_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++)
+		if (!c->rules[i].handle)
+			return false;
+	return true;
+}
+
+static int diff_chain(const struct fnft_ir_chain *a, const struct fnft_ir_chain *b,
+		      long *steps, struct fnft_patch *p)
+{
+	long *keep = NULL;
+	uint64_t *anchor = NULL;
+	size_t i, j, start;
+	int rc;
+
+	if (!all_have_handles(a))
+		return -EOPNOTSUPP;	/* a rule without one cannot be deleted */
+	keep = calloc(a->n_rules + 1, sizeof(*keep));
+	anchor = calloc(b->n_rules + 1, sizeof(*anchor));
+	rc = keep && anchor ? match_rules(a, b, keep, steps) : -ENOMEM;
 	for (i = 0; !rc && i < a->n_rules; i++) {
-		if (!a->rules[i].handle)
-			rc = -EOPNOTSUPP;	/* no handle: cannot delete it */
-		else if (keep[i] < 0)
+		if (keep[i] < 0)
 			rc = push(&p->del, &p->n_del, &p->cap_del,
 				  (struct fnft_patch_rule){ a->name, &a->rules[i], 0, 0 });
 		else
@@ -218,6 +394,7 @@ static uint32_t live_sets(const struct fnft_ruleset *live)
 int fnft_patch_compute(const struct fnft_ruleset *live,
 		       const struct fnft_ruleset *plan, struct fnft_patch *p)
 {
+	long steps = MATCH_STEPS;
 	size_t i;
 	int rc;
 
@@ -230,10 +407,14 @@ int fnft_patch_compute(const struct fnft_ruleset *live,
 	p->live_sets = live_sets(live);
 	rc = diff_sets(live, plan, p);
 	for (i = 0; !rc && i < plan->n_chains; i++)
-		rc = diff_chain(&live->chains[i], &plan->chains[i], p);
+		rc = diff_chain(&live->chains[i], &plan->chains[i], &steps, p);
 	if (rc)
 		fnft_patch_free(p);
-	return rc;
+	/*
+	 * Short of memory for the patch (elements or rules): the replace
+	 * needs none of it, and says so itself if it is short too.
+	 */
+	return rc == -ENOMEM ? -EOPNOTSUPP : rc;
 }
 
 /* ---- messages ---- */

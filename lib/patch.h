@@ -50,7 +50,14 @@ struct fnft_patch {
 
 /*
  * fnft_patch_compute - @live -> @plan as a patch
- * Returns 0, -EOPNOTSUPP when the difference is structural, or -ENOMEM.
+ * The rules each chain keeps are a longest common subsequence of its live
+ * and planned rules; the others are deleted and inserted.
+ * Returns 0, or -EOPNOTSUPP when the caller should replace the table whole
+ * instead: the difference is structural, a live rule has no handle, the
+ * rules differ too much to be worth matching (the search is bounded, to
+ * about 0.1 s: 5,000 of 20,000 rules changed still patch, 10,000 do not),
+ * or memory ran out (the replace needs none of the patch's).  @p is then
+ * empty.
  * An empty patch (nothing to do) is possible when the tables are equal.
  */
 int fnft_patch_compute(const struct fnft_ruleset *live,
