@@ -47,10 +47,10 @@
 
 #include <libmnl/libmnl.h>
 
+#include "exit.h"
 #include "guard.h"
 #include "say.h"
 
-#define EXIT_REFUSED 2
 #define SSH_PORT 22
 
 /* ---- small containers ---- */
