@@ -227,9 +227,11 @@ static int cmd_check(struct opts *o, int argc, char **argv)
 	if (role == FNFT_ROLE_SITE)
 		role = fnft_site_role(site);
 	if (o->json && fnft_site_check_json(site, &json) < 0)
-		rc = EXIT_SYSTEM;
+		rc = say(EXIT_SYSTEM, "out of memory");
 	fnft_site_free(site);
 	fnft_catalog_free(cat);
+	if (rc)
+		return rc;
 	/* with no role anywhere, both must plan */
 	if (role != FNFT_ROLE_SITE)
 		rc = check_role(o, role);
