@@ -58,6 +58,7 @@
 #include <finesse-nft/finesse-nft.h>
 
 #include "exit.h"
+#include "../lib/lock.h"
 #include "pending.h"
 #include "say.h"
 
@@ -131,55 +132,24 @@ void pending_lock_waiting(void *ctx, long holder)
 
 /*
  * The lock of the pending record, within @o->wait_ms (-1: as long as it
- * takes), saying after a second why nothing happens.  The holder's pid is
- * written into it, to be named.
+ * takes), saying after a second why nothing happens; without @o (the
+ * watchdog) as long as it takes, silently.
  */
 static int lock(struct pending *p, const struct pending_opts *o)
 {
-	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	int64_t start = boot_ms();
-	bool told = false;
-	char pid[24];
-	int n;
+	int fd = fnft_lock_take(p->lock, o ? o->wait_ms : -1,
+				o ? pending_lock_waiting : NULL,
+				o ? (void *)o->table : NULL, NULL);
 
-	if (mkdir(RUN_DIR, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	p->lock_fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (p->lock_fd < 0)
-		return -errno;
-	while (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		int64_t waited = boot_ms() - start;
-
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		if (o && o->wait_ms >= 0 && waited >= o->wait_ms) {
-			close(p->lock_fd);
-			p->lock_fd = -1;
-			return -EBUSY;
-		}
-		if (o && !told && waited >= 1000) {
-			char buf[24] = "";
-
-			if (pread(p->lock_fd, buf, sizeof(buf) - 1, 0) < 0)
-				buf[0] = '\0';
-			pending_lock_waiting((void *)o->table, strtol(buf, NULL, 10));
-			told = true;
-		}
-		nanosleep(&nap, NULL);
-	}
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(p->lock_fd, 0) < 0 || pwrite(p->lock_fd, pid, (size_t)n, 0) < 0)
-		(void)0;	/* only a courtesy to whoever waits */
+	if (fd < 0)
+		return fd;
+	p->lock_fd = fd;
 	return 0;
 }
 
 static void unlock(struct pending *p)
 {
-	if (p->lock_fd >= 0) {
-		if (ftruncate(p->lock_fd, 0) < 0)
-			(void)0;
-		close(p->lock_fd);
-	}
+	fnft_lock_release(p->lock_fd);
 	p->lock_fd = -1;
 }
 
