@@ -787,6 +787,7 @@ int pending_rollback(struct fnft_kernel *k, const struct pending_opts *o)
 		rc = fnft_kernel_restore(k, snap, &over, &err);
 	if (rc) {
 		unlock(&p);
+		free(over);	/* a refused restore may have said what it would overwrite */
 		fnft_snapshot_free(snap);
 		return exit_fail(PHASE_KERNEL, rc, &err);
 	}
