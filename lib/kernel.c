@@ -20,6 +20,7 @@
 #include "decode.h"
 #include "encode.h"
 #include "ir.h"
+#include "lock.h"
 #include "netlink.h"
 #include "patch.h"
 #include "snapshot.h"
@@ -170,100 +171,43 @@ FNFT_EXPORT int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
 
 /* ---- writing ---- */
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The pid the holder wrote into the lock file, or 0. */
-static long lock_holder(int fd)
-{
-	char buf[24] = "";
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-
-	return n > 0 ? strtol(buf, NULL, 10) : 0;
-}
-
 /*
- * flock(LOCK_EX) within k->lock_timeout_ms, telling k->lock_waiting once
- * after a second.  Polled rather than interrupted by a timer: a library
- * owns no signal and no thread.  0, or -EBUSY on the timeout.
- */
-static int lock_wait(const struct fnft_kernel *k, int fd)
-{
-	int64_t start = now_ms(), waited;
-	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	bool told = false;
-
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		waited = now_ms() - start;
-		if (k->lock_timeout_ms >= 0 && waited >= k->lock_timeout_ms)
-			return -EBUSY;
-		if (!told && waited >= 1000 && k->lock_waiting) {
-			k->lock_waiting(k->lock_ctx, lock_holder(fd));
-			told = true;
-		}
-		nanosleep(&nap, NULL);
-	}
-}
-
-/*
- * Take the lock of (network namespace, table) and write our pid into it,
- * so that whoever waits can be told who holds it.  *fd is -1 when no lock
- * can be had here (no /run, not root): then the generation id alone guards
- * us, which is still safe, only less polite.  Returns 0 or -EBUSY.
+ * Take the lock of (network namespace, table); lock.c writes our pid into
+ * it, so that whoever waits can be told who holds it.  *fd is -1 when no
+ * lock can be had here (no /run, not root): then the generation id alone
+ * guards us, which is still safe, only less polite.  Returns 0 or -EBUSY.
  */
 static int lock_table(const struct fnft_kernel *k, int *fd, struct fnft_error *err)
 {
-	char path[256], pid[24];
-	int rc, n;
+	char path[256];
+	long holder;
+	int rc;
 
 	*fd = -1;
 	if (!k->have_key)
 		return 0;
-	if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST)
-		return 0;
 	snprintf(path, sizeof(path), LOCK_DIR "/lock.%llu.%s",
 		 (unsigned long long)k->key.netns, k->table);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (*fd < 0)
+	rc = fnft_lock_take(path, k->lock_timeout_ms, k->lock_waiting,
+			    k->lock_ctx, &holder);
+	if (rc >= 0) {
+		*fd = rc;
 		return 0;
-	rc = lock_wait(k, *fd);
-	if (rc) {
-		long holder = rc == -EBUSY ? lock_holder(*fd) : 0;
-
-		close(*fd);
-		*fd = -1;
-		if (rc != -EBUSY)
-			return 0;
-		return holder > 0 ?
-			fnft_err(err, -EBUSY, NULL, k->table,
-				 "table inet %s is locked by another finesse-nft (pid %ld); nothing was done",
-				 k->table, holder) :
-			fnft_err(err, -EBUSY, NULL, k->table,
-				 "table inet %s is locked by another finesse-nft; nothing was done",
-				 k->table);
 	}
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(*fd, 0) == 0 && pwrite(*fd, pid, (size_t)n, 0) < 0)
-		(void)0;	/* only a courtesy to whoever waits */
-	return 0;
+	if (rc != -EBUSY)
+		return 0;	/* no lock to be had here */
+	return holder > 0 ?
+		fnft_err(err, -EBUSY, NULL, k->table,
+			 "table inet %s is locked by another finesse-nft (pid %ld); nothing was done",
+			 k->table, holder) :
+		fnft_err(err, -EBUSY, NULL, k->table,
+			 "table inet %s is locked by another finesse-nft; nothing was done",
+			 k->table);
 }
 
 static void unlock_table(int fd)
 {
-	if (fd >= 0) {
-		if (ftruncate(fd, 0) < 0)
-			(void)0;	/* a stale pid only misleads a message */
-		close(fd);	/* releases the flock */
-	}
+	fnft_lock_release(fd);
 }
 
 /*

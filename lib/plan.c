@@ -45,13 +45,6 @@ static int oom(struct planner *pl)
 	return fnft_err(pl->err, -ENOMEM, NULL, NULL, "out of memory");
 }
 
-static bool row_enabled(const struct fnft_site *site, const struct fnft_row *row)
-{
-	if (fnft_site_disabled(site, row->id))
-		return false;
-	return !(site->policy.insecure_deny && (row->flags & FNFT_ROW_INSECURE));
-}
-
 /* The addresses of group @name for @fam, as this node sees them. */
 static const struct fnft_ivlist *group_addrs(const struct planner *pl,
 					     const char *name, enum fnft_family fam)
@@ -68,20 +61,14 @@ static const struct fnft_ivlist *group_addrs(const struct planner *pl,
 	return g ? &g->addrs[fam] : NULL;
 }
 
-static void set_name(char *buf, size_t len, const char *group,
-		     enum fnft_family fam)
-{
-	snprintf(buf, len, "%s_%s", group, fam == FNFT_V4 ? "v4" : "v6");
-}
-
 /* Create the set of @group for @fam unless it exists. */
 static int ensure_set(struct planner *pl, const char *group, enum fnft_family fam)
 {
 	const struct fnft_ivlist *src = group_addrs(pl, group, fam);
 	struct fnft_ir_set *set;
-	char name[FNFT_ID_MAX + 8];
+	char name[FNFT_SET_NAME_MAX];
 
-	set_name(name, sizeof(name), group, fam);
+	fnft_group_set_name(name, sizeof(name), group, fam);
 	if (fnft_ruleset_find_set(pl->rs, name))
 		return 0;
 	set = fnft_ruleset_add_set(pl->rs, name, fam);
@@ -177,7 +164,7 @@ static int each_row_group(struct planner *pl, group_fn fn, void *user)
 		for (i = 0; i < cats[c]->n; i++) {
 			const struct fnft_row *row = &cats[c]->rows[i];
 
-			if (!row_enabled(pl->site, row))
+			if (!fnft_site_row_enabled(pl->site, row))
 				continue;
 			for (k = 0; k < row->n_groups; k++)
 				if ((rc = fn(pl, row, row->groups[k], user)))
@@ -196,7 +183,7 @@ static int ping_group(struct planner *pl, const struct fnft_row *row,
 		.addr = FNFT_MATCH_SADDR, .verdict = FNFT_VERDICT_ACCEPT,
 		.n_icmp_types = 1,
 	};
-	char name[FNFT_ID_MAX + 8];
+	char name[FNFT_SET_NAME_MAX];
 	enum fnft_family fam;
 	size_t i;
 	int rc;
@@ -205,7 +192,7 @@ static int ping_group(struct planner *pl, const struct fnft_row *row,
 	(void)user;
 	if (streq(group, FNFT_GROUP_ANY))
 		return 0;
-	set_name(name, sizeof(name), group, FNFT_V4);
+	fnft_group_set_name(name, sizeof(name), group, FNFT_V4);
 	for (i = 0; i < pl->input->n_rules; i++) {
 		const char *s = pl->input->rules[i].set;
 
@@ -215,7 +202,7 @@ static int ping_group(struct planner *pl, const struct fnft_row *row,
 	for (fam = FNFT_V4; fam <= FNFT_V6; fam++) {
 		if ((rc = ensure_set(pl, group, fam)))
 			return rc;
-		set_name(name, sizeof(name), group, fam);
+		fnft_group_set_name(name, sizeof(name), group, fam);
 		r.family = fam;
 		r.set = name;
 		r.l4 = fam == FNFT_V4 ? FNFT_L4_ICMP : FNFT_L4_ICMPV6;
@@ -224,16 +211,6 @@ static int ping_group(struct planner *pl, const struct fnft_row *row,
 			return rc;
 	}
 	return 0;
-}
-
-static const struct fnft_portlist *row_ports(const struct planner *pl,
-					     const struct fnft_row *row,
-					     const struct fnft_portlist *own)
-{
-	const struct fnft_port_move *m = fnft_site_move(pl->site, row->id);
-
-	/* a movable row has one port list, so a move replaces that one */
-	return m && own->n ? &m->ports : own;
 }
 
 /* One counted accept rule per family (or one for 'any'). */
@@ -246,7 +223,7 @@ static int row_rules(struct planner *pl, struct fnft_ir_chain *chain,
 		.counter = true, .verdict = FNFT_VERDICT_ACCEPT,
 		.comment = row->id,
 	};
-	char name[FNFT_ID_MAX + 8];
+	char name[FNFT_SET_NAME_MAX];
 	enum fnft_family fam;
 	int rc;
 
@@ -255,7 +232,7 @@ static int row_rules(struct planner *pl, struct fnft_ir_chain *chain,
 	for (fam = FNFT_V4; fam <= FNFT_V6; fam++) {
 		if ((rc = ensure_set(pl, group, fam)))
 			return rc;
-		set_name(name, sizeof(name), group, fam);
+		fnft_group_set_name(name, sizeof(name), group, fam);
 		r.addr = dir;
 		r.family = fam;
 		r.set = name;
@@ -268,8 +245,9 @@ static int row_rules(struct planner *pl, struct fnft_ir_chain *chain,
 static int row_group(struct planner *pl, const struct fnft_row *row,
 		     const char *group, void *user)
 {
-	const struct fnft_portlist *in = row_ports(pl, row, &row->listen);
-	const struct fnft_portlist *out = row_ports(pl, row, &row->remote_ports);
+	const struct fnft_portlist *in = fnft_site_row_ports(pl->site, row, &row->listen);
+	const struct fnft_portlist *out = fnft_site_row_ports(pl->site, row,
+							      &row->remote_ports);
 	int rc = 0;
 
 	(void)user;

@@ -2,6 +2,8 @@
 #ifndef FNFT_SITE_IMPL_H
 #define FNFT_SITE_IMPL_H
 
+#include <stdio.h>
+
 #include <finesse-nft/site.h>
 
 #include "addr.h"
@@ -10,6 +12,14 @@
 /* The implicit group of the other cluster node, and the word for everyone. */
 #define FNFT_GROUP_PEER "peer"
 #define FNFT_GROUP_ANY "any"
+
+/* The set of a group for one family: "browser_v4", "browser_v6". */
+#define FNFT_SET_NAME_MAX (FNFT_ID_MAX + 8)
+static inline void fnft_group_set_name(char *buf, size_t len, const char *group,
+				       enum fnft_family fam)
+{
+	snprintf(buf, len, "%s_%s", group, fam == FNFT_V4 ? "v4" : "v6");
+}
 
 enum fnft_ping {
 	FNFT_PING_GROUPS,	/* echo-request from the addresses of any group */
@@ -69,5 +79,18 @@ const struct fnft_group *fnft_site_group(const struct fnft_site *site,
 const struct fnft_port_move *fnft_site_move(const struct fnft_site *site,
 					    const char *id);
 bool fnft_site_disabled(const struct fnft_site *site, const char *id);
+
+/* Whether @row is in force for @site: not disabled, not an insecure row
+ * under insecure = deny. */
+bool fnft_site_row_enabled(const struct fnft_site *site, const struct fnft_row *row);
+
+/*
+ * The ports of @row, @own being its listen or its remote ports, once the
+ * site's [port] move is applied: a movable row has one port list, so a
+ * move replaces that one and leaves an empty one empty.
+ */
+const struct fnft_portlist *fnft_site_row_ports(const struct fnft_site *site,
+						const struct fnft_row *row,
+						const struct fnft_portlist *own);
 
 #endif

@@ -110,6 +110,22 @@ bool fnft_site_disabled(const struct fnft_site *site, const char *id)
 	return false;
 }
 
+bool fnft_site_row_enabled(const struct fnft_site *site, const struct fnft_row *row)
+{
+	if (fnft_site_disabled(site, row->id))
+		return false;
+	return !(site->policy.insecure_deny && (row->flags & FNFT_ROW_INSECURE));
+}
+
+const struct fnft_portlist *fnft_site_row_ports(const struct fnft_site *site,
+						const struct fnft_row *row,
+						const struct fnft_portlist *own)
+{
+	const struct fnft_port_move *m = fnft_site_move(site, row->id);
+
+	return m && own->n ? &m->ports : own;
+}
+
 static const struct fnft_row *find_row(const struct site_parse *p,
 				       const char *id)
 {
@@ -483,13 +499,6 @@ static const struct fnft_ini_ops site_ops = {
 
 /* ---- checks that need the whole file ---- */
 
-static bool row_enabled(const struct fnft_site *site, const struct fnft_row *row)
-{
-	if (fnft_site_disabled(site, row->id))
-		return false;
-	return !(site->policy.insecure_deny && (row->flags & FNFT_ROW_INSECURE));
-}
-
 static bool catalog_names(const struct fnft_catalog *cat, const char *group)
 {
 	size_t i;
@@ -600,7 +609,7 @@ static int warn_group(struct site_parse *p, const char *name)
 		for (i = 0; i < cats[c]->n; i++) {
 			const struct fnft_row *row = &cats[c]->rows[i];
 
-			if (row_enabled(site, row) && fnft_row_has_group(row, name))
+			if (fnft_site_row_enabled(site, row) && fnft_row_has_group(row, name))
 				fnft_buf_printf(&rows, "%s%s", rows.len ? ", " : "",
 						row->id);
 		}
@@ -676,8 +685,7 @@ static bool row_reaches_anyone(const struct fnft_site *site,
 static bool row_listens_on(const struct fnft_site *site, const struct fnft_row *row,
 			   uint16_t port)
 {
-	const struct fnft_port_move *m = fnft_site_move(site, row->id);
-	const struct fnft_portlist *l = m && row->listen.n ? &m->ports : &row->listen;
+	const struct fnft_portlist *l = fnft_site_row_ports(site, row, &row->listen);
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
@@ -702,7 +710,7 @@ static int warn_rows(struct site_parse *p)
 		for (i = 0; i < cats[c]->n; i++) {
 			const struct fnft_row *row = &cats[c]->rows[i];
 
-			if (!row_enabled(site, row))
+			if (!fnft_site_row_enabled(site, row))
 				continue;
 			if (fnft_row_has_group(row, FNFT_GROUP_ANY))
 				rc = warn_at(site, c ? row->file : NULL, c ? row->line : 0,

@@ -46,29 +46,31 @@ static void count(const struct fnft_ruleset *rs, struct row_status *st,
 
 static bool group_empty(const struct fnft_ruleset *plan, const char *group)
 {
-	char name[FNFT_ID_MAX + 8];
-	const struct fnft_ir_set *v4, *v6;
+	char name[FNFT_SET_NAME_MAX];
+	const struct fnft_ir_set *set;
+	enum fnft_family fam;
 
 	if (streq(group, FNFT_GROUP_ANY))
 		return false;
-	snprintf(name, sizeof(name), "%s_v4", group);
-	v4 = fnft_ruleset_find_set(plan, name);
-	snprintf(name, sizeof(name), "%s_v6", group);
-	v6 = fnft_ruleset_find_set(plan, name);
-	return !(v4 && v4->elems.n) && !(v6 && v6->elems.n);
+	for (fam = FNFT_V4; fam <= FNFT_V6; fam++) {
+		fnft_group_set_name(name, sizeof(name), group, fam);
+		set = fnft_ruleset_find_set(plan, name);
+		if (set && set->elems.n)
+			return false;
+	}
+	return true;
 }
 
 static void fill(struct row_status *st, const struct fnft_row *row,
 		 const struct fnft_site *site, const struct fnft_ruleset *plan,
 		 const struct fnft_ruleset *live)
 {
-	const struct fnft_port_move *m = fnft_site_move(site, row->id);
 	size_t k;
 
 	memset(st, 0, sizeof(*st));
 	st->row = row;
-	st->listen = m && row->listen.n ? &m->ports : &row->listen;
-	st->remote = m && row->remote_ports.n ? &m->ports : &row->remote_ports;
+	st->listen = fnft_site_row_ports(site, row, &row->listen);
+	st->remote = fnft_site_row_ports(site, row, &row->remote_ports);
 	count(plan, st, false);
 	count(live, st, true);
 	for (k = 0; st->enabled && k < row->n_groups; k++)

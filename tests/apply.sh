@@ -6,7 +6,10 @@
 # - two applies racing in one namespace exit 0 or 4 and leave one whole plan;
 # - without CAP_NET_ADMIN the message says so, exit 3;
 # - apply --json prints one object on stdout: replaced, in sync, patched,
-#   and the timer --confirm armed; nothing on stdout when apply fails.
+#   and the timer --confirm armed; nothing on stdout when apply fails;
+# - a refusal by the kernel is exit 3 from apply, apply --confirm, rollback
+#   and remove, EINVAL too (the library's errno for bad input as well), and
+#   a bad --table stays exit 2 for the commands that open the kernel.
 FNFT=$1; SRC=$2
 . "$(dirname "$0")/lib.sh"
 require_netns
@@ -119,4 +122,37 @@ o = obj(4); assert o["table"] == "other" and o["in_sync"] is False and o["confir
 PY
 [ -s "$tmp/j5" ] && fail "a refused apply --json printed on stdout: $(cat "$tmp/j5")"
 echo "apply --json: replaced, in sync, patched and armed, as data; nothing when refused"
+
+# the kernel refuses: the batch's sendmsg() fails with EINVAL (strace's
+# fault injection), and a snapshot whose chains have a policy the kernel
+# does not know is refused by the kernel itself
+command -v strace >/dev/null || fail "strace is not installed (scripts/test installs it)"
+in_ns '
+	F=$1 site=$2 t=$3 bad=$4
+	# LeakSanitizer cannot run under ptrace: no leak check for a traced CLI
+	einval() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -qq -o /dev/null -e trace=sendmsg -e inject=sendmsg:error=EINVAL "$F" --no-state "$@"; }
+	code() { echo "$1 $2" >> "$t/refusal-codes"; }
+	"$F" --no-state -c "$site" apply --node secondary 2>/dev/null || exit 1
+	einval -c "$site" apply --node primary 2>> "$t/refused"; code apply $?
+	einval -c "$site" apply --node primary --confirm 60 2>> "$t/refused"; code apply--confirm $?
+	[ -e /run/finesse-nft/pending.*/info ] && exit 2
+	"$F" --no-state -c "$site" apply --node primary --confirm 60 2>/dev/null || exit 3
+	einval rollback 2>> "$t/refused"; code rollback $?
+	einval remove --force 2>> "$t/refused"; code remove $?
+	python3 "$bad" /run/finesse-nft/pending.*/snapshot || exit 4
+	"$F" --no-state rollback 2> "$t/policy"; code rollback-refused $?
+	for cmd in apply confirm rollback remove dry-run; do
+		"$F" --no-state -c "$site" --table "no good" $cmd 2>/dev/null; code "$cmd--table" $?
+	done
+	"$F" --no-state confirm 2>/dev/null || exit 5
+	nft list table inet finesse | grep -q "finesse-nft primary" || exit 6
+' "$FNFT" "$site" "$tmp" "$here/snapshot-bad-policy.py" || fail "kernel refusals: step $? failed"
+want="apply 3 apply--confirm 3 rollback 3 remove 3 rollback-refused 3 apply--table 2 confirm--table 2 rollback--table 2 remove--table 2 dry-run--table 2 "
+got=$(tr '\n' ' ' < "$tmp/refusal-codes")
+[ "$got" = "$want" ] || fail "kernel refusals: exit codes $got, expected $want"
+[ "$(grep -c 'cannot send the batch.*: Invalid argument' "$tmp/refused")" = 4 ] ||
+	fail "kernel refusals do not say so: $(cat "$tmp/refused")"
+grep -q "the kernel refused chain .*: Invalid argument" "$tmp/policy" || fail "refused restore: $(cat "$tmp/policy")"
+echo "kernel refusals (EINVAL): exit 3 from apply, apply --confirm, rollback, remove; a bad --table exit 2"
 echo "apply ok"

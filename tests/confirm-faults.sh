@@ -26,10 +26,6 @@ export FNFT_STATE_DIR=$tmp/state
 A=$SRC/tests/golden/primary.conf
 B=$SRC/tests/golden/secondary.conf
 
-# run a script in fresh net + mount namespaces with a private /run
-in_ns() {
-	unshare -n -m bash -c 'mount -t tmpfs tmpfs /run && ip link set lo up && exec bash -c "$0" inner "$@"' "$@"
-}
 common='
 F=$1; A=$2; B=$3; t=$4
 which() { nft list table inet finesse 2>/dev/null | grep -o "finesse-nft [a-z]*" | head -1; }

@@ -18,6 +18,12 @@ in_netns() {
 	unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh "$@"
 }
 
+# Run a bash script in fresh network and mount namespaces with a private
+# tmpfs on /run, where the lock and pending records live: in_ns SCRIPT ARGS...
+in_ns() {
+	unshare -n -m bash -c 'mount -t tmpfs tmpfs /run && ip link set lo up && exec bash -c "$0" inner "$@"' "$@"
+}
+
 require_netns() {
 	command -v nft >/dev/null || no_netns "nft is not installed"
 	in_netns true 2>/dev/null || no_netns "unshare -n failed"

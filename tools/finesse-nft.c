@@ -3,7 +3,6 @@
  * finesse-nft: the command line around libfinesse-nft.  Argument parsing and
  * printing only; every decision is the library's.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,19 +11,12 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "exit.h"
 #include "guard.h"
 #include "pending.h"
 #include "say.h"
 
 #define DEFAULT_SITE "/etc/finesse-nft/site.conf"
-
-enum exit_code {
-	EXIT_OK = 0,
-	EXIT_DIFFERENT = 1,
-	EXIT_USAGE = 2,		/* bad usage or bad input */
-	EXIT_SYSTEM = 3,	/* kernel, netlink or system failure */
-	EXIT_CONFLICT = 4,
-};
 
 struct opts {
 	const char *site;
@@ -52,21 +44,6 @@ struct command {
 	const char *help;
 	const struct option *longopts;
 };
-
-/* Print a library error; bad input is exit 2, anything else exit 3. */
-static int fail(int rc, const struct fnft_error *err)
-{
-	char line[1024];
-
-	if (err->message[0]) {
-		fnft_error_format(err, line, sizeof(line));
-		say(0, "%s", line);
-	} else {
-		say(0, "%s", strerror(-rc));
-	}
-	return rc == -EINVAL || rc == -ENOENT || rc == -EACCES || rc == -EISDIR
-	       ? EXIT_USAGE : EXIT_SYSTEM;
-}
 
 static int load_catalog(const struct opts *o, struct fnft_catalog **cat,
 			struct fnft_error *err)
@@ -113,7 +90,7 @@ static int load_all(const struct opts *o, bool warnings, struct loaded *l)
 		rc = fnft_plan(l->cat, l->site, o->role, o->table, &l->plan, &err);
 	if (rc) {
 		loaded_free(l);
-		return fail(rc, &err);
+		return exit_fail(PHASE_INPUT, rc, &err);
 	}
 	return EXIT_OK;
 }
@@ -136,7 +113,7 @@ static int plan_site(const struct opts *o, const char *path, bool warnings,
 		rc = fnft_plan(cat, site, o->role, o->table, rs, &err);
 	fnft_site_free(site);
 	fnft_catalog_free(cat);
-	return rc ? fail(rc, &err) : EXIT_OK;
+	return rc ? exit_fail(PHASE_INPUT, rc, &err) : EXIT_OK;
 }
 
 /* ---- commands ---- */
@@ -195,7 +172,7 @@ static int cmd_catalog(struct opts *o, int argc, char **argv)
 	}
 	rc = load_catalog(o, &cat, &err);
 	if (rc)
-		return fail(rc, &err);
+		return exit_fail(PHASE_INPUT, rc, &err);
 	if (o->json) {
 		rc = fnft_catalog_to_json(cat, &json);
 		if (!rc)
@@ -208,7 +185,7 @@ static int cmd_catalog(struct opts *o, int argc, char **argv)
 			print_row(fnft_catalog_row(cat, i));
 	}
 	fnft_catalog_free(cat);
-	return rc ? fail(rc, &err) : EXIT_OK;
+	return rc ? exit_fail(PHASE_INPUT, rc, &err) : EXIT_OK;
 }
 
 static int check_role(struct opts *o, enum fnft_role role)
@@ -243,16 +220,18 @@ static int cmd_check(struct opts *o, int argc, char **argv)
 		rc = fnft_site_load(o->site, cat, &site, &err);
 	if (rc) {
 		fnft_catalog_free(cat);
-		return fail(rc, &err);
+		return exit_fail(PHASE_INPUT, rc, &err);
 	}
 	if (!o->json)
 		print_warnings(site);
 	if (role == FNFT_ROLE_SITE)
 		role = fnft_site_role(site);
 	if (o->json && fnft_site_check_json(site, &json) < 0)
-		rc = EXIT_SYSTEM;
+		rc = say(EXIT_SYSTEM, "out of memory");
 	fnft_site_free(site);
 	fnft_catalog_free(cat);
+	if (rc)
+		return rc;
 	/* with no role anywhere, both must plan */
 	if (role != FNFT_ROLE_SITE)
 		rc = check_role(o, role);
@@ -332,23 +311,14 @@ static const char *table_name(const struct opts *o)
 	return o->table ? o->table : FNFT_DEFAULT_TABLE;
 }
 
-/* Kernel calls: a conflict is exit 4, anything else the kernel says is 3. */
-static int fail_kernel(int rc, const struct fnft_error *err)
-{
-	fail(rc, err);
-	return rc == -EAGAIN || rc == -EBUSY ? EXIT_CONFLICT : EXIT_SYSTEM;
-}
-
 static int open_kernel(const struct opts *o, struct fnft_kernel **k)
 {
 	struct fnft_error err = { 0 };
 	int rc;
 
 	rc = fnft_kernel_open(o->table, k, &err);
-	if (rc == -EINVAL)
-		return fail(rc, &err);
 	if (rc)
-		return fail_kernel(rc, &err);
+		return exit_fail(PHASE_OPEN, rc, &err);
 	if ((o->no_state || o->state_dir) &&
 	    fnft_kernel_set_state_dir(*k, o->no_state ? NULL : o->state_dir) < 0) {
 		say(0, "out of memory");
@@ -423,7 +393,7 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	} else if (!rc && !(rc = pending_check(k, &po, "apply"))) {
 		rc = fnft_kernel_apply(k, l.plan, &st, &err);
 		if (rc)
-			rc = fail_kernel(rc, &err);
+			rc = exit_fail(PHASE_KERNEL, rc, &err);
 		else if (st.in_sync)
 			say(0, "table inet %s is in sync; nothing to do",
 			    o->table ? o->table : FNFT_DEFAULT_TABLE);
@@ -452,7 +422,7 @@ static int read_kernel(const struct opts *o, unsigned flags,
 	rc = fnft_kernel_read(k, flags | (o->verify ? FNFT_READ_VERIFY : 0), live,
 			      &err);
 	fnft_kernel_free(k);
-	return rc ? fail_kernel(rc, &err) : EXIT_OK;
+	return rc ? exit_fail(PHASE_KERNEL, rc, &err) : EXIT_OK;
 }
 
 static int cmd_dry_run(struct opts *o, int argc, char **argv)
@@ -625,7 +595,7 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 	}
 	rc = fnft_kernel_remove(k, &err);
 	fnft_kernel_free(k);
-	return rc ? fail_kernel(rc, &err) : EXIT_OK;
+	return rc ? exit_fail(PHASE_KERNEL, rc, &err) : EXIT_OK;
 }
 
 /* ---- option tables ---- */

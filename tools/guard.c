@@ -47,10 +47,10 @@
 
 #include <libmnl/libmnl.h>
 
+#include "exit.h"
 #include "guard.h"
 #include "say.h"
 
-#define EXIT_REFUSED 2
 #define SSH_PORT 22
 
 /* ---- small containers ---- */
@@ -235,7 +235,7 @@ static int role_guard(const struct fnft_site *site, enum fnft_role given,
 		return 0;	/* the plan would not have been made */
 	if (cluster_addrs(site, role, &mine, own, sizeof(own)) < 0 ||
 	    cluster_addrs(site, other, &theirs, NULL, 0) < 0) {
-		rc = say(EXIT_REFUSED, "out of memory");
+		rc = say(EXIT_SYSTEM, "out of memory");
 	} else if (!held(local, &mine, ignored, sizeof(ignored)) &&
 		   held(local, &theirs, addr, sizeof(addr))) {
 		say(0, "refusing to apply: planned as the %s (%s %s), but this host holds %s, "
@@ -648,7 +648,7 @@ static int ssh_guard(const struct fnft_ruleset *plan, const struct vec *local)
 	rc = any ? EXIT_REFUSED : 0;
 out:
 	if (rc == -ENOMEM)
-		rc = say(EXIT_REFUSED, "out of memory");
+		rc = say(EXIT_SYSTEM, "out of memory");
 	free(refusal);
 	vec_free(&sessions);
 	return rc;
@@ -664,14 +664,13 @@ int guard_apply(const struct fnft_site *site, enum fnft_role role,
 		return 0;
 	if ((rc = local_addrs(&local)) == -ENOMEM) {
 		vec_free(&local);
-		return say(EXIT_REFUSED, "out of memory");
+		return say(EXIT_SYSTEM, "out of memory");
 	}
 	if (rc)
 		say(0, "cannot read this host's addresses (%s); the role check is skipped",
 		    strerror(-rc));
-	else
-		rc = role_guard(site, role, &local);
-	if (rc != EXIT_REFUSED)
+	rc = rc ? 0 : role_guard(site, role, &local);
+	if (!rc)
 		rc = ssh_guard(plan, &local);
 	vec_free(&local);
 	return rc;

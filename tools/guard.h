@@ -14,7 +14,8 @@
  *   client that has an SSH session open now (read from the kernel, plus
  *   SSH_CONNECTION) to the port it came in on.
  * @role is the role given with --node, FNFT_ROLE_SITE for `node =`; @force
- * skips both.  Returns 0 to go on, or the exit code 2 after printing why.
+ * skips both.  Returns 0 to go on, or after printing why the exit code
+ * EXIT_REFUSED (2), or EXIT_SYSTEM (3) when it ran out of memory.
  */
 int guard_apply(const struct fnft_site *site, enum fnft_role role,
 		const struct fnft_ruleset *plan, bool force);

@@ -57,6 +57,8 @@
 
 #include <finesse-nft/finesse-nft.h>
 
+#include "exit.h"
+#include "../lib/lock.h"
 #include "pending.h"
 #include "say.h"
 
@@ -130,55 +132,24 @@ void pending_lock_waiting(void *ctx, long holder)
 
 /*
  * The lock of the pending record, within @o->wait_ms (-1: as long as it
- * takes), saying after a second why nothing happens.  The holder's pid is
- * written into it, to be named.
+ * takes), saying after a second why nothing happens; without @o (the
+ * watchdog) as long as it takes, silently.
  */
 static int lock(struct pending *p, const struct pending_opts *o)
 {
-	struct timespec nap = { 0, 10 * 1000 * 1000 };
-	int64_t start = boot_ms();
-	bool told = false;
-	char pid[24];
-	int n;
+	int fd = fnft_lock_take(p->lock, o ? o->wait_ms : -1,
+				o ? pending_lock_waiting : NULL,
+				o ? (void *)o->table : NULL, NULL);
 
-	if (mkdir(RUN_DIR, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	p->lock_fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (p->lock_fd < 0)
-		return -errno;
-	while (flock(p->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		int64_t waited = boot_ms() - start;
-
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		if (o && o->wait_ms >= 0 && waited >= o->wait_ms) {
-			close(p->lock_fd);
-			p->lock_fd = -1;
-			return -EBUSY;
-		}
-		if (o && !told && waited >= 1000) {
-			char buf[24] = "";
-
-			if (pread(p->lock_fd, buf, sizeof(buf) - 1, 0) < 0)
-				buf[0] = '\0';
-			pending_lock_waiting((void *)o->table, strtol(buf, NULL, 10));
-			told = true;
-		}
-		nanosleep(&nap, NULL);
-	}
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(p->lock_fd, 0) < 0 || pwrite(p->lock_fd, pid, (size_t)n, 0) < 0)
-		(void)0;	/* only a courtesy to whoever waits */
+	if (fd < 0)
+		return fd;
+	p->lock_fd = fd;
 	return 0;
 }
 
 static void unlock(struct pending *p)
 {
-	if (p->lock_fd >= 0) {
-		if (ftruncate(p->lock_fd, 0) < 0)
-			(void)0;
-		close(p->lock_fd);
-	}
+	fnft_lock_release(p->lock_fd);
 	p->lock_fd = -1;
 }
 
@@ -187,10 +158,10 @@ static int lock_or_say(struct pending *p, const struct pending_opts *o)
 	int rc = lock(p, o);
 
 	if (rc == -EBUSY)
-		return say(4, "gave up waiting for the lock of table inet %s after %d ms; nothing was done",
+		return say(EXIT_CONFLICT, "gave up waiting for the lock of table inet %s after %d ms; nothing was done",
 			   o->table, o->wait_ms);
 	if (rc)
-		return say(3, "cannot lock %s: %s", p->lock, strerror(-rc));
+		return say(EXIT_SYSTEM, "cannot lock %s: %s", p->lock, strerror(-rc));
 	return 0;
 }
 
@@ -593,15 +564,6 @@ static int start_watchdog(struct watch *w, struct fnft_kernel *k, int *go, int *
 
 /* ---- the commands ---- */
 
-static int kernel_exit(int rc, const struct fnft_error *err)
-{
-	char line[1024];
-
-	fnft_error_format(err, line, sizeof(line));
-	say(0, "%s", line[0] ? line : strerror(-rc));
-	return rc == -EAGAIN || rc == -EBUSY ? 4 : rc == -EINVAL ? 2 : 3;
-}
-
 /* "(rollback at 12:34:56)" or "(its watchdog is gone: nothing will roll it back)" */
 static void record_text(const struct record *r, char *buf, size_t len)
 {
@@ -638,7 +600,7 @@ int pending_check(struct fnft_kernel *k, const struct pending_opts *o,
 		return 0;
 	record_text(&r, how, sizeof(how));
 	if (!o->force)
-		return say(2, "an apply --confirm is pending for table inet %s %s; "
+		return say(EXIT_REFUSED, "an apply --confirm is pending for table inet %s %s; "
 			   "run 'finesse-nft confirm' or 'finesse-nft rollback' first (or --force to %s anyway)",
 			   o->table, how, what);
 	if (r.alive)
@@ -673,7 +635,7 @@ static int arm_and_apply(struct pending *p, struct fnft_kernel *k,
 		rc = fnft_snapshot_save(snap, p->snap, &err);
 	if (rc) {
 		fnft_snapshot_free(snap);
-		return kernel_exit(rc, &err);
+		return exit_fail(PHASE_KERNEL, rc, &err);
 	}
 	before = live_text(k);
 	if (!before || fnft_ruleset_render(plan, &applied) < 0 ||
@@ -681,14 +643,14 @@ static int arm_and_apply(struct pending *p, struct fnft_kernel *k,
 		free(before);
 		free(applied);
 		fnft_snapshot_free(snap);
-		return say(3, "cannot keep the table of before the apply in %s", p->dir);
+		return say(EXIT_SYSTEM, "cannot keep the table of before the apply in %s", p->dir);
 	}
 	free(before);
 	free(applied);
 	w.snap_genid = fnft_snapshot_generation(snap);
 	if ((rc = start_watchdog(&w, k, &go, &ready))) {
 		fnft_snapshot_free(snap);
-		return say(3, "cannot start the rollback watchdog (%s); nothing was applied",
+		return say(EXIT_SYSTEM, "cannot start the rollback watchdog (%s); nothing was applied",
 			   strerror(-rc));
 	}
 	rc = fnft_kernel_apply_over(k, snap, plan, st, &err);
@@ -699,7 +661,7 @@ static int arm_and_apply(struct pending *p, struct fnft_kernel *k,
 			(void)0;	/* a dead watchdog has nothing to disarm */
 		close(go);
 		close(ready);
-		return rc ? kernel_exit(rc, &err) : 0;
+		return rc ? exit_fail(PHASE_KERNEL, rc, &err) : 0;
 	}
 	snprintf(msg, sizeof(msg), "C%u\n", st->generation);
 	if (write(go, msg, strlen(msg)) != (ssize_t)strlen(msg) || read(ready, &ack, 1) != 1) {
@@ -711,7 +673,7 @@ static int arm_and_apply(struct pending *p, struct fnft_kernel *k,
 		if (fnft_snapshot_load(p->snap, &back, &err) == 0)
 			fnft_kernel_restore(k, back, NULL, &err);
 		fnft_snapshot_free(back);
-		return say(3, "the rollback watchdog died; the previous table is back");
+		return say(EXIT_SYSTEM, "the rollback watchdog died; the previous table is back");
 	}
 	close(ready);
 	*go_out = go;
@@ -735,7 +697,7 @@ int pending_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	if (read_record(&p, &r) == 0) {
 		unlock(&p);
 		record_text(&r, how, sizeof(how));
-		return say(2, "an apply --confirm is already pending for table inet %s %s; "
+		return say(EXIT_REFUSED, "an apply --confirm is already pending for table inet %s %s; "
 			   "run 'finesse-nft confirm' or 'finesse-nft rollback' first",
 			   o->table, how);
 	}
@@ -744,7 +706,7 @@ int pending_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	if (mkdir(p.dir, 0700) < 0 && errno != EEXIST) {
 		rc = -errno;
 		unlock(&p);
-		return say(3, "cannot create %s: %s", p.dir, strerror(-rc));
+		return say(EXIT_SYSTEM, "cannot create %s: %s", p.dir, strerror(-rc));
 	}
 	rc = arm_and_apply(&p, k, plan, o, st, &go);
 	if (go < 0)
@@ -765,8 +727,8 @@ static int nothing_pending(const struct pending *p, const char *table, const cha
 	int rc;
 
 	if (!text)
-		return say(2, "nothing to %s for table inet %s", what, table);
-	rc = say(2, "nothing to %s: %s", what, text);
+		return say(EXIT_REFUSED, "nothing to %s for table inet %s", what, table);
+	rc = say(EXIT_REFUSED, "nothing to %s: %s", what, text);
 	free(text);
 	return rc;
 }
@@ -793,10 +755,10 @@ int pending_confirm(struct fnft_kernel *k, const struct pending_opts *o)
 		rc = say(0, "confirmed: table inet %s stays (the ruleset was changed elsewhere since the apply; this table was not)",
 			 o->table);
 	else if (live_is(k, p.before))
-		rc = say(2, "nothing to confirm: table inet %s is already what it was before the apply (the rollback ran%s)",
+		rc = say(EXIT_REFUSED, "nothing to confirm: table inet %s is already what it was before the apply (the rollback ran%s)",
 			 o->table, r.alive ? "" : ", and its watchdog died before it could say so");
 	else
-		rc = say(4, "table inet %s is neither what the apply made nor what it replaced: it was changed since; "
+		rc = say(EXIT_CONFLICT, "table inet %s is neither what the apply made nor what it replaced: it was changed since; "
 			 "the pending rollback is cancelled and the table stays as it is ('finesse-nft dry-run' shows how it differs)",
 			 o->table);
 	clear(&p);	/* the watchdog sees its record gone and exits */
@@ -825,8 +787,9 @@ int pending_rollback(struct fnft_kernel *k, const struct pending_opts *o)
 		rc = fnft_kernel_restore(k, snap, &over, &err);
 	if (rc) {
 		unlock(&p);
+		free(over);	/* a refused restore may have said what it would overwrite */
 		fnft_snapshot_free(snap);
-		return kernel_exit(rc, &err);
+		return exit_fail(PHASE_KERNEL, rc, &err);
 	}
 	clear(&p);
 	unlock(&p);

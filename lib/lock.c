@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Lock files that name their holder (see lock.h).  Shared by the library
+ * and the CLI, so it uses nothing of either.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lock.h"
+
+#define TELL_AFTER_MS 1000
+#define POLL_NS (10 * 1000 * 1000)
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The pid the holder wrote into the lock file, or 0. */
+static long holder_of(int fd)
+{
+	char buf[24] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	return n > 0 ? strtol(buf, NULL, 10) : 0;
+}
+
+/* The directory of @path, if it has one, made unless it is there. */
+static int make_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+
+	if (!slash || slash == path)
+		return 0;
+	if ((size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/* flock(LOCK_EX) on @fd within @timeout_ms: 0, -EBUSY or -errno. */
+static int wait_for(int fd, int timeout_ms, fnft_lock_wait_fn waiting, void *ctx)
+{
+	struct timespec nap = { 0, POLL_NS };
+	int64_t start = now_ms(), waited;
+	bool told = false;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		waited = now_ms() - start;
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			return -EBUSY;
+		if (!told && waited >= TELL_AFTER_MS && waiting) {
+			waiting(ctx, holder_of(fd));
+			told = true;
+		}
+		nanosleep(&nap, NULL);
+	}
+}
+
+int fnft_lock_take(const char *path, int timeout_ms, fnft_lock_wait_fn waiting,
+		   void *ctx, long *holder)
+{
+	char pid[24];
+	int fd, rc, n;
+
+	if (holder)
+		*holder = 0;
+	if ((rc = make_dir(path)))
+		return rc;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	rc = wait_for(fd, timeout_ms, waiting, ctx);
+	if (rc) {
+		if (rc == -EBUSY && holder)
+			*holder = holder_of(fd);
+		close(fd);
+		return rc;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) < 0)
+		(void)0;	/* only a courtesy to whoever waits */
+	return fd;
+}
+
+void fnft_lock_release(int fd)
+{
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, 0) < 0)
+		(void)0;	/* a stale pid only misleads a message */
+	close(fd);		/* releases the flock */
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef FNFT_LOCK_H
+#define FNFT_LOCK_H
+
+#include <finesse-nft/kernel.h>
+
+/*
+ * A lock file that names its holder: an exclusive flock() on it, and the
+ * holder's pid written into it, so that whoever waits can be told who.
+ * The library takes the table's lock with it (kernel.c), the CLI the lock
+ * of a pending confirm (the tool compiles this file in).  Internal: not in
+ * the ABI.
+ */
+
+/*
+ * fnft_lock_take - lock @path, creating it (0600) and its directory (0700)
+ * @timeout_ms: -1 to wait as long as it takes, else the most milliseconds
+ *	to wait (0: do not)
+ * @waiting: optional; called once, after a second of waiting, with @ctx
+ *	and the holder's pid (0 when unknown)
+ * @holder: optional; on -EBUSY, receives the holder's pid (0 when unknown)
+ *
+ * Polled rather than interrupted by a timer: a library owns no signal and
+ * no thread.  Returns the locked descriptor (close-on-exec), -EBUSY when
+ * @timeout_ms ran out, or another negative errno when the file cannot be
+ * created, opened or locked.
+ */
+int fnft_lock_take(const char *path, int timeout_ms, fnft_lock_wait_fn waiting,
+		   void *ctx, long *holder);
+
+/*
+ * fnft_lock_release - unlock and close @fd, from fnft_lock_take(), having
+ * emptied it (a stale pid would only mislead a message); a negative @fd is
+ * fine.
+ */
+void fnft_lock_release(int fd);
+
+#endif
