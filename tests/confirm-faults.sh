@@ -31,7 +31,15 @@ F=$1; A=$2; B=$3; t=$4
 which() { nft list table inet finesse 2>/dev/null | grep -o "finesse-nft [a-z]*" | head -1; }
 # LeakSanitizer cannot run under ptrace: no leak check for a traced CLI
 st() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"; }
-watchdogs() { for p in /proc/[0-9]*; do ls -l "$p/fd" 2>/dev/null | grep -q "/run/finesse-nft/pending.*/info" && echo "${p#/proc/}"; done; }
+# the watchdogs of this network namespace only: other steps (and other
+# tests) leave theirs counting down in theirs, and are none of our business
+watchdogs() {
+	me=$(readlink /proc/self/ns/net)
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$me" ] || continue
+		ls -l "$p/fd" 2>/dev/null | grep -q "/run/finesse-nft/pending.*/info" && echo "${p#/proc/}"
+	done
+}
 '
 
 # 1. killed at each step: find the steps in a clean run, then kill there
