@@ -166,6 +166,40 @@ static struct fnft_ir_set *set_named(struct fnft_ruleset *rs, const char *name)
 	return NULL;
 }
 
+/* Add address @last of 192.0.2.0/24 to set browser_v4 of @rs. */
+static void add_extra(struct fnft_ruleset *rs, uint8_t last)
+{
+	struct fnft_iv extra = { .lo = { 192, 0, 2, last }, .hi = { 192, 0, 2, last } };
+	struct fnft_ir_set *set = set_named(rs, "browser_v4");
+
+	ck_assert_int_eq(fnft_ivlist_add(&set->elems, &extra), 0);
+	fnft_ivlist_normalize(&set->elems, FNFT_V4);
+}
+
+/*
+ * @good applied; then the patch from the live table (read back, with
+ * @extra_live added to browser_v4, unless 0) to @good (with @extra_plan,
+ * unless 0) into *p.
+ */
+static void patch_of(struct fnft_ruleset *good, uint8_t extra_live,
+		     uint8_t extra_plan, struct fnft_patch *p)
+{
+	struct fnft_error err = { 0 };
+	struct fnft_ruleset *live;
+
+	ck_assert_int_eq(fnft_apply(good, &err), 0);
+	live = live_table();
+	if (extra_live)
+		add_extra(live, extra_live);
+	if (extra_plan)
+		add_extra(good, extra_plan);
+	ck_assert_int_eq(fnft_patch_compute(live, good, p), 0);
+	/* elements only: the patch points into @good, none into @live */
+	ck_assert_uint_eq(p->n_sets, 1);
+	ck_assert_uint_eq(p->n_del + p->n_ins, 0);
+	fnft_ruleset_free(live);
+}
+
 /*
  * A refused patch explains itself as a refused replace does: the set it
  * hit, the attribute the kernel's extended ack points at, the errno.
@@ -174,8 +208,6 @@ static struct fnft_ir_set *set_named(struct fnft_ruleset *rs, const char *name)
 START_TEST(refused_patch_names_set_and_attribute)
 {
 	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
-	struct fnft_ruleset *live;
-	struct fnft_iv extra = { .lo = { 192, 0, 2, 200 }, .hi = { 192, 0, 2, 200 } };
 	struct fnft_error err = { 0 };
 	struct fnft_batch *b = NULL;
 	struct fnft_patch p;
@@ -183,13 +215,8 @@ START_TEST(refused_patch_names_set_and_attribute)
 	char *before, *after;
 	uint32_t genid;
 
-	ck_assert_int_eq(fnft_apply(good, &err), 0);
+	patch_of(good, 200, 0, &p);
 	before = tl_list_table();
-	live = live_table();
-	ck_assert_int_eq(fnft_ivlist_add(&set_named(live, "browser_v4")->elems, &extra), 0);
-	fnft_ivlist_normalize(&set_named(live, "browser_v4")->elems, FNFT_V4);
-	ck_assert_int_eq(fnft_patch_compute(live, good, &p), 0);
-	ck_assert_uint_eq(p.n_sets, 1);
 	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
 	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
 	ck_assert_int_eq(fnft_patch_encode(&p, good->table, genid, fnft_nl_next_seq(nl), &b), 0);
@@ -205,7 +232,6 @@ START_TEST(refused_patch_names_set_and_attribute)
 	fnft_batch_free(b);
 	fnft_nl_close(nl);
 	fnft_patch_free(&p);
-	fnft_ruleset_free(live);
 	fnft_ruleset_free(good);
 }
 END_TEST
@@ -214,8 +240,6 @@ END_TEST
 START_TEST(stale_patch_is_refused_whole)
 {
 	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
-	struct fnft_ruleset *live;
-	struct fnft_iv extra = { .lo = { 192, 0, 2, 201 }, .hi = { 192, 0, 2, 201 } };
 	struct fnft_error err = { 0 };
 	struct fnft_batch *b = NULL;
 	struct fnft_patch p;
@@ -223,11 +247,7 @@ START_TEST(stale_patch_is_refused_whole)
 	char *before, *after;
 	uint32_t genid;
 
-	ck_assert_int_eq(fnft_apply(good, &err), 0);
-	live = live_table();
-	ck_assert_int_eq(fnft_ivlist_add(&set_named(good, "browser_v4")->elems, &extra), 0);
-	fnft_ivlist_normalize(&set_named(good, "browser_v4")->elems, FNFT_V4);
-	ck_assert_int_eq(fnft_patch_compute(live, good, &p), 0);
+	patch_of(good, 0, 201, &p);
 	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
 	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
 	ck_assert_int_eq(run("nft add table ip intruder"), 0);
@@ -244,7 +264,6 @@ START_TEST(stale_patch_is_refused_whole)
 	fnft_batch_free(b);
 	fnft_nl_close(nl);
 	fnft_patch_free(&p);
-	fnft_ruleset_free(live);
 	fnft_ruleset_free(good);
 }
 END_TEST
