@@ -8,12 +8,7 @@
  * the kernel refuse the batch whole (-EAGAIN), so a table is never mixed.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <finesse-nft/kernel.h>
 
@@ -580,6 +575,11 @@ FNFT_EXPORT int fnft_kernel_restore(struct fnft_kernel *k,
 	if (!rc && use_state(k))
 		fnft_state_forget(k->state_dir, &k->key);
 	unlock_table(lock);
+	if (rc && overwritten) {
+		/* nothing was overwritten */
+		free(*overwritten);
+		*overwritten = NULL;
+	}
 	return rc;
 }
 

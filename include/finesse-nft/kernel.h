@@ -197,7 +197,8 @@ int fnft_kernel_snapshot(struct fnft_kernel *k, struct fnft_snapshot **out,
  * @s: a snapshot of this handle's table
  * @overwritten: optional; receives a unified diff (malloc'd) of what the
  *	live table held that the restore replaced, when it was not what we
- *	last applied (someone changed it since), else NULL
+ *	last applied (someone changed it since), else NULL; NULL too when
+ *	the restore fails (then nothing was overwritten)
  *
  * The table becomes exactly the snapshot, or disappears when the snapshot
  * is of no table.  The generation id guards the batch; a change by anyone
