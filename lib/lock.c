@@ -21,12 +21,13 @@
 #define TELL_AFTER_MS 1000
 #define POLL_NS (10 * 1000 * 1000)
 
-static int64_t now_ms(void)
+/* Nanoseconds, so that a wait of N ms is never cut short by rounding. */
+static int64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* The pid the holder wrote into the lock file, or 0. */
@@ -57,7 +58,7 @@ static int make_dir(const char *path)
 static int wait_for(int fd, int timeout_ms, fnft_lock_wait_fn waiting, void *ctx)
 {
 	struct timespec nap = { 0, POLL_NS };
-	int64_t start = now_ms(), waited;
+	int64_t start = now_ns(), waited;
 	bool told = false;
 
 	for (;;) {
@@ -65,7 +66,7 @@ static int wait_for(int fd, int timeout_ms, fnft_lock_wait_fn waiting, void *ctx
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
-		waited = now_ms() - start;
+		waited = (now_ns() - start) / 1000000;	/* whole ms gone by */
 		if (timeout_ms >= 0 && waited >= timeout_ms)
 			return -EBUSY;
 		if (!told && waited >= TELL_AFTER_MS && waiting) {
