@@ -296,7 +296,14 @@ out:
 
 static int add_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return fnft_dump_add(data, nlh) ? MNL_CB_ERROR : MNL_CB_OK;
+	int rc = fnft_dump_add(data, nlh);
+
+	if (!rc)
+		return MNL_CB_OK;
+	/* request() reads the reason from errno: a stale 0 there would end
+	 * the dump as if it were complete */
+	errno = -rc;
+	return MNL_CB_ERROR;
 }
 
 /* One request of @type about table @d->name (and set @set) into @d. */
