@@ -112,9 +112,11 @@ struct fnft_ruleset {
 
 /* ---- construction helpers for the planner (and the decoder) ---- */
 
-/* A letter, then letters, digits, '_' or '-'; at most 64. */
+/* A letter, then letters, digits, '_' or '-'; at most 64.  Enough for the
+ * kernel (a snapshot's table is checked with this alone). */
 bool fnft_table_name_valid(const char *name);
-/* The same, as 0 or -EINVAL with the error that says so in @err. */
+/* A name we may create: valid and no nft keyword either, so that `nft -f`
+ * can load it back (see lib/keyword.c); 0 or -EINVAL with @err saying why. */
 int fnft_table_name_check(const char *name, struct fnft_error *err);
 
 struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment);
