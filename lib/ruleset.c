@@ -21,10 +21,19 @@ bool fnft_table_name_valid(const char *s)
 
 int fnft_table_name_check(const char *name, struct fnft_error *err)
 {
-	if (!fnft_table_name_valid(name))
-		return fnft_err(err, -EINVAL, NULL, name,
-				"bad table name '%s' (a letter, then letters, digits, '_' or '-', at most 64)",
-				name);
+	if (fnft_table_name_valid(name))
+		return 0;
+	return fnft_err(err, -EINVAL, NULL, name,
+			"bad table name '%s' (a letter, then letters, digits, '_' or '-', at most 64)",
+			name);
+}
+
+int fnft_table_name_check_loadable(const char *name, struct fnft_error *err)
+{
+	int rc = fnft_table_name_check(name, err);
+
+	if (rc)
+		return rc;
 	if (fnft_nft_keyword(name))
 		return fnft_err(err, -EINVAL, NULL, name,
 				"bad table name '%s': an nft keyword, which nft cannot load back as a name",

@@ -127,4 +127,18 @@ in_ns '"$1" --no-state --catalog "$2/one.cat" -c "$2/digit.conf" apply > /dev/nu
 grep -qxF "finesse-nft: $tmp/digit.conf:5: '1abc' is not a valid group name (a lower-case letter, then lower-case letters, digits, '.', '-', '_')" "$tmp/err" ||
 	fail "group 1abc: message: $(cat "$tmp/err")"
 
+# ... and so must a group a row names that no [group] defines
+{ cat "$tmp/site.conf"; printf '[entry x]\nprotocol = tcp\nlisten-port = 9999\ndirection = inbound\nremote = 1abc\n'; } > "$tmp/digit2.conf"
+in_netns "$FNFT" --no-state --catalog "$tmp/one.cat" -c "$tmp/digit2.conf" export > "$tmp/out" 2> "$tmp/err"
+[ $? = 2 ] && [ ! -s "$tmp/out" ] || fail "remote = 1abc: accepted"
+grep -qF "digit2.conf:" "$tmp/err" && grep -qF "'1abc' is not a valid group name" "$tmp/err" ||
+	fail "remote = 1abc: message: $(cat "$tmp/err")"
+
+# a keyword table an older version made (here by JSON, as nft's text cannot)
+# can still be removed by us: only planning refuses the name
+in_ns 'echo "{\"nftables\":[{\"add\":{\"table\":{\"family\":\"inet\",\"name\":\"counter\"}}}]}" | nft -j -f - || exit 1
+	"$1" --no-state --table counter remove > /dev/null || exit 2
+	nft list tables | grep -q . && exit 3; exit 0' "$FNFT" > "$tmp/out" 2>&1 ||
+	fail "remove --table counter of an existing table (exit $?): $(cat "$tmp/out")"
+
 echo "$n words: $(wc -l < "$tmp/refused") refused as --table, $(wc -l < "$tmp/accepted") load; $(wc -l < "$tmp/groups") group names load"
