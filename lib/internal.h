@@ -39,6 +39,12 @@ struct fnft_loc {
 int fnft_err(struct fnft_error *err, int code, const struct fnft_loc *loc,
 	     const char *object, const char *fmt, ...) FNFT_PRINTF(5, 6);
 
+/*
+ * Is @word one nft refuses where a name goes ("counter", "inet", "ip6"...)?
+ * The list and where it comes from: lib/keyword.c.
+ */
+bool fnft_nft_keyword(const char *word);
+
 /* A growable NUL-terminated text buffer; on allocation failure it latches. */
 struct fnft_buf {
 	char *s;

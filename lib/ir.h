@@ -114,8 +114,18 @@ struct fnft_ruleset {
 
 /* A letter, then letters, digits, '_' or '-'; at most 64. */
 bool fnft_table_name_valid(const char *name);
-/* The same, as 0 or -EINVAL with the error that says so in @err. */
+/*
+ * The same, as 0 or -EINVAL with the error that says so in @err.  Enough to
+ * open a table that exists: one an older version made as "counter" can
+ * still be shown, rolled back and removed.
+ */
 int fnft_table_name_check(const char *name, struct fnft_error *err);
+/*
+ * A name to plan a table under: valid and no nft keyword either, so that
+ * the export, `nft list ruleset | nft -f -` and `nft delete table inet NAME`
+ * all parse (see lib/keyword.c).
+ */
+int fnft_table_name_check_loadable(const char *name, struct fnft_error *err);
 
 struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment);
 struct fnft_ir_chain *fnft_ruleset_add_chain(struct fnft_ruleset *rs,

@@ -320,7 +320,7 @@ FNFT_EXPORT int fnft_plan(const struct fnft_catalog *cat,
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
 	if (!table)
 		table = FNFT_DEFAULT_TABLE;
-	if ((rc = fnft_table_name_check(table, err)))
+	if ((rc = fnft_table_name_check_loadable(table, err)))
 		return rc;
 	if ((rc = resolve_role(site, &role, err)))
 		return rc;

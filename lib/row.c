@@ -35,6 +35,11 @@ bool fnft_id_valid(const char *s)
 	return true;
 }
 
+bool fnft_group_name_valid(const char *s)
+{
+	return islower((unsigned char)s[0]) && fnft_id_valid(s);
+}
+
 int fnft_row_init(struct fnft_row *row, const char *id,
 		  const struct fnft_loc *loc)
 {
@@ -89,9 +94,10 @@ static int add_group(void *user, const char *name)
 	size_t cap = row->n_groups;
 	char *dup;
 
-	if (!fnft_id_valid(name))
+	if (!fnft_group_name_valid(name))
 		return fnft_err(c->err, -EINVAL, c->loc, row->id,
-				"'%s' is not a valid group name", name);
+				"'%s' is not a valid group name (a lower-case letter, then lower-case letters, digits, '.', '-', '_')",
+				name);
 	if (fnft_row_has_group(row, name))
 		return fnft_err(c->err, -EINVAL, c->loc, row->id,
 				"group '%s' is listed twice", name);

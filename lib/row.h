@@ -50,6 +50,13 @@ int fnft_row_finish(struct fnft_row *row, struct fnft_error *err);
 /* A valid row id or group name: [a-z0-9] then [a-z0-9._-], FNFT_ID_MAX. */
 bool fnft_id_valid(const char *s);
 
+/*
+ * A valid group name: a valid id that starts with a letter, since its sets
+ * "<group>_v4" are bare nft names and nft reads "1abc_v4" as a number.
+ * Keywords are fine: no nft keyword ends in "_v4" or "_v6".
+ */
+bool fnft_group_name_valid(const char *s);
+
 bool fnft_row_has_group(const struct fnft_row *row, const char *group);
 
 /*

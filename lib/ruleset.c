@@ -28,6 +28,19 @@ int fnft_table_name_check(const char *name, struct fnft_error *err)
 			name);
 }
 
+int fnft_table_name_check_loadable(const char *name, struct fnft_error *err)
+{
+	int rc = fnft_table_name_check(name, err);
+
+	if (rc)
+		return rc;
+	if (fnft_nft_keyword(name))
+		return fnft_err(err, -EINVAL, NULL, name,
+				"bad table name '%s': an nft keyword, which nft cannot load back as a name",
+				name);
+	return 0;
+}
+
 struct fnft_ruleset *fnft_ruleset_new(const char *table, const char *comment)
 {
 	struct fnft_ruleset *rs = calloc(1, sizeof(*rs));

@@ -161,9 +161,9 @@ static int begin_group(struct site_parse *p, const char *name,
 	const struct fnft_group *prev = fnft_site_group(site, name);
 	struct fnft_group *g;
 
-	if (!fnft_id_valid(name))
+	if (!fnft_group_name_valid(name))
 		return fnft_err(err, -EINVAL, loc, NULL,
-				"'%s' is not a valid group name (lower-case letters, digits, '.', '-', '_')",
+				"'%s' is not a valid group name (a lower-case letter, then lower-case letters, digits, '.', '-', '_')",
 				name);
 	if (streq(name, FNFT_GROUP_PEER))
 		return fnft_err(err, -EINVAL, loc, NULL,
