@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "ir-json.h"
+#include "lock.h"
 #include "state.h"
 
 #define STATE_VERSION 3	/* 2: elements as hex; 3: as raw bytes after the JSON */
@@ -47,33 +48,20 @@ static void legacy_name(const struct fnft_state_key *key, char *buf, size_t len)
 	snprintf(buf, len, "%" PRIu64 ".%s.json", key->netns, key->table);
 }
 
-/* Ours alone: owned by the euid, writable by nobody else.  Anyone else
- * who can write the file or its directory could make it say "in sync". */
-static bool ours_alone(const struct stat *st)
-{
-	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
-}
-
 /*
  * The directory as an fd to openat() in, if it is a directory (not a
- * symlink to one) and ours alone: -ENOENT when it is missing (and not to
- * be created), -EPERM when it is not to be trusted.
+ * symlink to one) and ours alone (fnft_fd_ours_alone(): anyone else who
+ * can write in it could make the file say "in sync"): -ENOENT when it is
+ * missing (and not to be created), -EPERM when it is not to be trusted.
  */
 static int dir_open(const char *dir, bool create)
 {
-	struct stat st;
 	int fd;
 
 	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ELOOP || errno == ENOTDIR ? -EPERM : -ENOENT;
-	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode) || !ours_alone(&st)) {
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
+	fd = fnft_dir_open_ours(dir);
+	return fd >= 0 || fd == -EPERM ? fd : -ENOENT;
 }
 
 /*
@@ -97,7 +85,7 @@ static int file_open(const char *dir, const struct fnft_state_key *key,
 	close(dfd);
 	if (fd < 0)
 		return errno == ELOOP ? -EPERM : -ENOENT;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !ours_alone(&st)) {
+	if (!fnft_fd_ours_alone(fd, S_IFREG) || fstat(fd, &st) < 0) {
 		close(fd);
 		return -EPERM;
 	}

@@ -8,7 +8,8 @@
 # - a symlink planted at the temporary file's name: its target untouched;
 # - a FIFO as the state file: dry-run, explain --live and apply finish;
 # - a symlink to /dev/zero, a 100 MiB and a 1 GiB sparse file: dry-run
-#   succeeds in bounded memory (ulimit -v 200 MiB, peak RSS under 64 MiB).
+#   succeeds in bounded memory (ulimit -v 200 MiB, peak RSS under 64 MiB);
+# - a lock file of another user under /run/finesse-nft: not written to.
 FNFT=$1; SRC=$2
 . "$(dirname "$0")/lib.sh"
 require_netns
@@ -95,3 +96,19 @@ for kind in zero sparse100 sparse1g; do
 	[ "$(tail -1 "$tmp/rss")" -lt 65536 ] || fail "$kind as the state file: peak RSS $(tail -1 "$tmp/rss") KiB"
 done
 echo "/dev/zero, 100 MiB and 1 GiB as the state file: dry-run in bounded memory"
+
+# the same rule under /run/finesse-nft: a lock file of another user is not
+# ours to write our pid into; apply goes on without it (the generation id
+# still guards) and leaves the file as it was
+in_ns '
+	F=$1; SITE=$2; S=$3/state.run
+	"$F" -c "$SITE" --state-dir "$S" apply 2>/dev/null || { echo "first apply failed"; exit 1; }
+	cookie=$(basename "$S"/*.state .finesse.state)
+	echo planted > /run/finesse-nft/lock.$cookie.finesse
+	chown 65534 /run/finesse-nft/lock.$cookie.finesse
+	nft add element inet finesse admin_v4 "{ 192.0.2.99 }"
+	"$F" -c "$SITE" --state-dir "$S" apply 2>/dev/null || { echo "apply failed"; exit 1; }
+	[ "$(cat /run/finesse-nft/lock.$cookie.finesse)" = planted ] || echo "our pid went into a lock file of another user"
+' "$FNFT" "$site" "$tmp" > "$tmp/msg" 2>&1 || fail "lock file of another user: $(cat "$tmp/msg")"
+[ -s "$tmp/msg" ] && fail "$(cat "$tmp/msg")"
+echo "a lock file of another user under /run: left as it was"
