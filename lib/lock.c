@@ -46,23 +46,33 @@ bool fnft_fd_ours_alone(int fd, mode_t type)
 	       st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-int fnft_dir_open_ours(const char *dir)
+int fnft_openat_ours(int dfd, const char *name, int flags, mode_t mode)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	mode_t type = flags & O_DIRECTORY ? S_IFDIR : S_IFREG;
+	/* O_TRUNC only once the file proved ours: it would empty another's */
+	int fd = openat(dfd, name, (flags & ~O_TRUNC) | O_CLOEXEC | O_NOFOLLOW |
+			O_NONBLOCK, mode);
 	int e = errno;
 	struct stat st;
 
 	/* a symlink is refused (ELOOP, or ENOTDIR with O_DIRECTORY) */
-	if (fd < 0 && (e == ELOOP || (e == ENOTDIR && lstat(dir, &st) == 0 &&
+	if (fd < 0 && (e == ELOOP || (e == ENOTDIR &&
+				      fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 				      S_ISLNK(st.st_mode))))
 		return -EPERM;
 	if (fd < 0)
 		return -e;
-	if (!fnft_fd_ours_alone(fd, S_IFDIR)) {
+	if (!fnft_fd_ours_alone(fd, type) ||
+	    ((flags & O_TRUNC) && ftruncate(fd, 0) < 0)) {
 		close(fd);
 		return -EPERM;
 	}
 	return fd;
+}
+
+int fnft_dir_open_ours(const char *dir)
+{
+	return fnft_openat_ours(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0);
 }
 
 /*
@@ -125,17 +135,11 @@ int fnft_lock_take(const char *path, int timeout_ms, fnft_lock_wait_fn waiting,
 		return dfd;
 	/* someone else's file, or a FIFO, is no lock of ours: -EPERM, and the
 	 * caller goes on without one (the generation id still guards) */
-	fd = openat(dfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-		    O_NONBLOCK, 0600);
-	rc = fd < 0 ? -errno : 0;
+	fd = fnft_openat_ours(dfd, name, O_RDWR | O_CREAT, 0600);
 	if (dfd >= 0)
 		close(dfd);
-	if (rc)
-		return rc;
-	if (!fnft_fd_ours_alone(fd, S_IFREG)) {
-		close(fd);
-		return -EPERM;
-	}
+	if (fd < 0)
+		return fd;
 	rc = wait_for(fd, timeout_ms, waiting, ctx);
 	if (rc) {
 		if (rc == -EBUSY && holder)

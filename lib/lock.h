@@ -47,6 +47,14 @@ void fnft_lock_release(int fd);
 bool fnft_fd_ours_alone(int fd, mode_t type);
 
 /*
+ * openat(@dfd, @name, @flags, @mode) of a file we trust: never through a
+ * symlink, never blocking on a FIFO, close-on-exec, and then only a
+ * regular file (a directory with O_DIRECTORY) that fnft_fd_ours_alone();
+ * -EPERM for anything else, -errno when it cannot be opened.
+ */
+int fnft_openat_ours(int dfd, const char *name, int flags, mode_t mode);
+
+/*
  * @dir as an O_DIRECTORY fd to openat() in, if it is a directory, not a
  * symlink, and fnft_fd_ours_alone(): -EPERM when not, -errno when it
  * cannot be opened.

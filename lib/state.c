@@ -81,13 +81,13 @@ static int file_open(const char *dir, const struct fnft_state_key *key,
 	if (dfd < 0)
 		return dfd;
 	state_name(key, name, sizeof(name));
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = fnft_openat_ours(dfd, name, O_RDONLY, 0);
 	close(dfd);
 	if (fd < 0)
-		return errno == ELOOP ? -EPERM : -ENOENT;
-	if (!fnft_fd_ours_alone(fd, S_IFREG) || fstat(fd, &st) < 0) {
+		return fd == -EPERM ? fd : -ENOENT;
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return -EPERM;
+		return -ENOENT;
 	}
 	if (st.st_size > FNFT_STATE_MAX) {
 		close(fd);
@@ -224,56 +224,57 @@ static int check_header(const char *line, const struct fnft_state_key *key,
 	return rc;
 }
 
-int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
-		    uint32_t genid, uint64_t *fingerprint)
-{
-	char line[HEADER_MAX], *nl;
-	size_t size;
-	ssize_t n;
-	int fd;
-
-	fd = file_open(dir, key, &size);
-	if (fd < 0)
-		return fd;
-	n = read_all(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ENOENT;
-	line[n] = '\0';
-	nl = strchr(line, '\n');
-	if (!nl)
-		return -ENOENT;
-	*nl = '\0';
-	return check_header(line, key, genid, fingerprint);
-}
-
-/* The whole file, read into memory only once it proved trustworthy. */
+/*
+ * The file, read into memory only once it proved trustworthy: whole, or
+ * its first @cap bytes when @cap is not 0.
+ */
 static int read_state(const char *dir, const struct fnft_state_key *key,
-		      char **text, size_t *len)
+		      size_t cap, char **text, size_t *len)
 {
-	size_t size;
+	size_t size, want;
 	ssize_t n;
 	int fd;
 
 	fd = file_open(dir, key, &size);
 	if (fd < 0)
 		return fd;
-	*text = malloc(size + 1);
+	want = cap && cap < size ? cap : size;
+	*text = malloc(want + 1);
 	if (!*text) {
 		close(fd);
 		return -ENOMEM;
 	}
 	/* one byte over: a file grown since fstat() is not the one checked */
-	n = read_all(fd, *text, size + 1);
+	n = read_all(fd, *text, want + 1);
 	close(fd);
-	if (n < 0 || (size_t)n != size) {
+	if (n < 0 || (size_t)n < want || (!cap && (size_t)n != size)) {
 		free(*text);
 		*text = NULL;
 		return -ENOENT;
 	}
-	(*text)[size] = '\0';
-	*len = size;
+	(*text)[want] = '\0';
+	*len = want;
 	return 0;
+}
+
+int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
+		    uint32_t genid, uint64_t *fingerprint)
+{
+	char *line = NULL, *nl;
+	size_t len;
+	int rc;
+
+	rc = read_state(dir, key, HEADER_MAX - 1, &line, &len);
+	if (rc)
+		return rc == -ENOMEM ? -ENOENT : rc;
+	nl = strchr(line, '\n');
+	rc = -ENOENT;
+	if (nl) {
+		*nl = '\0';
+		rc = check_header(line, key, genid, fingerprint);
+	}
+	free(line);
+	return rc;
 }
 
 static int load(const char *dir, const struct fnft_state_key *key,
@@ -285,7 +286,7 @@ static int load(const char *dir, const struct fnft_state_key *key,
 	uint64_t fp;
 	int rc;
 
-	rc = read_state(dir, key, &text, &len);
+	rc = read_state(dir, key, 0, &text, &len);
 	if (rc)
 		return rc == -ENOMEM ? -ENOENT : rc;
 	rc = -ENOENT;

@@ -132,6 +132,18 @@ START_TEST(file_is_trusted_only_for_its_key)
 }
 END_TEST
 
+/* A fresh directory @dir (a mkdtemp() template) with @key for @netns, and
+ * @path the file of that key there. */
+static void state_setup(char *dir, struct fnft_state_key *key, uint64_t netns,
+			char *path, size_t len)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	key->netns = netns;
+	ck_assert_int_eq(fnft_state_key_boot(key), 0);
+	snprintf(key->table, sizeof(key->table), "finesse");
+	snprintf(path, len, "%s/%llu.finesse.state", dir, (unsigned long long)netns);
+}
+
 /* Every site through the file: back equal; keys cut short, keys to spare
  * or the JSON line gone, and the file is not trusted. */
 START_TEST(file_round_trip_and_damage)
@@ -142,10 +154,7 @@ START_TEST(file_round_trip_and_damage)
 	long size;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(fnft_state_key_boot(&key), 0);
-	snprintf(key.table, sizeof(key.table), "finesse");
-	snprintf(path, sizeof(path), "%s/77.finesse.state", dir);
+	state_setup(dir, &key, 77, path, sizeof(path));
 	ck_assert_int_eq(fnft_state_save(dir, &key, 3, rs), 0);
 	ck_assert_int_eq(fnft_state_load(dir, &key, 3, &back), 0);
 	ck_assert(fnft_ruleset_equal(rs, back));
@@ -184,10 +193,7 @@ START_TEST(file_is_trusted_only_when_ours_alone)
 	uint64_t fp;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(fnft_state_key_boot(&key), 0);
-	snprintf(key.table, sizeof(key.table), "finesse");
-	snprintf(path, sizeof(path), "%s/99.finesse.state", dir);
+	state_setup(dir, &key, 99, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	snprintf(target, sizeof(target), "%s/target", dir);
 

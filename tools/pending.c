@@ -165,22 +165,10 @@ static int lock_or_say(struct pending *p, const struct pending_opts *o)
 	return 0;
 }
 
-/*
- * open(@path, @flags) for a file under /run/finesse-nft that we trust:
- * never through a symlink, never blocking on a FIFO, and only a regular
- * file of ours alone (fnft_fd_ours_alone()); -EPERM for anything else.
- */
+/* A file under /run/finesse-nft, opened only if it is ours alone. */
 static int open_ours(const char *path, int flags, mode_t mode)
 {
-	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode);
-
-	if (fd < 0)
-		return -errno;
-	if (!fnft_fd_ours_alone(fd, S_IFREG)) {
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
+	return fnft_openat_ours(AT_FDCWD, path, flags, mode);
 }
 
 /* @dir made unless it is there; 0, or -EPERM when it is not ours alone. */
