@@ -64,7 +64,9 @@ int fnft_grow(void *v, size_t *cap, size_t want, size_t size);
 char *fnft_strdup(const char *s);
 
 /* Read a whole file into memory (NUL-terminated; *len excludes the NUL);
- * a regular file in one read() into a buffer of its size. */
+ * a regular file in one read() into a buffer of its size.  Only a regular
+ * file or an anonymous pipe: anything else (a named FIFO, a device) is
+ * -EINVAL "not a regular file", without blocking. */
 int fnft_read_file(const char *path, char **text, size_t *len,
 		   struct fnft_error *err);
 

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <finesse-nft/kernel.h>
 
@@ -29,6 +30,7 @@ struct fnft_kernel {
 	struct fnft_nl *nl;
 	struct fnft_state_key key;
 	bool have_key;			/* boot id and netns cookie known */
+	char state_ignored[160];	/* why the state file was not used, or "" */
 	char id[96];			/* "<netns cookie>.<table>" */
 	int lock_timeout_ms;		/* -1: wait as long as it takes */
 	fnft_lock_wait_fn lock_waiting;
@@ -118,6 +120,27 @@ static bool use_state(const struct fnft_kernel *k)
 	return k->state_dir && k->have_key;
 }
 
+/*
+ * Pass on @rc of a state call, and remember the first time the file was
+ * there but not to be trusted, for fnft_kernel_state_ignored(): the
+ * library does not print, and a caller wants to say it once.
+ */
+static int state_rc(struct fnft_kernel *k, int rc)
+{
+	if ((rc == -EPERM || rc == -EFBIG) && !k->state_ignored[0])
+		snprintf(k->state_ignored, sizeof(k->state_ignored),
+			 rc == -EPERM ?
+			 "state file in %s not used: it or its directory is not a regular file or directory of uid %u writable by it alone" :
+			 "state file in %s not used: bigger than 64 MiB",
+			 k->state_dir, (unsigned)geteuid());
+	return rc;
+}
+
+FNFT_EXPORT const char *fnft_kernel_state_ignored(const struct fnft_kernel *k)
+{
+	return k && k->state_ignored[0] ? k->state_ignored : NULL;
+}
+
 /* ---- reading ---- */
 
 /* read_live(): *genid was read just now; do not ask the kernel again */
@@ -140,7 +163,8 @@ static int read_live(struct fnft_kernel *k, unsigned flags,
 		if (!(flags & READ_HAVE_GENID) &&
 		    (rc = fnft_nl_genid(k->nl, genid, err)))
 			return rc;
-		if (fnft_state_load(k->state_dir, &k->key, *genid, live) == 0)
+		if (state_rc(k, fnft_state_load(k->state_dir, &k->key, *genid,
+						live)) == 0)
 			return 0;
 	}
 	if ((rc = fnft_nl_dump(k->nl, k->table, !(flags & FNFT_READ_NO_ELEMENTS),
@@ -226,7 +250,7 @@ static void save_state(struct fnft_kernel *k, struct fnft_ruleset *live,
 			live->sets[i].elems = plan->sets[i].elems;
 		}
 	ok = ok && fnft_ruleset_equal(live, plan) &&
-	     fnft_state_save(k->state_dir, &k->key, genid, live) == 0;
+	     state_rc(k, fnft_state_save(k->state_dir, &k->key, genid, live)) == 0;
 	if (live && live->n_sets == plan->n_sets)
 		for (i = 0; i < live->n_sets; i++)	/* given back */
 			if (live->sets[i].elems.v == plan->sets[i].elems.v)
@@ -278,7 +302,7 @@ static bool state_is_plan(struct fnft_kernel *k, const struct fnft_ruleset *plan
 	uint64_t fp;
 
 	return use_state(k) &&
-	       fnft_state_peek(k->state_dir, &k->key, genid, &fp) == 0 &&
+	       state_rc(k, fnft_state_peek(k->state_dir, &k->key, genid, &fp)) == 0 &&
 	       fp == fnft_ruleset_fingerprint(plan);
 }
 
@@ -516,10 +540,12 @@ static char *overwritten_diff(struct fnft_kernel *k, uint32_t genid)
 	uint32_t g;
 	char *diff = NULL;
 
-	if (use_state(k) && fnft_state_peek(k->state_dir, &k->key, genid, &fp) == 0)
+	if (use_state(k) &&
+	    state_rc(k, fnft_state_peek(k->state_dir, &k->key, genid, &fp)) == 0)
 		return NULL;	/* untouched since our commit */
 	if (use_state(k))
-		fnft_state_load_committed(k->state_dir, &k->key, &committed);
+		state_rc(k, fnft_state_load_committed(k->state_dir, &k->key,
+						      &committed));
 	if (read_live(k, FNFT_READ_VERIFY, &live, &g, NULL) == 0 && live)
 		fnft_ruleset_diff(committed, live,
 				  committed ? "our last apply" : "nothing",

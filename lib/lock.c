@@ -39,19 +39,65 @@ static long holder_of(int fd)
 	return n > 0 ? strtol(buf, NULL, 10) : 0;
 }
 
-/* The directory of @path, if it has one, made unless it is there. */
-static int make_dir(const char *path)
+bool fnft_fd_ours_alone(int fd, mode_t type)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type &&
+	       st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+int fnft_openat_ours(int dfd, const char *name, int flags, mode_t mode)
+{
+	mode_t type = flags & O_DIRECTORY ? S_IFDIR : S_IFREG;
+	/* O_TRUNC only once the file proved ours: it would empty another's */
+	int fd = openat(dfd, name, (flags & ~O_TRUNC) | O_CLOEXEC | O_NOFOLLOW |
+			O_NONBLOCK, mode);
+	int e = errno;
+	struct stat st;
+
+	/* a symlink is refused (ELOOP, or ENOTDIR with O_DIRECTORY) */
+	if (fd < 0 && (e == ELOOP || (e == ENOTDIR &&
+				      fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				      S_ISLNK(st.st_mode))))
+		return -EPERM;
+	if (fd < 0)
+		return -e;
+	if (!fnft_fd_ours_alone(fd, type) ||
+	    ((flags & O_TRUNC) && ftruncate(fd, 0) < 0)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+int fnft_dir_open_ours(const char *dir)
+{
+	return fnft_openat_ours(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0);
+}
+
+/*
+ * The directory of @path, made unless it is there, as an fd to openat()
+ * in (AT_FDCWD when @path has none), if it is ours alone; *name is the
+ * rest of @path.
+ */
+static int make_dir(const char *path, const char **name)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
 
-	if (!slash || slash == path)
-		return 0;
+	*name = slash ? slash + 1 : path;
+	if (!slash)
+		return AT_FDCWD;
+	if (slash == path)
+		return fnft_dir_open_ours("/");
 	if ((size_t)(slash - path) >= sizeof(dir))
 		return -ENAMETOOLONG;
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	return mkdir(dir, 0700) < 0 && errno != EEXIST ? -errno : 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return fnft_dir_open_ours(dir);
 }
 
 /* flock(LOCK_EX) on @fd within @timeout_ms: 0, -EBUSY or -errno. */
@@ -80,16 +126,21 @@ static int wait_for(int fd, int timeout_ms, fnft_lock_wait_fn waiting, void *ctx
 int fnft_lock_take(const char *path, int timeout_ms, fnft_lock_wait_fn waiting,
 		   void *ctx, long *holder)
 {
+	const char *name;
 	char pid[24];
-	int fd, rc, n;
+	int dfd, fd, rc, n;
 
 	if (holder)
 		*holder = 0;
-	if ((rc = make_dir(path)))
-		return rc;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if ((dfd = make_dir(path, &name)) < 0 && dfd != AT_FDCWD)
+		return dfd;
+	/* someone else's file, or a FIFO, is no lock of ours: -EPERM, and the
+	 * caller goes on without one (the generation id still guards) */
+	fd = fnft_openat_ours(dfd, name, O_RDWR | O_CREAT, 0600);
+	if (dfd >= 0)
+		close(dfd);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	rc = wait_for(fd, timeout_ms, waiting, ctx);
 	if (rc) {
 		if (rc == -EBUSY && holder)

@@ -2,6 +2,9 @@
 #ifndef FNFT_LOCK_H
 #define FNFT_LOCK_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include <finesse-nft/kernel.h>
 
 /*
@@ -34,5 +37,28 @@ int fnft_lock_take(const char *path, int timeout_ms, fnft_lock_wait_fn waiting,
  * fine.
  */
 void fnft_lock_release(int fd);
+
+/*
+ * Could no one but us have written what @fd is?  It is of @type (S_IFREG,
+ * S_IFDIR), owned by the euid and not writable by group or others.  The
+ * check every file we trust goes through: the locks and pending records
+ * under /run, and the state file (state.c).
+ */
+bool fnft_fd_ours_alone(int fd, mode_t type);
+
+/*
+ * openat(@dfd, @name, @flags, @mode) of a file we trust: never through a
+ * symlink, never blocking on a FIFO, close-on-exec, and then only a
+ * regular file (a directory with O_DIRECTORY) that fnft_fd_ours_alone();
+ * -EPERM for anything else, -errno when it cannot be opened.
+ */
+int fnft_openat_ours(int dfd, const char *name, int flags, mode_t mode);
+
+/*
+ * @dir as an O_DIRECTORY fd to openat() in, if it is a directory, not a
+ * symlink, and fnft_fd_ours_alone(): -EPERM when not, -errno when it
+ * cannot be opened.
+ */
+int fnft_dir_open_ours(const char *dir);
 
 #endif

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "ir-json.h"
+#include "lock.h"
 #include "state.h"
 
 #define STATE_VERSION 3	/* 2: elements as hex; 3: as raw bytes after the JSON */
@@ -37,16 +38,82 @@ int fnft_state_key_boot(struct fnft_state_key *key)
 
 /* NETNS.TABLE.state: JSON lines and raw keys (format 2 was all JSON and
  * named NETNS.TABLE.json; see fnft_state_save()) */
-static void state_path(const char *dir, const struct fnft_state_key *key,
-		       char *buf, size_t len)
+static void state_name(const struct fnft_state_key *key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%" PRIu64 ".%s.state", dir, key->netns, key->table);
+	snprintf(buf, len, "%" PRIu64 ".%s.state", key->netns, key->table);
 }
 
-static void legacy_path(const char *dir, const struct fnft_state_key *key,
-			char *buf, size_t len)
+static void legacy_name(const struct fnft_state_key *key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%" PRIu64 ".%s.json", dir, key->netns, key->table);
+	snprintf(buf, len, "%" PRIu64 ".%s.json", key->netns, key->table);
+}
+
+/*
+ * The directory as an fd to openat() in, if it is a directory (not a
+ * symlink to one) and ours alone (fnft_fd_ours_alone(): anyone else who
+ * can write in it could make the file say "in sync"): -ENOENT when it is
+ * missing (and not to be created), -EPERM when it is not to be trusted.
+ */
+static int dir_open(const char *dir, bool create)
+{
+	int fd;
+
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = fnft_dir_open_ours(dir);
+	return fd >= 0 || fd == -EPERM ? fd : -ENOENT;
+}
+
+/*
+ * The state file of @key, open for reading, if it and its directory are
+ * to be trusted: a regular file (never a FIFO to hang on or a device to
+ * read without end), ours alone, at most FNFT_STATE_MAX bytes (*size).
+ * -ENOENT when there is none, -EPERM or -EFBIG when it is not trusted.
+ */
+static int file_open(const char *dir, const struct fnft_state_key *key,
+		     size_t *size)
+{
+	char name[128];
+	struct stat st;
+	int dfd, fd;
+
+	dfd = dir_open(dir, false);
+	if (dfd < 0)
+		return dfd;
+	state_name(key, name, sizeof(name));
+	fd = fnft_openat_ours(dfd, name, O_RDONLY, 0);
+	close(dfd);
+	if (fd < 0)
+		return fd == -EPERM ? fd : -ENOENT;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -ENOENT;
+	}
+	if (st.st_size > FNFT_STATE_MAX) {
+		close(fd);
+		return -EFBIG;
+	}
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
+/* Up to @len bytes from @fd; the count read, or -1. */
+static ssize_t read_all(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
 }
 
 /* Line 1: what the file is for, and the fingerprint of what it holds. */
@@ -66,38 +133,51 @@ static char *header_line(const struct fnft_state_key *key, uint32_t genid,
 	return line;
 }
 
-/* Through a temporary file and a rename: a reader sees the old file or
- * the new one, never half of one. */
+/*
+ * Through a temporary file and a rename: a reader sees the old file or
+ * the new one, never half of one.  All inside the directory's fd, which
+ * was checked to be ours alone; the temporary file is created afresh
+ * (O_EXCL, O_NOFOLLOW), so a name planted there is removed, never
+ * followed.
+ */
 static int write_file(const char *dir, const struct fnft_state_key *key,
 		      const char *head, const char *body, const uint8_t *keys,
 		      size_t n_keys)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char name[128], tmp[136];
+	int dfd, fd, rc = 0;
 	FILE *f;
-	int rc = 0;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	state_path(dir, key, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
+	dfd = dir_open(dir, true);
+	if (dfd < 0)
+		return dfd;
+	state_name(key, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+		return rc;
+	}
 	if (fprintf(f, "%s\n%s\n", head, body) < 0 ||
 	    fwrite(keys, 1, n_keys, f) != n_keys)
 		rc = -EIO;
 	if (fclose(f) != 0 && !rc)
 		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
+	if (!rc && renameat(dfd, tmp, dfd, name) < 0)
 		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		return rc;
+	if (rc)
+		unlinkat(dfd, tmp, 0);
+	else {	/* a format-2 file of the same key is stale from here on */
+		legacy_name(key, name, sizeof(name));
+		unlinkat(dfd, name, 0);
 	}
-	/* a format-2 file of the same key is stale from here on */
-	legacy_path(dir, key, path, sizeof(path));
-	unlink(path);
-	return 0;
+	close(dfd);
+	return rc;
 }
 
 int fnft_state_save(const char *dir, const struct fnft_state_key *key,
@@ -144,36 +224,72 @@ static int check_header(const char *line, const struct fnft_state_key *key,
 	return rc;
 }
 
+/*
+ * The file, read into memory only once it proved trustworthy: whole, or
+ * its first @cap bytes when @cap is not 0.
+ */
+static int read_state(const char *dir, const struct fnft_state_key *key,
+		      size_t cap, char **text, size_t *len)
+{
+	size_t size, want;
+	ssize_t n;
+	int fd;
+
+	fd = file_open(dir, key, &size);
+	if (fd < 0)
+		return fd;
+	want = cap && cap < size ? cap : size;
+	*text = malloc(want + 1);
+	if (!*text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* one byte over: a file grown since fstat() is not the one checked */
+	n = read_all(fd, *text, want + 1);
+	close(fd);
+	if (n < 0 || (size_t)n < want || (!cap && (size_t)n != size)) {
+		free(*text);
+		*text = NULL;
+		return -ENOENT;
+	}
+	(*text)[want] = '\0';
+	*len = want;
+	return 0;
+}
+
 int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, uint64_t *fingerprint)
 {
-	char path[PATH_MAX], line[HEADER_MAX];
-	FILE *f;
-	int rc = -ENOENT;
+	char *line = NULL, *nl;
+	size_t len;
+	int rc;
 
-	state_path(dir, key, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	if (fgets(line, sizeof(line), f))
+	rc = read_state(dir, key, HEADER_MAX - 1, &line, &len);
+	if (rc)
+		return rc == -ENOMEM ? -ENOENT : rc;
+	nl = strchr(line, '\n');
+	rc = -ENOENT;
+	if (nl) {
+		*nl = '\0';
 		rc = check_header(line, key, genid, fingerprint);
-	fclose(f);
+	}
+	free(line);
 	return rc;
 }
 
 static int load(const char *dir, const struct fnft_state_key *key,
 		uint64_t genid, struct fnft_ruleset **out)
 {
-	char path[PATH_MAX];
 	char *text = NULL, *head_end, *body_end;
 	struct fnft_ruleset *rs;
 	size_t len;
 	uint64_t fp;
-	int rc = -ENOENT;
+	int rc;
 
-	state_path(dir, key, path, sizeof(path));
-	if (fnft_read_file(path, &text, &len, NULL) < 0)
-		return -ENOENT;
+	rc = read_state(dir, key, 0, &text, &len);
+	if (rc)
+		return rc == -ENOMEM ? -ENOENT : rc;
+	rc = -ENOENT;
 	/* header line, JSON line, then the raw keys (which may hold any byte) */
 	head_end = memchr(text, '\n', len);
 	body_end = head_end ? memchr(head_end + 1, '\n',
@@ -213,10 +329,14 @@ int fnft_state_load_committed(const char *dir, const struct fnft_state_key *key,
 
 void fnft_state_forget(const char *dir, const struct fnft_state_key *key)
 {
-	char path[PATH_MAX];
+	char name[128];
+	int dfd = dir_open(dir, false);
 
-	state_path(dir, key, path, sizeof(path));
-	unlink(path);
-	legacy_path(dir, key, path, sizeof(path));
-	unlink(path);
+	if (dfd < 0)
+		return;		/* nothing of ours to remove there */
+	state_name(key, name, sizeof(name));
+	unlinkat(dfd, name, 0);
+	legacy_name(key, name, sizeof(name));
+	unlinkat(dfd, name, 0);
+	close(dfd);
 }

@@ -24,11 +24,22 @@
  * for 100,000 networks cost more than the apply itself.  A fast no-op
  * check reads line 1 only.  Line 2 and the keys are the body ir-json.h
  * writes and reads; this module adds the header and the file.
+ *
+ * The file is an optimisation only, so it is believed only when no one but
+ * us could have written it: a regular file owned by the euid and writable
+ * by it alone, opened without following a symlink, in a directory (not a
+ * symlink to one) with the same properties, and at most FNFT_STATE_MAX
+ * bytes.  Anything else is not read: the loaders return -EPERM or -EFBIG
+ * (not -ENOENT) so that the caller can say once that it dumped instead.
  */
 
 #include <stdint.h>
 
 #include "ir.h"
+
+/* 64 MiB: two million IPv6 intervals, far past what a dump of the table
+ * could bring back in tolerable time; a bigger file is not read. */
+#define FNFT_STATE_MAX (64 << 20)
 
 struct fnft_state_key {
 	char boot_id[40];
@@ -41,14 +52,18 @@ int fnft_state_key_boot(struct fnft_state_key *key);
 
 /*
  * Write @rs as the committed state of @key at generation @genid, atomically
- * (temporary file + rename).  The directory is created if missing.
+ * (temporary file + rename).  The directory is created (0700) if missing;
+ * -EPERM, and nothing written, when it is not ours alone.
  */
 int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, const struct fnft_ruleset *rs);
 
 /*
  * Read line 1 only: 0 and *fingerprint when the file belongs to @key at
- * @genid, -ENOENT otherwise (missing, other key, other generation, bad).
+ * @genid, -ENOENT otherwise (missing, other key, other generation, bad),
+ * -EPERM when the file or its directory is not to be trusted (see above),
+ * -EFBIG when the file is bigger than FNFT_STATE_MAX.  Never blocks: a FIFO
+ * there is refused, not read.
  */
 int fnft_state_peek(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, uint64_t *fingerprint);
@@ -71,7 +86,7 @@ int fnft_state_load_committed(const char *dir, const struct fnft_state_key *key,
 			      struct fnft_ruleset **out);
 
 /* Remove the file of @key (and a format-2 one), for when the table may no
- * longer be what it says. */
+ * longer be what it says; in a directory that is not ours alone, nothing. */
 void fnft_state_forget(const char *dir, const struct fnft_state_key *key);
 
 #endif

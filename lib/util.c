@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -138,23 +140,49 @@ void fnft_buf_free(struct fnft_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/*
+ * A regular file, or an anonymous pipe (`-c <(...)`, a pipe on stdin): its
+ * writer is whoever gave us the path.  Never a named FIFO, which blocks for
+ * as long as anyone holds it open, a device (/dev/zero reads without end),
+ * a socket or a directory.
+ */
+static bool readable_kind(int fd, const struct stat *st)
+{
+	struct statfs fs;
+
+	if (S_ISREG(st->st_mode))
+		return true;
+	return S_ISFIFO(st->st_mode) && fstatfs(fd, &fs) == 0 &&
+	       fs.f_type == PIPEFS_MAGIC;
+}
+
 int fnft_read_file(const char *path, char **text, size_t *len,
 		   struct fnft_error *err)
 {
 	struct fnft_loc loc = { path, 0 };
 	struct fnft_buf b = { 0 };
-	struct stat st;
+	struct stat st = { 0 };
 	ssize_t n = 0;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO without a writer must not hang us in open() */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return fnft_err(err, -errno, &loc, NULL, "cannot open: %s",
 				strerror(errno));
+	if (fstat(fd, &st) < 0 || !readable_kind(fd, &st) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		if (S_ISDIR(st.st_mode))
+			return fnft_err(err, -EISDIR, &loc, NULL,
+					"cannot read: %s", strerror(EISDIR));
+		return fnft_err(err, -EINVAL, &loc, NULL,
+				"cannot read: not a regular file");
+	}
 	/* read straight into a buffer of the file's size (plus the NUL and
 	 * one byte to see the end): big sites are megabytes, and growing by
 	 * copies touched every page twice */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (uint64_t)st.st_size < SIZE_MAX / 2 &&
 	    fnft_grow(&b.s, &b.cap, (size_t)st.st_size + 2, 1) < 0)
 		b.oom = true;

@@ -33,6 +33,22 @@ printf '%s\n' "$OUT" | grep -qx '			10.64.0.0-10.103.15.255,' || fail "the 10,00
 run -c "$tmp" check; expect_rc 2 "a directory as the site"
 [ "$ERR" = "finesse-nft: $tmp: cannot read: Is a directory" ] || fail "directory: $ERR"
 
+# a named FIFO as the site or as a drop-in: refused at once (exit 2), never
+# waited on for a writer that may not come; a pipe (above) is still read
+mkfifo "$tmp/fifo.conf"
+RC=0; ERR=$(timeout 5 "$FNFT" -c "$tmp/fifo.conf" check 2>&1 >/dev/null) || RC=$?
+expect_rc 2 "a FIFO as the site"
+[ "$ERR" = "finesse-nft: $tmp/fifo.conf: cannot read: not a regular file" ] || fail "FIFO site: $ERR"
+mkdir "$tmp/fifo-site" "$tmp/fifo-site/site.conf.d"
+cp "$SRC/examples/site.conf" "$tmp/fifo-site/"
+mkfifo "$tmp/fifo-site/site.conf.d/50-x.conf"
+RC=0; ERR=$(timeout 5 "$FNFT" -c "$tmp/fifo-site/site.conf" check 2>&1 >/dev/null) || RC=$?
+expect_rc 2 "a FIFO as a drop-in"
+[ "$ERR" = "finesse-nft: $tmp/fifo-site/site.conf.d/50-x.conf: cannot read: not a regular file" ] ||
+	fail "FIFO drop-in: $ERR"
+RC=0; timeout 5 "$FNFT" -c /dev/zero check >/dev/null 2>&1 || RC=$?
+expect_rc 2 "a device as the site"
+
 # catalog --json: the 12 seed rows, ids in order, keys as documented
 run catalog --json; expect_rc 0 "catalog --json"
 printf '%s' "$OUT" | python3 -c '

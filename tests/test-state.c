@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <finesse-nft/finesse-nft.h>
@@ -131,6 +132,18 @@ START_TEST(file_is_trusted_only_for_its_key)
 }
 END_TEST
 
+/* A fresh directory @dir (a mkdtemp() template) with @key for @netns, and
+ * @path the file of that key there. */
+static void state_setup(char *dir, struct fnft_state_key *key, uint64_t netns,
+			char *path, size_t len)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	key->netns = netns;
+	ck_assert_int_eq(fnft_state_key_boot(key), 0);
+	snprintf(key->table, sizeof(key->table), "finesse");
+	snprintf(path, len, "%s/%llu.finesse.state", dir, (unsigned long long)netns);
+}
+
 /* Every site through the file: back equal; keys cut short, keys to spare
  * or the JSON line gone, and the file is not trusted. */
 START_TEST(file_round_trip_and_damage)
@@ -141,10 +154,7 @@ START_TEST(file_round_trip_and_damage)
 	long size;
 	FILE *f;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	ck_assert_int_eq(fnft_state_key_boot(&key), 0);
-	snprintf(key.table, sizeof(key.table), "finesse");
-	snprintf(path, sizeof(path), "%s/77.finesse.state", dir);
+	state_setup(dir, &key, 77, path, sizeof(path));
 	ck_assert_int_eq(fnft_state_save(dir, &key, 3, rs), 0);
 	ck_assert_int_eq(fnft_state_load(dir, &key, 3, &back), 0);
 	ck_assert(fnft_ruleset_equal(rs, back));
@@ -173,6 +183,70 @@ START_TEST(file_round_trip_and_damage)
 }
 END_TEST
 
+/* A file anyone but us could have written is not read, and never blocks:
+ * -EPERM (or -EFBIG) rather than -ENOENT, so the caller can say so. */
+START_TEST(file_is_trusted_only_when_ours_alone)
+{
+	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, "primary"), *back = NULL;
+	struct fnft_state_key key = { .netns = 99 };
+	char dir[] = "/tmp/fnft-state-XXXXXX", path[600], tmp[620], target[600];
+	uint64_t fp;
+	FILE *f;
+
+	state_setup(dir, &key, 99, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(target, sizeof(target), "%s/target", dir);
+
+	/* a symlink at the temporary name is replaced, not written through */
+	f = fopen(target, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("precious", f);
+	fclose(f);
+	ck_assert_int_eq(symlink(target, tmp), 0);
+	ck_assert_int_eq(fnft_state_save(dir, &key, 5, rs), 0);
+	f = fopen(target, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fgetc(f), 'p');
+	fclose(f);
+	ck_assert_int_eq(fnft_state_peek(dir, &key, 5, &fp), 0);
+
+	ck_assert_int_eq(chmod(path, 0620), 0);		/* group-writable */
+	ck_assert_int_eq(fnft_state_peek(dir, &key, 5, &fp), -EPERM);
+	ck_assert_int_eq(fnft_state_load(dir, &key, 5, &back), -EPERM);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(chmod(dir, 0757), 0);		/* the directory too */
+	ck_assert_int_eq(fnft_state_peek(dir, &key, 5, &fp), -EPERM);
+	ck_assert_int_eq(fnft_state_save(dir, &key, 5, rs), -EPERM);
+	fnft_state_forget(dir, &key);			/* not ours: left */
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+		ck_assert_int_eq(fnft_state_load(dir, &key, 5, &back), -EPERM);
+	}
+
+	ck_assert_int_eq(unlink(path), 0);		/* a FIFO: at once */
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(fnft_state_peek(dir, &key, 5, &fp), -EPERM);
+	ck_assert_int_eq(fnft_state_load(dir, &key, 5, &back), -EPERM);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(symlink("/dev/zero", path), 0);	/* a symlink */
+	ck_assert_int_eq(fnft_state_load(dir, &key, 5, &back), -EPERM);
+	ck_assert_int_eq(unlink(path), 0);
+	f = fopen(path, "w");				/* too big to read */
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(truncate(path, (off_t)FNFT_STATE_MAX + 1), 0);
+	ck_assert_int_eq(fnft_state_load(dir, &key, 5, &back), -EFBIG);
+
+	fnft_state_forget(dir, &key);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	unlink(target);
+	rmdir(dir);
+	fnft_ruleset_free(rs);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("state");
@@ -182,6 +256,7 @@ int main(int argc, char **argv)
 	tcase_add_loop_test(tc, json_round_trip, 0, sizeof(sites) / sizeof(sites[0]));
 	tcase_add_test(tc, fingerprint_sees_changes);
 	tcase_add_test(tc, file_is_trusted_only_for_its_key);
+	tcase_add_test(tc, file_is_trusted_only_when_ours_alone);
 	tcase_add_loop_test(tc, file_round_trip_and_damage, 0, sizeof(sites) / sizeof(sites[0]));
 	failed = tl_run("state", tc, false);
 	return failed;

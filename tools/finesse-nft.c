@@ -330,6 +330,17 @@ static int open_kernel(const struct opts *o, struct fnft_kernel **k)
 	return EXIT_OK;
 }
 
+/* Done with @k: say once if a state file was there but not trusted (the
+ * table was dumped instead, so the answer is right, only slower). */
+static void close_kernel(struct fnft_kernel *k)
+{
+	const char *why = fnft_kernel_state_ignored(k);
+
+	if (why)
+		say(0, "warning: %s; read the kernel instead", why);
+	fnft_kernel_free(k);
+}
+
 static struct pending_opts pending_opts(const struct opts *o)
 {
 	return (struct pending_opts){
@@ -405,7 +416,7 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	}
 	if (!rc && o->json)
 		print_apply_json(o, &st);
-	fnft_kernel_free(k);
+	close_kernel(k);
 	loaded_free(&l);
 	return rc;
 }
@@ -421,7 +432,7 @@ static int read_kernel(const struct opts *o, unsigned flags,
 		return rc;
 	rc = fnft_kernel_read(k, flags | (o->verify ? FNFT_READ_VERIFY : 0), live,
 			      &err);
-	fnft_kernel_free(k);
+	close_kernel(k);
 	return rc ? exit_fail(PHASE_KERNEL, rc, &err) : EXIT_OK;
 }
 
@@ -562,7 +573,7 @@ static int cmd_confirm_or_rollback(struct opts *o, int argc, bool confirm)
 		return rc;
 	po = pending_opts(o);
 	rc = confirm ? pending_confirm(k, &po) : pending_rollback(k, &po);
-	fnft_kernel_free(k);
+	close_kernel(k);
 	return rc;
 }
 
@@ -590,11 +601,11 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 	if ((rc = no_args("remove", argc)) || (rc = open_kernel(o, &k)))
 		return rc;
 	if ((rc = pending_check(k, &po, "remove"))) {
-		fnft_kernel_free(k);
+		close_kernel(k);
 		return rc;
 	}
 	rc = fnft_kernel_remove(k, &err);
-	fnft_kernel_free(k);
+	close_kernel(k);
 	return rc ? exit_fail(PHASE_KERNEL, rc, &err) : EXIT_OK;
 }
 

@@ -165,13 +165,33 @@ static int lock_or_say(struct pending *p, const struct pending_opts *o)
 	return 0;
 }
 
+/* A file under /run/finesse-nft, opened only if it is ours alone. */
+static int open_ours(const char *path, int flags, mode_t mode)
+{
+	return fnft_openat_ours(AT_FDCWD, path, flags, mode);
+}
+
+/* @dir made unless it is there; 0, or -EPERM when it is not ours alone. */
+static int make_dir_ours(const char *dir)
+{
+	int fd;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = fnft_dir_open_ours(dir);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 /* The record, or -ENOENT when nothing is pending. */
 static int read_record(const struct pending *p, struct record *r)
 {
 	char state[16];
 	unsigned genid;
 	long long deadline, wall;
-	int fd = open(p->info, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), got;
+	int fd = open_ours(p->info, O_RDONLY, 0), got;
 	FILE *f;
 
 	memset(r, 0, sizeof(*r));
@@ -213,12 +233,12 @@ static void deadline_text(time_t deadline, char *buf, size_t len)
 
 static int write_text(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open_ours(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	size_t len = strlen(text), off = 0;
 	ssize_t n;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (; off < len; off += (size_t)n)
 		if ((n = write(fd, text + off, len - off)) < 0) {
 			n = -errno;
@@ -231,12 +251,16 @@ static int write_text(const char *path, const char *text)
 /* The whole file, malloc'd; NULL when it cannot be read. */
 static char *read_text(const char *path)
 {
-	FILE *f = fopen(path, "re");
+	int fd = open_ours(path, O_RDONLY, 0);
+	FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
 	char *s = NULL;
 	size_t len = 0, cap = 0, n;
 
-	if (!f)
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	do {
 		if (len + 4096 + 1 > cap) {
 			char *t = realloc(s, cap = cap * 2 + 4096 + 1);
@@ -298,8 +322,12 @@ static void record_done(const struct pending *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void record_done(const struct pending *p, const char *fmt, ...)
 {
-	FILE *f = fopen(p->done, "we");
+	int fd = open_ours(p->done, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "we") : NULL;
 	va_list ap;
+
+	if (fd >= 0 && !f)
+		close(fd);
 
 	va_start(ap, fmt);
 	if (f) {
@@ -703,10 +731,10 @@ int pending_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	}
 	clear(&p);	/* debris of a record never completed */
 	unlink(p.done);
-	if (mkdir(p.dir, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
+	if ((rc = make_dir_ours(p.dir))) {
 		unlock(&p);
-		return say(EXIT_SYSTEM, "cannot create %s: %s", p.dir, strerror(-rc));
+		return say(EXIT_SYSTEM, "cannot create %s: %s", p.dir,
+			   rc == -EPERM ? "not a directory of ours alone" : strerror(-rc));
 	}
 	rc = arm_and_apply(&p, k, plan, o, st, &go);
 	if (go < 0)

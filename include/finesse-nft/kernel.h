@@ -116,6 +116,19 @@ int fnft_kernel_set_lock_wait(struct fnft_kernel *k, int timeout_ms,
 			      fnft_lock_wait_fn waiting, void *ctx);
 
 /**
+ * fnft_kernel_state_ignored - why the state file was not used, if it was
+ * there and not to be trusted
+ *
+ * The state file only spares a dump, so one that anyone but us could have
+ * written (not a regular file, not owned by the euid, writable by group or
+ * others, in such a directory or through a symlink) or that is too big is
+ * never read: the table is dumped instead.  The library does not print;
+ * this is the one line a caller may show.  Returns a string owned by @k,
+ * or NULL when the file was used, missing or merely stale (since 0.2).
+ */
+const char *fnft_kernel_state_ignored(const struct fnft_kernel *k);
+
+/**
  * fnft_kernel_generation - the ruleset generation id of this namespace now
  * @genid: receives it
  *
