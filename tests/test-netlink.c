@@ -305,16 +305,33 @@ START_TEST(refused_insert_names_row_and_position)
 }
 END_TEST
 
+/* Restore a snapshot made of the messages of @b (a table, then what it
+ * holds) through the library: its return, the refusal in *err. */
+static int restore_msgs(struct fnft_batch *b, size_t n, struct fnft_error *err)
+{
+	struct fnft_snapshot *s = calloc(1, sizeof(*s));
+	struct fnft_kernel *k = NULL;
+	int rc;
+
+	ck_assert_ptr_nonnull(s);
+	snprintf(s->table, sizeof(s->table), "finesse");
+	ck_assert_int_eq(fnft_batch_copy_msgs(b, 0, &s->msgs, &s->n_msgs), 0);
+	ck_assert_uint_eq(s->n_msgs, n);
+	ck_assert_int_eq(fnft_kernel_open("finesse", &k, err), 0);
+	rc = fnft_kernel_restore(k, s, NULL, err);
+	fnft_kernel_free(k);
+	fnft_snapshot_free(s);
+	return rc;
+}
+
 /* A restore goes through the same mapper: a snapshot whose rule looks up a
  * set that is not there names the rule and the expression. */
 START_TEST(refused_restore_names_rule_and_expression)
 {
 	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
-	struct fnft_snapshot *s = calloc(1, sizeof(*s));
 	struct fnft_error err = { 0 };
 	struct fnft_msg_ref owner = { .rule_index = FNFT_NO_RULE };
 	struct fnft_ir_rule r = { 0 };
-	struct fnft_kernel *k = NULL;
 	struct fnft_batch *b = fnft_batch_new(0);
 	uint32_t set_id = 0;
 	char *before, *after;
@@ -331,11 +348,7 @@ START_TEST(refused_restore_names_rule_and_expression)
 	ck_assert_int_eq(fnft_batch_chain_add(b, "finesse", &good->chains[0]), 0);
 	ck_assert_int_eq(fnft_encode_rule_msgs(b, "finesse", good->chains[0].name, &r,
 					       NULL, &set_id, &owner, 0, true), 0);
-	snprintf(s->table, sizeof(s->table), "finesse");
-	ck_assert_int_eq(fnft_batch_copy_msgs(b, 0, &s->msgs, &s->n_msgs), 0);
-	ck_assert_uint_eq(s->n_msgs, 3);
-	ck_assert_int_eq(fnft_kernel_open("finesse", &k, &err), 0);
-	ck_assert_int_eq(fnft_kernel_restore(k, s, NULL, &err), -ENOENT);
+	ck_assert_int_eq(restore_msgs(b, 3, &err), -ENOENT);
 	ck_assert_str_eq(err.object, "made.up");
 	ck_assert_msg(strstr(err.message, "the kernel refused rule 'made.up' in chain ") &&
 		      strstr(err.message, ", in its expressions, expression ") &&
@@ -344,8 +357,6 @@ START_TEST(refused_restore_names_rule_and_expression)
 	ck_assert_str_eq(after, before);
 	free(before);
 	free(after);
-	fnft_kernel_free(k);
-	fnft_snapshot_free(s);
 	fnft_batch_free(b);
 	fnft_ruleset_free(good);
 }
@@ -356,10 +367,8 @@ END_TEST
 START_TEST(refused_restore_names_chain)
 {
 	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
-	struct fnft_snapshot *s = calloc(1, sizeof(*s));
 	struct fnft_error err = { 0 };
 	struct fnft_ir_chain c = good->chains[0];
-	struct fnft_kernel *k = NULL;
 	struct fnft_batch *b = fnft_batch_new(0);
 	char name[301], want[400];
 
@@ -368,15 +377,10 @@ START_TEST(refused_restore_names_chain)
 	c.name = name;
 	ck_assert_int_eq(fnft_batch_table_add(b, "finesse", NULL), 0);
 	ck_assert_int_eq(fnft_batch_chain_add(b, "finesse", &c), 0);
-	snprintf(s->table, sizeof(s->table), "finesse");
-	ck_assert_int_eq(fnft_batch_copy_msgs(b, 0, &s->msgs, &s->n_msgs), 0);
-	ck_assert_int_eq(fnft_kernel_open("finesse", &k, &err), 0);
-	ck_assert_int_lt(fnft_kernel_restore(k, s, NULL, &err), 0);
+	ck_assert_int_lt(restore_msgs(b, 2, &err), 0);
 	snprintf(want, sizeof(want), "the kernel refused chain %s", name);
 	ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0, "message: %s",
 		      err.message);
-	fnft_kernel_free(k);
-	fnft_snapshot_free(s);
 	fnft_batch_free(b);
 	fnft_ruleset_free(good);
 }
