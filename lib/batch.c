@@ -415,7 +415,6 @@ static int elem_append(struct fnft_elems *w, elem_builder build, const void *ele
 	if ((char *)a + a->nla_len - (char *)w->nest <= UINT16_MAX)
 		return 0;
 	w->nlh->nlmsg_len = (uint32_t)((char *)a - (char *)w->nlh);
-	memset(a, 0, a->nla_len);
 	if ((rc = fnft_elems_close(w)) || (rc = elems_open(w)))
 		return rc;
 	build(w->nlh, ++w->index, elem);
@@ -719,7 +718,6 @@ int fnft_batch_put_msg(struct fnft_batch *b, const struct nlmsghdr *src)
 	if (src->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg) ||
 	    (src->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES)
 		return -EINVAL;
-	ref.kind = kind_of(NFNL_MSG_TYPE(src->nlmsg_type));
 	nlh = msg_copy(b, src, &ref);
 	if (!nlh)
 		return -ENOMEM;
