@@ -201,6 +201,30 @@ static void patch_of(struct fnft_ruleset *good, uint8_t extra_live,
 }
 
 /*
+ * Send @p as apply would, guarded by the generation read first; @between
+ * (a shell command, or NULL) runs after that read, as someone else's
+ * change would.  The library's return, its refusal in *err.
+ */
+static int commit_patch(const struct fnft_patch *p, const char *table,
+			const char *between, struct fnft_error *err)
+{
+	struct fnft_batch *b = NULL;
+	struct fnft_nl *nl = NULL;
+	uint32_t genid;
+	int rc;
+
+	ck_assert_int_eq(fnft_nl_open(&nl, err), 0);
+	ck_assert_int_eq(fnft_nl_genid(nl, &genid, err), 0);
+	if (between)
+		ck_assert_int_eq(run(between), 0);
+	ck_assert_int_eq(fnft_patch_encode(p, table, genid, fnft_nl_next_seq(nl), &b), 0);
+	rc = commit_batch(nl, b, err);
+	fnft_batch_free(b);
+	fnft_nl_close(nl);
+	return rc;
+}
+
+/*
  * A refused patch explains itself as a refused replace does: the set it
  * hit, the attribute the kernel's extended ack points at, the errno.
  * Here the live table is believed to hold an element it does not.
@@ -209,18 +233,12 @@ START_TEST(refused_patch_names_set_and_attribute)
 {
 	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
 	struct fnft_error err = { 0 };
-	struct fnft_batch *b = NULL;
 	struct fnft_patch p;
-	struct fnft_nl *nl = NULL;
 	char *before, *after;
-	uint32_t genid;
 
 	patch_of(good, 200, 0, &p);
 	before = tl_list_table();
-	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
-	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
-	ck_assert_int_eq(fnft_patch_encode(&p, good->table, genid, fnft_nl_next_seq(nl), &b), 0);
-	ck_assert_int_eq(commit_batch(nl, b, &err), -ENOENT);
+	ck_assert_int_eq(commit_patch(&p, good->table, NULL, &err), -ENOENT);
 	ck_assert_str_eq(err.object, "browser_v4");
 	ck_assert_msg(strncmp(err.message,
 			      "the kernel refused the removed elements of set browser_v4, in its elements: ",
@@ -229,8 +247,6 @@ START_TEST(refused_patch_names_set_and_attribute)
 	ck_assert_str_eq(after, before);
 	free(before);
 	free(after);
-	fnft_batch_free(b);
-	fnft_nl_close(nl);
 	fnft_patch_free(&p);
 	fnft_ruleset_free(good);
 }
@@ -241,19 +257,13 @@ START_TEST(stale_patch_is_refused_whole)
 {
 	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
 	struct fnft_error err = { 0 };
-	struct fnft_batch *b = NULL;
 	struct fnft_patch p;
-	struct fnft_nl *nl = NULL;
 	char *before, *after;
-	uint32_t genid;
 
 	patch_of(good, 0, 201, &p);
-	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
-	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
-	ck_assert_int_eq(run("nft add table ip intruder"), 0);
 	before = tl_list_table();
-	ck_assert_int_eq(fnft_patch_encode(&p, good->table, genid, fnft_nl_next_seq(nl), &b), 0);
-	ck_assert_int_eq(commit_batch(nl, b, &err), -EAGAIN);
+	ck_assert_int_eq(commit_patch(&p, good->table, "nft add table ip intruder", &err),
+			 -EAGAIN);
 	ck_assert_str_eq(err.message,
 			 "the ruleset changed while we were working; nothing was applied; run again");
 	after = tl_list_table();
@@ -261,8 +271,6 @@ START_TEST(stale_patch_is_refused_whole)
 	free(before);
 	free(after);
 	run("nft delete table ip intruder");
-	fnft_batch_free(b);
-	fnft_nl_close(nl);
 	fnft_patch_free(&p);
 	fnft_ruleset_free(good);
 }
@@ -276,9 +284,6 @@ START_TEST(refused_insert_names_row_and_position)
 	struct fnft_error err = { 0 };
 	struct fnft_patch_rule ins = { .chain = "input", .after = 987654 };
 	struct fnft_patch p = { .plan = good, .live_sets = 100, .ins = &ins, .n_ins = 1 };
-	struct fnft_batch *b = NULL;
-	struct fnft_nl *nl = NULL;
-	uint32_t genid;
 
 	ck_assert_int_eq(fnft_apply(good, &err), 0);
 	for (size_t i = 0; i < good->chains[0].n_rules && !ins.rule; i++)
@@ -286,10 +291,7 @@ START_TEST(refused_insert_names_row_and_position)
 			ins.rule = &good->chains[0].rules[i];
 	ck_assert_ptr_nonnull(ins.rule);
 	ins.chain = good->chains[0].name;
-	ck_assert_int_eq(fnft_nl_open(&nl, &err), 0);
-	ck_assert_int_eq(fnft_nl_genid(nl, &genid, &err), 0);
-	ck_assert_int_eq(fnft_patch_encode(&p, good->table, genid, fnft_nl_next_seq(nl), &b), 0);
-	ck_assert_int_eq(commit_batch(nl, b, &err), -ENOENT);
+	ck_assert_int_eq(commit_patch(&p, good->table, NULL, &err), -ENOENT);
 	ck_assert_str_eq(err.object, ins.rule->comment);
 	{
 		char want[256];
@@ -299,8 +301,6 @@ START_TEST(refused_insert_names_row_and_position)
 		ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0,
 			      "message: %s", err.message);
 	}
-	fnft_batch_free(b);
-	fnft_nl_close(nl);
 	fnft_ruleset_free(good);
 }
 END_TEST
