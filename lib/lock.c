@@ -76,28 +76,36 @@ int fnft_dir_open_ours(const char *dir)
 	return fnft_openat_ours(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY, 0);
 }
 
-/*
- * The directory of @path, made unless it is there, as an fd to openat()
- * in (AT_FDCWD when @path has none), if it is ours alone; *name is the
- * rest of @path.
- */
-static int make_dir(const char *path, const char **name)
+int fnft_path_dir_ours(const char *path, bool create, const char **name)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
 
 	*name = slash ? slash + 1 : path;
+	if (!**name)
+		return -EISDIR;
 	if (!slash)
-		return AT_FDCWD;
+		return fnft_dir_open_ours(".");
 	if (slash == path)
 		return fnft_dir_open_ours("/");
 	if ((size_t)(slash - path) >= sizeof(dir))
 		return -ENAMETOOLONG;
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	return fnft_dir_open_ours(dir);
+}
+
+int fnft_tmp_create(int dfd, const char *tmp)
+{
+	int fd;
+
+	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
+		return -errno;
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	return fd < 0 ? -errno : fd;
 }
 
 /* flock(LOCK_EX) on @fd within @timeout_ms: 0, -EBUSY or -errno. */
@@ -132,13 +140,12 @@ int fnft_lock_take(const char *path, int timeout_ms, fnft_lock_wait_fn waiting,
 
 	if (holder)
 		*holder = 0;
-	if ((dfd = make_dir(path, &name)) < 0 && dfd != AT_FDCWD)
+	if ((dfd = fnft_path_dir_ours(path, true, &name)) < 0)
 		return dfd;
 	/* someone else's file, or a FIFO, is no lock of ours: -EPERM, and the
 	 * caller goes on without one (the generation id still guards) */
 	fd = fnft_openat_ours(dfd, name, O_RDWR | O_CREAT, 0600);
-	if (dfd >= 0)
-		close(dfd);
+	close(dfd);
 	if (fd < 0)
 		return fd;
 	rc = wait_for(fd, timeout_ms, waiting, ctx);

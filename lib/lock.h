@@ -61,4 +61,18 @@ int fnft_openat_ours(int dfd, const char *name, int flags, mode_t mode);
  */
 int fnft_dir_open_ours(const char *dir);
 
+/*
+ * The directory of @path (".", when it has no slash) as
+ * fnft_dir_open_ours() opens it, made first (0700) with @create; *name is
+ * the rest of @path.  -EISDIR when @path ends in a slash.
+ */
+int fnft_path_dir_ours(const char *path, bool create, const char **name);
+
+/*
+ * A temporary file @tmp in @dfd, created afresh for writing (O_EXCL,
+ * O_NOFOLLOW, 0600) after removing whatever had the name: a symlink or
+ * FIFO planted there is unlinked, never followed.  The fd, or -errno.
+ */
+int fnft_tmp_create(int dfd, const char *tmp);
+
 #endif

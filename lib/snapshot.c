@@ -12,7 +12,11 @@
  * counters or quotas name objects, verdict maps chains), then the rules.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -29,6 +33,7 @@
 #include <finesse-nft/kernel.h>
 
 #include "batch.h"
+#include "lock.h"
 #include "snapshot.h"
 
 /* public declarations of this file */
@@ -285,31 +290,80 @@ FNFT_EXPORT uint32_t fnft_snapshot_generation(const struct fnft_snapshot *s)
 
 /* ---- files ---- */
 
+/*
+ * A snapshot is put back into the kernel by root: a file anyone else
+ * could have written would decide what the kernel gets.  Both ends keep to
+ * the state file's rule: the file and its directory ours alone, never a
+ * symlink or a FIFO, and no bigger than this.
+ */
+#define SNAP_MAX (256u << 20)
+
+static int snap_fail(struct fnft_error *err, const char *path, int rc,
+		     const char *what)
+{
+	struct fnft_loc loc = { path, 0 };
+
+	if (rc == -EPERM)
+		return fnft_err(err, rc, &loc, NULL,
+				"not %s: it or its directory is not a regular file or directory of uid %u writable by it alone",
+				what, (unsigned)geteuid());
+	if (rc == -EFBIG)
+		return fnft_err(err, rc, &loc, NULL, "not %s: bigger than %u MiB",
+				what, SNAP_MAX >> 20);
+	if (rc == -EINVAL)
+		return fnft_err(err, rc, &loc, NULL,
+				"not a finesse-nft snapshot, or damaged");
+	return fnft_err(err, rc, &loc, NULL, "cannot %s: %s",
+			streq(what, "loaded") ? "read" : "write", strerror(-rc));
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	for (; len; buf += n, len -= (size_t)n) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 FNFT_EXPORT int fnft_snapshot_save(const struct fnft_snapshot *s, const char *path,
 				   struct fnft_error *err)
 {
-	struct fnft_loc loc = { path, 0 };
-	char tmp[4096];
-	FILE *f;
-	int rc = 0;
+	char head[128], tmp[NAME_MAX + 1];
+	const char *name;
+	int dfd, fd, rc, n;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return fnft_err(err, -errno, &loc, NULL, "cannot write: %s", strerror(errno));
-	if (fprintf(f, SNAP_MAGIC "%s %d %zu %zu\n", s->table, s->absent,
-		    s->n_msgs, s->msgs.len) < 0 ||
-	    (s->msgs.len && fwrite(s->msgs.s, 1, s->msgs.len, f) != s->msgs.len))
-		rc = -EIO;
-	if (fclose(f) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc) {
-		remove(tmp);
-		return fnft_err(err, rc, &loc, NULL, "cannot write: %s", strerror(-rc));
+	if (!s || !path)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (s->msgs.len > SNAP_MAX)
+		return snap_fail(err, path, -EFBIG, "saved");
+	dfd = fnft_path_dir_ours(path, false, &name);
+	if (dfd < 0)
+		return snap_fail(err, path, dfd, "saved");
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = n < (int)sizeof(tmp) ? fnft_tmp_create(dfd, tmp) : -ENAMETOOLONG;
+	if (fd < 0) {
+		close(dfd);
+		return snap_fail(err, path, fd, "saved");
 	}
-	return 0;
+	n = snprintf(head, sizeof(head), SNAP_MAGIC "%s %d %zu %zu\n", s->table,
+		     s->absent, s->n_msgs, s->msgs.len);
+	rc = write_all(fd, head, (size_t)n);
+	if (!rc)
+		rc = write_all(fd, s->msgs.s, s->msgs.len);
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && renameat(dfd, tmp, dfd, name) < 0)
+		rc = -errno;
+	if (rc)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
+	return rc ? snap_fail(err, path, rc, "saved") : 0;
 }
 
 /* Every message must be one of ours, well framed, filling the buffer. */
@@ -333,24 +387,55 @@ static bool msgs_valid(const char *buf, size_t len, size_t n)
 	return left == 0 && count == n;
 }
 
+/* @path opened for reading if it is to be trusted; *size its size. */
+static int snap_open(const char *path, size_t *size)
+{
+	const char *name;
+	struct stat st;
+	int dfd, fd;
+
+	dfd = fnft_path_dir_ours(path, false, &name);
+	if (dfd < 0)
+		return dfd;
+	fd = fnft_openat_ours(dfd, name, O_RDONLY, 0);
+	close(dfd);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || st.st_size > (off_t)SNAP_MAX + 4096) {
+		close(fd);
+		return -EFBIG;
+	}
+	*size = (size_t)st.st_size;
+	return fd;
+}
+
 FNFT_EXPORT int fnft_snapshot_load(const char *path, struct fnft_snapshot **out,
 				   struct fnft_error *err)
 {
-	struct fnft_loc loc = { path, 0 };
-	struct fnft_snapshot *s = calloc(1, sizeof(*s));
+	struct fnft_snapshot *s = NULL;
 	char magic[sizeof(SNAP_MAGIC)];
-	int absent = 0;
-	size_t n = 0, len = 0;
-	FILE *f = fopen(path, "re");
-	int rc = -EINVAL;
+	int absent = 0, fd, rc = -EINVAL;
+	size_t n = 0, len = 0, size = 0;
+	long head = 0;
+	FILE *f = NULL;
 
-	if (!s || !f) {
-		rc = !s ? -ENOMEM : -errno;
+	if (!path || !out)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	fd = snap_open(path, &size);
+	if (fd < 0)
+		return snap_fail(err, path, fd, "loaded");
+	s = calloc(1, sizeof(*s));
+	f = s ? fdopen(fd, "re") : NULL;
+	if (!f) {
+		rc = -ENOMEM;
+		close(fd);
 		goto out;
 	}
+	/* the header says how much follows; the file must hold exactly that */
 	if (!fgets(magic, sizeof(magic), f) || strcmp(magic, SNAP_MAGIC) ||
 	    fscanf(f, "%71s %d %zu %zu", s->table, &absent, &n, &len) != 4 ||
-	    fgetc(f) != '\n' || len > (1u << 30))
+	    fgetc(f) != '\n' || (head = ftell(f)) < 0 || len > SNAP_MAX ||
+	    (size_t)head + len != size)
 		goto out;
 	if (len && fnft_grow(&s->msgs.s, &s->msgs.cap, len + 1, 1) < 0) {
 		rc = -ENOMEM;
@@ -370,9 +455,7 @@ out:
 		fclose(f);
 	if (rc) {
 		fnft_snapshot_free(s);
-		return fnft_err(err, rc, &loc, NULL, "%s",
-				rc == -EINVAL ? "not a finesse-nft snapshot, or damaged" :
-				strerror(-rc));
+		return snap_fail(err, path, rc, "loaded");
 	}
 	*out = s;
 	return 0;

@@ -153,11 +153,9 @@ static int write_file(const char *dir, const struct fnft_state_key *key,
 		return dfd;
 	state_name(key, name, sizeof(name));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		    0600);
+	fd = fnft_tmp_create(dfd, tmp);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		rc = -errno;
+		rc = fd < 0 ? fd : -errno;
 		if (fd >= 0)
 			close(fd);
 		close(dfd);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <finesse-nft/finesse-nft.h>
@@ -594,6 +595,102 @@ START_TEST(bad_snapshot_files)
 }
 END_TEST
 
+/* Run @cmd through the shell in @dir (a fresh directory each time). */
+static void sh(const char *dir, const char *cmd)
+{
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "cd %s && %s", dir, cmd);
+	ck_assert_msg(system(buf) == 0, "%s", buf);
+}
+
+static int load_in(const char *dir, const char *name, struct fnft_error *err)
+{
+	struct fnft_snapshot *s = NULL;
+	char path[256];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = fnft_snapshot_load(path, &s, err);
+	ck_assert(rc == 0 || s == NULL);
+	fnft_snapshot_free(s);
+	return rc;
+}
+
+/*
+ * A snapshot is put back into the kernel by root: only a file no one else
+ * could have written is loaded.  Every way of planting one is refused
+ * (-EPERM, one message), without hanging on a FIFO or reading a huge
+ * file; a symlink planted at the temporary name is not followed on save.
+ */
+START_TEST(untrusted_snapshot_files)
+{
+	static const struct {
+		const char *plant, *name;
+		int rc;
+	} cases[] = {
+		{ "ln -s good link", "link", -EPERM },
+		{ "mkfifo fifo", "fifo", -EPERM },
+		{ "cp good other && chown 65534 other", "other", -EPERM },
+		{ "cp good gw && chmod 0664 gw", "gw", -EPERM },
+		{ "cp good ow && chmod 0606 ow", "ow", -EPERM },
+		{ "mkdir d && cp good d/s && chown 65534 d", "d/s", -EPERM },
+		{ "mkdir e && cp good e/s && chmod 0777 e", "e/s", -EPERM },
+		{ "ln -s . f && cp good f/s", "f/s", -EPERM },
+		{ "mknod dev c 1 5", "dev", -EPERM },	/* /dev/zero */
+		{ "cp good long && echo junk >> long", "long", -EINVAL },
+		{ "head -c 100 good > short", "short", -EINVAL },
+		{ "truncate -s 1G sparse", "sparse", -EFBIG },
+		{ "printf 'finesse-nft snapshot 1\\nfinesse 0 1 268435457\\n' > huge", "huge", -EINVAL },
+		{ "cp good ok", "ok", 0 },
+	};
+	struct fnft_kernel *k = kernel();
+	struct fnft_snapshot *snap = NULL;
+	struct fnft_error err = { 0 };
+	char dir[256], path[300], victim[300], buf[16] = "";
+	size_t i;
+	FILE *f;
+
+	ck_assert_int_eq(fnft_kernel_apply(k, tl_plan_golden(golden_dir, "primary"), NULL, &err), 0);
+	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(dir, sizeof(dir), "%s/untrusted%zu", state_dir, i);
+		ck_assert_int_eq(mkdir(dir, 0700), 0);
+		snprintf(path, sizeof(path), "%s/good", dir);
+		ck_assert_int_eq(fnft_snapshot_save(snap, path, &err), 0);
+		sh(dir, cases[i].plant);
+		memset(&err, 0, sizeof(err));
+		ck_assert_msg(load_in(dir, cases[i].name, &err) == cases[i].rc,
+			      "%s: %s", cases[i].plant, err.message);
+		if (cases[i].rc == -EPERM)
+			ck_assert_msg(strstr(err.message, "writable by it alone") != NULL,
+				      "%s: %s", cases[i].plant, err.message);
+	}
+
+	/* save: a symlink at the temporary name is replaced, its target kept */
+	snprintf(dir, sizeof(dir), "%s/plant-tmp", state_dir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	sh(dir, "echo victim > victim && ln -s victim snap.tmp && mkfifo snap2.tmp");
+	snprintf(path, sizeof(path), "%s/snap", dir);
+	ck_assert_int_eq(fnft_snapshot_save(snap, path, &err), 0);
+	ck_assert_int_eq(load_in(dir, "snap", &err), 0);
+	snprintf(path, sizeof(path), "%s/snap2", dir);
+	ck_assert_int_eq(fnft_snapshot_save(snap, path, &err), 0);	/* no hang */
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	ck_assert_ptr_nonnull(f = fopen(victim, "r"));
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, "victim\n");
+	/* save: into a directory another user could write, never */
+	sh(dir, "mkdir shared && chmod 0777 shared");
+	snprintf(path, sizeof(path), "%s/shared/snap", dir);
+	ck_assert_int_eq(fnft_snapshot_save(snap, path, &err), -EPERM);
+	sh(dir, "test ! -e shared/snap && test ! -e shared/snap.tmp");
+	fnft_snapshot_free(snap);
+	fnft_kernel_free(k);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("snapshot");
@@ -616,6 +713,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, restore_owned_table_unowned);
 	tcase_add_test(tc, snapshot_of_parsed_dump);
 	tcase_add_test(tc, bad_snapshot_files);
+	tcase_add_test(tc, untrusted_snapshot_files);
 	tcase_set_timeout(tc, 60);
 	failed = tl_run("snapshot", tc, true);
 	{

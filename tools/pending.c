@@ -153,22 +153,39 @@ static void unlock(struct pending *p)
 	p->lock_fd = -1;
 }
 
+#define NOT_OURS "it or its directory is not a regular file or directory of uid %u writable by it alone"
+
+static int lock_failed(const struct pending *p, const struct pending_opts *o,
+		       int rc)
+{
+	if (rc == -EBUSY)
+		return say(EXIT_CONFLICT, "gave up waiting for the lock of table inet %s after %d ms; nothing was done",
+			   o->table, o->wait_ms);
+	if (rc == -EPERM)
+		return say(EXIT_SYSTEM, "cannot lock %s: " NOT_OURS, p->lock,
+			   (unsigned)geteuid());
+	return say(EXIT_SYSTEM, "cannot lock %s: %s", p->lock, strerror(-rc));
+}
+
 static int lock_or_say(struct pending *p, const struct pending_opts *o)
 {
 	int rc = lock(p, o);
 
-	if (rc == -EBUSY)
-		return say(EXIT_CONFLICT, "gave up waiting for the lock of table inet %s after %d ms; nothing was done",
-			   o->table, o->wait_ms);
-	if (rc)
-		return say(EXIT_SYSTEM, "cannot lock %s: %s", p->lock, strerror(-rc));
-	return 0;
+	return rc ? lock_failed(p, o, rc) : 0;
 }
 
-/* A file under /run/finesse-nft, opened only if it is ours alone. */
+/* A file under /run/finesse-nft, opened only if it and its directory are
+ * ours alone. */
 static int open_ours(const char *path, int flags, mode_t mode)
 {
-	return fnft_openat_ours(AT_FDCWD, path, flags, mode);
+	const char *name;
+	int dfd = fnft_path_dir_ours(path, false, &name), fd;
+
+	if (dfd < 0)
+		return dfd;
+	fd = fnft_openat_ours(dfd, name, flags, mode);
+	close(dfd);
+	return fd;
 }
 
 /* @dir made unless it is there; 0, or -EPERM when it is not ours alone. */
@@ -620,8 +637,15 @@ int pending_check(struct fnft_kernel *k, const struct pending_opts *o,
 	paths(&p, fnft_kernel_id(k));
 	if (access(p.info, F_OK) < 0)
 		return 0;
-	if ((rc = lock_or_say(&p, o)))
-		return rc;
+	rc = lock(&p, o);
+	if (rc == -EPERM) {
+		/* a record someone else could have written is no record */
+		say(0, "warning: the pending record %s is not used: " NOT_OURS,
+		    p.dir, (unsigned)geteuid());
+		return 0;
+	}
+	if (rc)
+		return lock_failed(&p, o, rc);
 	rc = read_record(&p, &r);
 	unlock(&p);
 	if (rc == -ENOENT)

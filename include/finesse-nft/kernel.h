@@ -232,7 +232,11 @@ uint32_t fnft_snapshot_generation(const struct fnft_snapshot *s);
 
 /**
  * fnft_snapshot_save - write a snapshot to @path (atomically: a temporary
- * file renamed).  Returns 0 or a negative errno.
+ * file "@path.tmp", created afresh with mode 0600 and never through a
+ * symlink, renamed).  The directory of @path must be one no one but the
+ * euid can write (owned by it, not writable by group or others, not a
+ * symlink): -EPERM otherwise, as fnft_snapshot_load() would refuse the
+ * file.  -EFBIG for a snapshot over 256 MiB.  Returns 0 or a negative errno.
  */
 int fnft_snapshot_save(const struct fnft_snapshot *s, const char *path,
 		       struct fnft_error *err);
@@ -240,6 +244,13 @@ int fnft_snapshot_save(const struct fnft_snapshot *s, const char *path,
 /**
  * fnft_snapshot_load - read a snapshot written by fnft_snapshot_save();
  * -EINVAL for anything else or a damaged file.
+ *
+ * A snapshot decides what a restore puts into the kernel, so only a file
+ * no one but the euid could have written is read: a regular file (never
+ * through a symlink, never a FIFO or device) owned by the euid and not
+ * writable by group or others, in a directory with the same properties;
+ * anything else is -EPERM, and a file bigger than a snapshot can be,
+ * -EFBIG.  Nothing of an untrusted file is read.
  */
 int fnft_snapshot_load(const char *path, struct fnft_snapshot **out,
 		       struct fnft_error *err);
