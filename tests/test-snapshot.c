@@ -651,7 +651,10 @@ START_TEST(untrusted_snapshot_files)
 	size_t i;
 	FILE *f;
 
-	ck_assert_int_eq(fnft_kernel_apply(k, tl_plan_golden(golden_dir, "primary"), NULL, &err), 0);
+	struct fnft_ruleset *plan = tl_plan_golden(golden_dir, "primary");
+
+	ck_assert_int_eq(fnft_kernel_apply(k, plan, NULL, &err), 0);
+	fnft_ruleset_free(plan);
 	ck_assert_int_eq(fnft_kernel_snapshot(k, &snap, &err), 0);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		snprintf(dir, sizeof(dir), "%s/untrusted%zu", state_dir, i);
