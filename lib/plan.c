@@ -318,6 +318,9 @@ FNFT_EXPORT int fnft_plan(const struct fnft_catalog *cat,
 
 	if (!cat || !site || !out)
 		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (!fnft_site_checked(site))
+		return fnft_err(err, -EINVAL, NULL, NULL,
+				"the site changed since it was last checked: call fnft_site_check()");
 	if (!table)
 		table = FNFT_DEFAULT_TABLE;
 	if ((rc = fnft_table_name_check_loadable(table, err)))

@@ -27,11 +27,21 @@ enum fnft_ping {
 	FNFT_PING_NONE,
 };
 
+/* One network of a group as it was written (or added through the API). */
+struct fnft_written {
+	struct fnft_iv iv;
+	enum fnft_family fam;
+	unsigned file_no;		/* into fnft_site.files; 0: not from a file */
+	unsigned line;
+};
+
 struct fnft_group {
 	char *name;
-	char *file;			/* where it was first defined */
+	char *file;			/* where it was first defined; NULL: built */
 	unsigned line;			/* its [group] header */
 	unsigned file_no, file_line;	/* the file and line that opened it last */
+	struct fnft_written *written;	/* in the order given */
+	size_t n_written, cap_written;
 	struct fnft_ivlist addrs[2];	/* by enum fnft_family, normalized */
 };
 
@@ -58,6 +68,10 @@ struct fnft_policy {
 
 struct fnft_site {
 	char *file;			/* the main file; fragments follow it */
+	const struct fnft_catalog *cat;	/* the catalog it was made against */
+	char **files;			/* [file_no - 1]: every file read */
+	size_t n_files, cap_files;
+	bool checked;			/* whole-site checks passed since the last change */
 	enum fnft_role role;
 	struct fnft_ivlist node_addrs[2][2];	/* [role - 1][family] */
 	struct fnft_policy policy;
@@ -73,6 +87,9 @@ struct fnft_site {
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 };
+
+/* Whether the whole-site checks passed since the last change. */
+bool fnft_site_checked(const struct fnft_site *site);
 
 const struct fnft_group *fnft_site_group(const struct fnft_site *site,
 					 const char *name);

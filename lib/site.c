@@ -78,6 +78,15 @@ static int warn_at(struct fnft_site *site, const char *file, unsigned line,
 	return 0;
 }
 
+static void warnings_clear(struct fnft_site *site)
+{
+	size_t i;
+
+	for (i = 0; i < site->n_warnings; i++)
+		free(site->warnings[i]);
+	site->n_warnings = 0;
+}
+
 const struct fnft_group *fnft_site_group(const struct fnft_site *site,
 					 const char *name)
 {
@@ -126,12 +135,12 @@ const struct fnft_portlist *fnft_site_row_ports(const struct fnft_site *site,
 	return m && own->n ? &m->ports : own;
 }
 
-static const struct fnft_row *find_row(const struct site_parse *p,
+static const struct fnft_row *find_row(const struct fnft_site *site,
 				       const char *id)
 {
-	const struct fnft_row *row = fnft_catalog_find(p->cat, id);
+	const struct fnft_row *row = fnft_catalog_find(site->cat, id);
 
-	return row ? row : fnft_catalog_find(&p->site->entries, id);
+	return row ? row : fnft_catalog_find(&site->entries, id);
 }
 
 /* ---- sections ---- */
@@ -154,23 +163,247 @@ static const char *section_arg(const char *name, const char *kind)
 	return name + n + strspn(name + n, " \t");
 }
 
+/* ---- the steps of building a site ----
+ *
+ * Shared by the INI parser and the public builder calls: @loc is where the
+ * parser read it, NULL for a call (then the error's object names the
+ * group or row).  Every step leaves the site to be checked again.
+ */
+
+static int group_name_check(const char *name, const struct fnft_loc *loc,
+			    struct fnft_error *err)
+{
+	if (!fnft_group_name_valid(name))
+		return fnft_err(err, -EINVAL, loc, name,
+				"'%s' is not a valid group name (a lower-case letter, then lower-case letters, digits, '.', '-', '_')",
+				name);
+	if (streq(name, FNFT_GROUP_PEER))
+		return fnft_err(err, -EINVAL, loc, name,
+				"group 'peer' is implicit: it is the other node of [cluster]");
+	if (streq(name, FNFT_GROUP_ANY))
+		return fnft_err(err, -EINVAL, loc, name,
+				"'any' is a reserved word for every address, not a group");
+	return 0;
+}
+
+static struct fnft_group *group_new(struct fnft_site *site, const char *name,
+				    const struct fnft_loc *loc,
+				    struct fnft_error *err)
+{
+	struct fnft_group *g;
+
+	if (fnft_grow(&site->groups, &site->cap_groups, site->n_groups + 1,
+		      sizeof(*site->groups)) < 0) {
+		oom(err);
+		return NULL;
+	}
+	g = &site->groups[site->n_groups];
+	memset(g, 0, sizeof(*g));
+	g->name = strdup(name);
+	g->file = loc ? strdup(loc->file) : NULL;
+	site->n_groups++;
+	site->checked = false;
+	if (!g->name || (loc && !g->file)) {
+		oom(err);
+		return NULL;
+	}
+	g->line = g->file_line = loc ? loc->line : 0;
+	return g;
+}
+
+/* One network of @g; @merge keeps g->addrs normalized at once (a call),
+ * else the whole site is normalized when checked (the parser). */
+static int group_address(struct fnft_site *site, struct fnft_group *g,
+			 const char *value, unsigned file_no,
+			 const struct fnft_loc *loc, bool merge,
+			 struct fnft_error *err)
+{
+	struct fnft_written *w;
+	enum fnft_family fam;
+	struct fnft_iv iv;
+	char why[200];
+
+	if (fnft_addr_parse(value, &fam, &iv, why, sizeof(why)) < 0)
+		return fnft_err(err, -EINVAL, loc, g->name, "bad address: %s", why);
+	if (fnft_grow(&g->written, &g->cap_written, g->n_written + 1,
+		      sizeof(*g->written)) < 0 ||
+	    fnft_ivlist_add(&g->addrs[fam], &iv) < 0)
+		return oom(err);
+	w = &g->written[g->n_written++];
+	w->iv = iv;
+	w->fam = fam;
+	w->file_no = file_no;
+	w->line = loc ? loc->line : 0;
+	if (merge)
+		fnft_ivlist_normalize(&g->addrs[fam], fam);
+	site->checked = false;
+	return 0;
+}
+
+static int node_address_add(struct fnft_site *site, enum fnft_role role,
+			    const char *value, const struct fnft_loc *loc,
+			    struct fnft_error *err)
+{
+	const char *key = fnft_role_name(role);
+	enum fnft_family fam;
+	struct fnft_iv iv;
+	char why[160];
+
+	if (!key)
+		return fnft_err(err, -EINVAL, loc, NULL,
+				"a cluster node is primary or secondary");
+	if (fnft_addr_parse_host(value, &fam, iv.lo, why, sizeof(why)) < 0)
+		return fnft_err(err, -EINVAL, loc, key,
+				"%s: '%s' is not an address (a cluster node is one IPv4 or IPv6 host)",
+				key, value);
+	memcpy(iv.hi, iv.lo, sizeof(iv.hi));
+	if (fnft_ivlist_add(&site->node_addrs[role - 1][fam], &iv) < 0)
+		return oom(err);
+	fnft_ivlist_normalize(&site->node_addrs[role - 1][fam], fam);
+	site->checked = false;
+	return 0;
+}
+
+static const char *const verdict_words[] = { "drop", "accept" };
+static const char *const allow_words[] = { "allow", "deny" };
+static const char *const onoff_words[] = { "off", "on" };
+static const char *const ping_words[] = { "groups", "any", "none" };
+
+static const struct {
+	const char *key;
+	const char *const *words;
+	size_t n;
+	const char *expect;
+} knobs[] = {
+	[FNFT_POLICY_INPUT] = { "input", verdict_words, 2, "drop or accept" },
+	[FNFT_POLICY_OUTPUT] = { "output", verdict_words, 2, "accept or drop" },
+	[FNFT_POLICY_INSECURE] = { "insecure", allow_words, 2, "allow or deny" },
+	[FNFT_POLICY_LOG] = { "log", onoff_words, 2, "on or off" },
+	[FNFT_POLICY_PING] = { "ping", ping_words, 3, "groups, any or none" },
+};
+
+static int choose(const char *value, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (streq(value, words[i]))
+			return (int)i;
+	return -1;
+}
+
+static int policy_set(struct fnft_site *site, enum fnft_policy_knob knob,
+		      const char *value, const struct fnft_loc *loc,
+		      struct fnft_error *err)
+{
+	struct fnft_policy *pol = &site->policy;
+	int v;
+
+	if ((unsigned)knob >= ARRAY_SIZE(knobs))
+		return fnft_err(err, -EINVAL, loc, NULL, "unknown policy knob %d",
+				(int)knob);
+	v = value ? choose(value, knobs[knob].words, knobs[knob].n) : -1;
+	if (v < 0)
+		return fnft_err(err, -EINVAL, loc, knobs[knob].key,
+				"bad %s policy '%s' (expected %s)", knobs[knob].key,
+				value ? value : "", knobs[knob].expect);
+	switch (knob) {
+	case FNFT_POLICY_INPUT:
+		pol->input_accept = v == 1;
+		break;
+	case FNFT_POLICY_OUTPUT:
+		pol->output_drop = v == 0;
+		break;
+	case FNFT_POLICY_INSECURE:
+		pol->insecure_deny = v == 1;
+		break;
+	case FNFT_POLICY_LOG:
+		pol->log = v == 1;
+		break;
+	default:
+		pol->ping = (enum fnft_ping)v;
+	}
+	site->checked = false;
+	return 0;
+}
+
+/* The [port] move of row @id (a later one replaces an earlier). */
+static int port_move(struct fnft_site *site, const char *id, const char *value,
+		     const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct fnft_port_move *m = (struct fnft_port_move *)fnft_site_move(site, id);
+	const struct fnft_row *row = fnft_catalog_find(site->cat, id);
+	struct fnft_portlist ports = { 0 };
+	char why[160];
+
+	if (!row)
+		return fnft_err(err, -EINVAL, loc, id,
+				"unknown row id '%s' in [port]", id);
+	if (!(row->flags & FNFT_ROW_PORT_MOVABLE))
+		return fnft_err(err, -EINVAL, loc, id,
+				"the port of row '%s' is fixed; only port-movable rows can be moved",
+				id);
+	if (fnft_ports_parse(value, &ports, why, sizeof(why)) < 0) {
+		fnft_portlist_free(&ports);
+		return fnft_err(err, -EINVAL, loc, id, "%s: %s", id, why);
+	}
+	fnft_portlist_normalize(&ports);
+	if (!m) {
+		if (fnft_grow(&site->moves, &site->cap_moves, site->n_moves + 1,
+			      sizeof(*site->moves)) < 0) {
+			fnft_portlist_free(&ports);
+			return oom(err);
+		}
+		m = &site->moves[site->n_moves++];
+		memset(m, 0, sizeof(*m));
+		if (!(m->id = strdup(id))) {
+			fnft_portlist_free(&ports);
+			return oom(err);
+		}
+	}
+	fnft_portlist_free(&m->ports);
+	m->ports = ports;
+	free(m->file);
+	m->file = loc ? strdup(loc->file) : NULL;
+	m->line = loc ? loc->line : 0;
+	site->checked = false;
+	return loc && !m->file ? oom(err) : 0;
+}
+
+static int row_disable(struct fnft_site *site, const char *id,
+		       const struct fnft_loc *loc, struct fnft_error *err)
+{
+	struct fnft_disabled *d;
+
+	if (fnft_site_disabled(site, id))
+		return fnft_err(err, -EINVAL, loc, id,
+				"row '%s' is disabled twice", id);
+	if (fnft_grow(&site->disabled, &site->cap_disabled,
+		      site->n_disabled + 1, sizeof(*site->disabled)) < 0)
+		return oom(err);
+	d = &site->disabled[site->n_disabled];
+	d->line = loc ? loc->line : 0;
+	d->id = strdup(id);
+	d->file = loc ? strdup(loc->file) : NULL;
+	site->n_disabled++;
+	site->checked = false;
+	if (!d->id || (loc && !d->file))
+		return oom(err);
+	return 0;
+}
+
+/* ---- the INI parser: a client of the steps above ---- */
+
 static int begin_group(struct site_parse *p, const char *name,
 		       const struct fnft_loc *loc, struct fnft_error *err)
 {
 	struct fnft_site *site = p->site;
 	const struct fnft_group *prev = fnft_site_group(site, name);
 	struct fnft_group *g;
+	int rc;
 
-	if (!fnft_group_name_valid(name))
-		return fnft_err(err, -EINVAL, loc, NULL,
-				"'%s' is not a valid group name (a lower-case letter, then lower-case letters, digits, '.', '-', '_')",
-				name);
-	if (streq(name, FNFT_GROUP_PEER))
-		return fnft_err(err, -EINVAL, loc, NULL,
-				"group 'peer' is implicit: it is the other node of [cluster]");
-	if (streq(name, FNFT_GROUP_ANY))
-		return fnft_err(err, -EINVAL, loc, NULL,
-				"'any' is a reserved word for every address, not a group");
+	if ((rc = group_name_check(name, loc, err)))
+		return rc;
 	if (prev && prev->file_no == p->file_no)
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"group '%s' is defined twice (first at line %u)",
@@ -183,17 +416,8 @@ static int begin_group(struct site_parse *p, const char *name,
 		p->group = g;
 		return 0;
 	}
-	if (fnft_grow(&site->groups, &site->cap_groups, site->n_groups + 1,
-		      sizeof(*site->groups)) < 0)
-		return oom(err);
-	g = &site->groups[site->n_groups];
-	memset(g, 0, sizeof(*g));
-	g->name = strdup(name);
-	g->file = strdup(loc->file);
-	site->n_groups++;
-	if (!g->name || !g->file)
-		return oom(err);
-	g->line = g->file_line = loc->line;
+	if (!(g = group_new(site, name, loc, err)))
+		return -ENOMEM;
 	g->file_no = p->file_no;
 	p->group = g;
 	return 0;
@@ -208,7 +432,7 @@ static int begin_entry(struct site_parse *p, const char *id,
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"'%s' is not a valid row id (lower-case letters, digits, '.', '-', '_')",
 				id);
-	prev = find_row(p, id);
+	prev = find_row(p->site, id);
 	if (prev)
 		return fnft_err(err, -EINVAL, loc, id,
 				"duplicate entry id '%s' (already defined at %s:%u)",
@@ -273,70 +497,38 @@ static int once(struct site_parse *p, unsigned bit, const char *key,
 static int cluster_key(struct site_parse *p, const char *key, const char *value,
 		       const struct fnft_loc *loc, struct fnft_error *err)
 {
-	struct fnft_site *site = p->site;
-	enum fnft_family fam;
-	struct fnft_iv iv;
 	enum fnft_role role;
-	char why[160];
 	int rc;
 
 	if (streq(key, "node")) {
 		if ((rc = once(p, SEEN_NODE, key, loc, err)))
 			return rc;
-		if (fnft_role_parse(value, &site->role) < 0)
+		if (fnft_role_parse(value, &p->site->role) < 0)
 			return fnft_err(err, -EINVAL, loc, NULL,
 					"bad node '%s' (expected primary or secondary)",
 					value);
+		p->site->checked = false;
 		return 0;
 	}
 	if (fnft_role_parse(key, &role) < 0)
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"unknown key '%s' in [cluster] (expected primary, secondary or node)",
 				key);
-	if (fnft_addr_parse_host(value, &fam, iv.lo, why, sizeof(why)) < 0)
-		return fnft_err(err, -EINVAL, loc, NULL,
-				"%s: '%s' is not an address (a cluster node is one IPv4 or IPv6 host)",
-				key, value);
-	memcpy(iv.hi, iv.lo, sizeof(iv.hi));
-	if (fnft_ivlist_add(&site->node_addrs[role - 1][fam], &iv) < 0)
-		return oom(err);
-	fnft_ivlist_normalize(&site->node_addrs[role - 1][fam], fam);
-	return 0;
-}
-
-static int choose(const char *value, const char *const *words, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (streq(value, words[i]))
-			return (int)i;
-	return -1;
+	return node_address_add(p->site, role, value, loc, err);
 }
 
 static int policy_key(struct site_parse *p, const char *key, const char *value,
 		      const struct fnft_loc *loc, struct fnft_error *err)
 {
-	static const char *const verdicts[] = { "drop", "accept" };
-	static const char *const allow[] = { "allow", "deny" };
-	static const char *const onoff[] = { "off", "on" };
-	static const char *const ping[] = { "groups", "any", "none" };
-	static const struct {
-		const char *key;
-		unsigned bit;
-		const char *const *words;
-		size_t n;
-		const char *expect;
-	} knobs[] = {
-		{ "input", SEEN_INPUT, verdicts, 2, "drop or accept" },
-		{ "output", SEEN_OUTPUT, verdicts, 2, "accept or drop" },
-		{ "insecure", SEEN_INSECURE, allow, 2, "allow or deny" },
-		{ "log", SEEN_LOG, onoff, 2, "on or off" },
-		{ "ping", SEEN_PING, ping, 3, "groups, any or none" },
+	static const unsigned seen[] = {
+		[FNFT_POLICY_INPUT] = SEEN_INPUT,
+		[FNFT_POLICY_OUTPUT] = SEEN_OUTPUT,
+		[FNFT_POLICY_INSECURE] = SEEN_INSECURE,
+		[FNFT_POLICY_LOG] = SEEN_LOG,
+		[FNFT_POLICY_PING] = SEEN_PING,
 	};
-	struct fnft_policy *pol = &p->site->policy;
 	size_t i;
-	int v, rc;
+	int rc;
 
 	for (i = 0; i < ARRAY_SIZE(knobs); i++)
 		if (streq(key, knobs[i].key))
@@ -345,125 +537,44 @@ static int policy_key(struct site_parse *p, const char *key, const char *value,
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"unknown key '%s' in [policy] (expected input, output, insecure, log or ping)",
 				key);
-	if ((rc = once(p, knobs[i].bit, key, loc, err)))
+	if ((rc = once(p, seen[i], key, loc, err)))
 		return rc;
-	v = choose(value, knobs[i].words, knobs[i].n);
-	if (v < 0)
-		return fnft_err(err, -EINVAL, loc, NULL,
-				"bad %s policy '%s' (expected %s)", key, value,
-				knobs[i].expect);
-	switch (knobs[i].bit) {
-	case SEEN_INPUT:
-		pol->input_accept = v == 1;
-		break;
-	case SEEN_OUTPUT:
-		pol->output_drop = v == 0;
-		break;
-	case SEEN_INSECURE:
-		pol->insecure_deny = v == 1;
-		break;
-	case SEEN_LOG:
-		pol->log = v == 1;
-		break;
-	default:
-		pol->ping = (enum fnft_ping)v;
-	}
-	return 0;
+	return policy_set(p->site, (enum fnft_policy_knob)i, value, loc, err);
 }
 
 static int group_key(struct site_parse *p, const char *key, const char *value,
 		     const struct fnft_loc *loc, struct fnft_error *err)
 {
-	struct fnft_group *g = p->group;
-	enum fnft_family fam;
-	struct fnft_iv iv;
-	char why[200];
-
 	if (!streq(key, "address"))
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"unknown key '%s' in [group %s] (expected address)",
-				key, g->name);
-	if (fnft_addr_parse(value, &fam, &iv, why, sizeof(why)) < 0)
-		return fnft_err(err, -EINVAL, loc, NULL, "bad address: %s", why);
-	if (fnft_ivlist_add(&g->addrs[fam], &iv) < 0)
-		return oom(err);
-	return 0;
+				key, p->group->name);
+	return group_address(p->site, p->group, value, p->file_no, loc, false, err);
 }
 
 static int port_key(struct site_parse *p, const char *key, const char *value,
 		    const struct fnft_loc *loc, struct fnft_error *err)
 {
-	struct fnft_site *site = p->site;
-	const struct fnft_port_move *prev = fnft_site_move(site, key);
-	const struct fnft_row *row = fnft_catalog_find(p->cat, key);
-	struct fnft_port_move *m;
-	char why[160];
+	const struct fnft_port_move *prev = fnft_site_move(p->site, key);
 
-	if (!row)
-		return fnft_err(err, -EINVAL, loc, NULL,
-				"unknown row id '%s' in [port]", key);
-	if (!(row->flags & FNFT_ROW_PORT_MOVABLE))
-		return fnft_err(err, -EINVAL, loc, key,
-				"the port of row '%s' is fixed; only port-movable rows can be moved",
-				key);
-	if (prev && streq(prev->file, loc->file))
+	/* a later drop-in moves the port again: it wins */
+	if (prev && prev->file && streq(prev->file, loc->file) &&
+	    fnft_catalog_find(p->cat, key))
 		return fnft_err(err, -EINVAL, loc, key,
 				"port of '%s' is given twice (first at line %u)",
 				key, prev->line);
-	if (prev) {
-		/* a later drop-in moves the port again: it wins */
-		m = (struct fnft_port_move *)prev;
-		fnft_portlist_free(&m->ports);
-		free(m->file);
-		m->file = strdup(loc->file);
-		m->line = loc->line;
-		if (!m->file)
-			return oom(err);
-		if (fnft_ports_parse(value, &m->ports, why, sizeof(why)) < 0)
-			return fnft_err(err, -EINVAL, loc, key, "%s: %s", key, why);
-		fnft_portlist_normalize(&m->ports);
-		return 0;
-	}
-	if (fnft_grow(&site->moves, &site->cap_moves, site->n_moves + 1,
-		      sizeof(*site->moves)) < 0)
-		return oom(err);
-	m = &site->moves[site->n_moves];
-	memset(m, 0, sizeof(*m));
-	m->line = loc->line;
-	m->id = strdup(key);
-	m->file = strdup(loc->file);
-	site->n_moves++;
-	if (!m->id || !m->file)
-		return oom(err);
-	if (fnft_ports_parse(value, &m->ports, why, sizeof(why)) < 0)
-		return fnft_err(err, -EINVAL, loc, key, "%s: %s", key, why);
-	fnft_portlist_normalize(&m->ports);
-	return 0;
+	return port_move(p->site, key, value, loc, err);
 }
 
+/* Whether [disable] names a known row is checked once the whole site is
+ * read: an [entry] may come after it. */
 static int disable_key(struct site_parse *p, const char *key, const char *value,
 		       const struct fnft_loc *loc, struct fnft_error *err)
 {
-	struct fnft_site *site = p->site;
-	struct fnft_disabled *d;
-
 	if (!streq(key, "entry"))
 		return fnft_err(err, -EINVAL, loc, NULL,
 				"unknown key '%s' in [disable] (expected entry)", key);
-	if (fnft_site_disabled(site, value))
-		return fnft_err(err, -EINVAL, loc, value,
-				"row '%s' is disabled twice", value);
-	if (fnft_grow(&site->disabled, &site->cap_disabled,
-		      site->n_disabled + 1, sizeof(*site->disabled)) < 0)
-		return oom(err);
-	d = &site->disabled[site->n_disabled];
-	d->line = loc->line;
-	d->id = strdup(value);
-	d->file = strdup(loc->file);
-	site->n_disabled++;
-	if (!d->id || !d->file)
-		return oom(err);
-	return 0;
+	return row_disable(p->site, value, loc, err);
 }
 
 static int on_key(void *user, const char *key, const char *value,
@@ -510,13 +621,13 @@ static bool catalog_names(const struct fnft_catalog *cat, const char *group)
 }
 
 /* Is @group named by any row, enabled or not? */
-static bool group_named(const struct site_parse *p, const char *group)
+static bool group_named(const struct fnft_site *site, const char *group)
 {
-	return catalog_names(p->cat, group) ||
-	       catalog_names(&p->site->entries, group);
+	return catalog_names(site->cat, group) ||
+	       catalog_names(&site->entries, group);
 }
 
-static int check_row_groups(struct site_parse *p, const struct fnft_row *row,
+static int check_row_groups(struct fnft_site *site, const struct fnft_row *row,
 			    struct fnft_error *err)
 {
 	struct fnft_loc loc = { row->file, row->remote_line };
@@ -530,7 +641,7 @@ static int check_row_groups(struct site_parse *p, const struct fnft_row *row,
 					"'any' already means every address; list no other group beside it");
 		/* a site row may share a catalog group the site leaves undefined */
 		if (streq(g, FNFT_GROUP_ANY) || streq(g, FNFT_GROUP_PEER) ||
-		    fnft_site_group(p->site, g) || catalog_names(p->cat, g))
+		    fnft_site_group(site, g) || catalog_names(site->cat, g))
 			continue;
 		return fnft_err(err, -EINVAL, &loc, row->id,
 				"unknown group '%s' (define it with [group %s])",
@@ -539,29 +650,28 @@ static int check_row_groups(struct site_parse *p, const struct fnft_row *row,
 	return 0;
 }
 
-static int check_disabled(struct site_parse *p, struct fnft_error *err)
+static int check_disabled(struct fnft_site *site, struct fnft_error *err)
 {
 	size_t i;
 
-	for (i = 0; i < p->site->n_disabled; i++) {
-		const struct fnft_disabled *d = &p->site->disabled[i];
+	for (i = 0; i < site->n_disabled; i++) {
+		const struct fnft_disabled *d = &site->disabled[i];
 		struct fnft_loc loc = { d->file, d->line };
 
-		if (!find_row(p, d->id))
+		if (!find_row(site, d->id))
 			return fnft_err(err, -EINVAL, &loc, d->id,
 					"unknown row id '%s' in [disable]", d->id);
 	}
 	return 0;
 }
 
-static int check_groups(struct site_parse *p, struct fnft_error *err)
+static int check_groups(struct fnft_site *site, struct fnft_error *err)
 {
-	struct fnft_site *site = p->site;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < site->entries.n; i++) {
-		rc = check_row_groups(p, &site->entries.rows[i], err);
+		rc = check_row_groups(site, &site->entries.rows[i], err);
 		if (rc)
 			return rc;
 	}
@@ -569,7 +679,7 @@ static int check_groups(struct site_parse *p, struct fnft_error *err)
 		struct fnft_group *g = &site->groups[i];
 		struct fnft_loc loc = { g->file, g->line };
 
-		if (!group_named(p, g->name))
+		if (!group_named(site, g->name))
 			return fnft_err(err, -EINVAL, &loc, g->name,
 					"group '%s' is not used by any row", g->name);
 		fnft_ivlist_normalize(&g->addrs[FNFT_V4], FNFT_V4);
@@ -593,10 +703,9 @@ static const char *covers_all(const struct fnft_group *g)
  * group whose addresses are everyone's: 0.0.0.0/0 is remote = any by
  * another name, and deserves the same warning.
  */
-static int warn_group(struct site_parse *p, const char *name)
+static int warn_group(struct fnft_site *site, const char *name)
 {
-	struct fnft_site *site = p->site;
-	const struct fnft_catalog *cats[] = { p->cat, &site->entries };
+	const struct fnft_catalog *cats[] = { site->cat, &site->entries };
 	const struct fnft_group *g = fnft_site_group(site, name);
 	const char *all = g ? covers_all(g) : NULL;
 	struct fnft_buf rows = { 0 };
@@ -629,13 +738,12 @@ static int warn_group(struct site_parse *p, const char *name)
 }
 
 /* A node without an address leaves the other node's 'peer' rows empty. */
-static int warn_peer(struct site_parse *p)
+static int warn_peer(struct fnft_site *site)
 {
-	struct fnft_site *site = p->site;
 	enum fnft_role r;
 	int rc;
 
-	if (!group_named(p, FNFT_GROUP_PEER))
+	if (!group_named(site, FNFT_GROUP_PEER))
 		return 0;
 	for (r = FNFT_ROLE_PRIMARY; r <= FNFT_ROLE_SECONDARY; r++) {
 		if (site->node_addrs[r - 1][FNFT_V4].n ||
@@ -698,10 +806,9 @@ static bool row_listens_on(const struct fnft_site *site, const struct fnft_row *
  * Fail closed, but say so: rows that allow no one, rows open to everyone,
  * and a drop policy with nothing that admits management access.
  */
-static int warn_rows(struct site_parse *p)
+static int warn_rows(struct fnft_site *site)
 {
-	struct fnft_site *site = p->site;
-	const struct fnft_catalog *cats[] = { p->cat, &site->entries };
+	const struct fnft_catalog *cats[] = { site->cat, &site->entries };
 	bool management = site->entries.n > 0;
 	size_t c, i;
 	int rc;
@@ -734,13 +841,13 @@ static int warn_rows(struct site_parse *p)
 	return 0;
 }
 
-static int collect_warnings(struct site_parse *p)
+static int collect_warnings(struct fnft_site *site)
 {
-	const struct fnft_catalog *cats[] = { p->cat, &p->site->entries };
+	const struct fnft_catalog *cats[] = { site->cat, &site->entries };
 	size_t c, i, k;
 	int rc;
 
-	if ((rc = warn_peer(p)))
+	if ((rc = warn_peer(site)))
 		return rc;
 
 	/* Each group once, in the order rows first name it. */
@@ -761,11 +868,11 @@ static int collect_warnings(struct site_parse *p)
 							earlier = true;
 				if (earlier)
 					continue;
-				if ((rc = warn_group(p, g)))
+				if ((rc = warn_group(site, g)))
 					return rc;
 			}
 		}
-	return warn_rows(p);
+	return warn_rows(site);
 }
 
 static void site_free(struct fnft_site *site)
@@ -776,9 +883,13 @@ static void site_free(struct fnft_site *site)
 	for (r = 0; r < 2; r++)
 		for (f = 0; f < 2; f++)
 			fnft_ivlist_free(&site->node_addrs[r][f]);
+	for (i = 0; i < site->n_files; i++)
+		free(site->files[i]);
+	free(site->files);
 	for (i = 0; i < site->n_groups; i++) {
 		free(site->groups[i].name);
 		free(site->groups[i].file);
+		free(site->groups[i].written);
 		fnft_ivlist_free(&site->groups[i].addrs[0]);
 		fnft_ivlist_free(&site->groups[i].addrs[1]);
 	}
@@ -797,10 +908,22 @@ static void site_free(struct fnft_site *site)
 	for (i = 0; i < site->entries.n; i++)
 		fnft_row_clear(&site->entries.rows[i]);
 	free(site->entries.rows);
-	for (i = 0; i < site->n_warnings; i++)
-		free(site->warnings[i]);
+	warnings_clear(site);
 	free(site->warnings);
 	free(site);
+}
+
+static struct fnft_site *site_alloc(const struct fnft_catalog *cat,
+				    const char *name)
+{
+	struct fnft_site *site = calloc(1, sizeof(*site));
+
+	if (!site || !(site->file = strdup(name))) {
+		free(site);
+		return NULL;
+	}
+	site->cat = cat;
+	return site;
 }
 
 static int site_begin(struct site_parse *p, const char *name,
@@ -808,13 +931,8 @@ static int site_begin(struct site_parse *p, const char *name,
 {
 	memset(p, 0, sizeof(*p));
 	p->cat = cat;
-	p->site = calloc(1, sizeof(*p->site));
-	if (!p->site || !(p->site->file = strdup(name))) {
-		free(p->site);
-		p->site = NULL;
-		return oom(err);
-	}
-	return 0;
+	p->site = site_alloc(cat, name);
+	return p->site ? 0 : oom(err);
 }
 
 /*
@@ -824,8 +942,16 @@ static int site_begin(struct site_parse *p, const char *name,
 static int site_parse_text(struct site_parse *p, const char *name,
 			   const char *text, size_t len, struct fnft_error *err)
 {
+	struct fnft_site *site = p->site;
+	char *copy = strdup(name);
 	int rc;
 
+	if (!copy || fnft_grow(&site->files, &site->cap_files, site->n_files + 1,
+			       sizeof(*site->files)) < 0) {
+		free(copy);
+		return oom(err);
+	}
+	site->files[site->n_files++] = copy;
 	p->file = name;
 	p->file_no++;
 	p->seen = 0;
@@ -837,15 +963,25 @@ static int site_parse_text(struct site_parse *p, const char *name,
 	return rc;
 }
 
+/* The checks that need the whole site, and its warnings afresh. */
+static int site_check(struct fnft_site *site, struct fnft_error *err)
+{
+	int rc = check_groups(site, err);
+
+	if (!rc)
+		rc = check_disabled(site, err);
+	warnings_clear(site);
+	if (!rc && collect_warnings(site) < 0)
+		rc = oom(err);
+	site->checked = rc == 0;
+	return rc;
+}
+
 static int site_finish(struct site_parse *p, int rc, struct fnft_site **out,
 		       struct fnft_error *err)
 {
 	if (!rc)
-		rc = check_groups(p, err);
-	if (!rc)
-		rc = check_disabled(p, err);
-	if (!rc && collect_warnings(p) < 0)
-		rc = oom(err);
+		rc = site_check(p->site, err);
 	fnft_row_clear(&p->row);
 	if (rc) {
 		site_free(p->site);
@@ -1037,4 +1173,314 @@ FNFT_EXPORT int fnft_site_check_json(const struct fnft_site *site, char **out)
 	*out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
 	return *out ? 0 : -ENOMEM;
+}
+
+/* ---- building a site from data ---- */
+
+FNFT_EXPORT int fnft_site_new(const struct fnft_catalog *cat, const char *name,
+			      struct fnft_site **out, struct fnft_error *err)
+{
+	struct fnft_site *site;
+
+	if (!cat || !out)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	site = site_alloc(cat, name ? name : "site");
+	if (!site)
+		return oom(err);
+	if (site_check(site, err)) {
+		site_free(site);
+		return -ENOMEM;
+	}
+	*out = site;
+	return 0;
+}
+
+FNFT_EXPORT int fnft_site_set_role(struct fnft_site *site, enum fnft_role role,
+				   struct fnft_error *err)
+{
+	if (!site || (role != FNFT_ROLE_SITE && !fnft_role_name(role)))
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	site->role = role;
+	site->checked = false;
+	return 0;
+}
+
+FNFT_EXPORT int fnft_site_add_node_address(struct fnft_site *site,
+					   enum fnft_role role,
+					   const char *address,
+					   struct fnft_error *err)
+{
+	if (!site || !address)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	return node_address_add(site, role, address, NULL, err);
+}
+
+FNFT_EXPORT int fnft_site_set_policy(struct fnft_site *site,
+				     enum fnft_policy_knob knob,
+				     const char *value, struct fnft_error *err)
+{
+	if (!site)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	return policy_set(site, knob, value, NULL, err);
+}
+
+FNFT_EXPORT const char *fnft_site_policy(const struct fnft_site *site,
+					 enum fnft_policy_knob knob)
+{
+	const struct fnft_policy *pol = &site->policy;
+	int v;
+
+	switch (knob) {
+	case FNFT_POLICY_INPUT:
+		v = pol->input_accept;
+		break;
+	case FNFT_POLICY_OUTPUT:
+		v = !pol->output_drop;
+		break;
+	case FNFT_POLICY_INSECURE:
+		v = pol->insecure_deny;
+		break;
+	case FNFT_POLICY_LOG:
+		v = pol->log;
+		break;
+	case FNFT_POLICY_PING:
+		v = (int)pol->ping;
+		break;
+	default:
+		return NULL;
+	}
+	return knobs[knob].words[v];
+}
+
+FNFT_EXPORT int fnft_site_add_group(struct fnft_site *site, const char *name,
+				    struct fnft_error *err)
+{
+	int rc;
+
+	if (!site || !name)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if ((rc = group_name_check(name, NULL, err)))
+		return rc;
+	if (fnft_site_group(site, name))
+		return fnft_err(err, -EEXIST, NULL, name,
+				"group '%s' is defined twice", name);
+	return group_new(site, name, NULL, err) ? 0 : -ENOMEM;
+}
+
+static struct fnft_group *group_or_fail(struct fnft_site *site, const char *name,
+					struct fnft_error *err)
+{
+	struct fnft_group *g = site && name ?
+			       (struct fnft_group *)fnft_site_group(site, name) : NULL;
+
+	if (!g)
+		fnft_err(err, -ENOENT, NULL, name, "unknown group '%s'",
+			 name ? name : "");
+	return g;
+}
+
+FNFT_EXPORT int fnft_site_add_group_address(struct fnft_site *site,
+					    const char *group,
+					    const char *address,
+					    struct fnft_error *err)
+{
+	struct fnft_group *g = group_or_fail(site, group, err);
+
+	if (!g)
+		return -ENOENT;
+	if (!address)
+		return fnft_err(err, -EINVAL, NULL, group, "invalid argument");
+	return group_address(site, g, address, 0, NULL, true, err);
+}
+
+FNFT_EXPORT int fnft_site_remove_group_address(struct fnft_site *site,
+					       const char *group,
+					       const char *address,
+					       struct fnft_error *err)
+{
+	struct fnft_group *g = group_or_fail(site, group, err);
+	enum fnft_family fam;
+	struct fnft_iv iv;
+	char why[200];
+	size_t i, k;
+
+	if (!g)
+		return -ENOENT;
+	if (!address || fnft_addr_parse(address, &fam, &iv, why, sizeof(why)) < 0)
+		return fnft_err(err, -EINVAL, NULL, group, "bad address: %s",
+				address ? why : "none");
+	for (i = 0; i < g->n_written; i++)
+		if (g->written[i].fam == fam &&
+		    !memcmp(&g->written[i].iv, &iv, sizeof(iv)))
+			break;
+	if (i == g->n_written)
+		return fnft_err(err, -ENOENT, NULL, group,
+				"group '%s' has no network %s", group, address);
+	memmove(&g->written[i], &g->written[i + 1],
+		(g->n_written - i - 1) * sizeof(*g->written));
+	g->n_written--;
+	/* the merged intervals again, from the networks left */
+	g->addrs[fam].n = 0;
+	for (k = 0; k < g->n_written; k++)
+		if (g->written[k].fam == fam)
+			fnft_ivlist_add(&g->addrs[fam], &g->written[k].iv);	/* fits: it held more */
+	fnft_ivlist_normalize(&g->addrs[fam], fam);
+	site->checked = false;
+	return 0;
+}
+
+/* "a, b, c" from a NULL-terminated list, for the row's `remote =`. */
+static int join_groups(const char *const *v, struct fnft_buf *b)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		fnft_buf_printf(b, "%s%s", i ? ", " : "", v[i]);
+	return b->oom ? -ENOMEM : 0;
+}
+
+FNFT_EXPORT int fnft_site_add_row(struct fnft_site *site,
+				  const struct fnft_row_spec *spec,
+				  struct fnft_error *err)
+{
+	struct fnft_loc loc = { "", 0 };
+	struct fnft_buf remote = { 0 };
+	const struct fnft_row *prev;
+	const char *proto, *dir;
+	struct fnft_row row;
+	int rc;
+
+	if (!site || !spec || !spec->id)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (!fnft_id_valid(spec->id))
+		return fnft_err(err, -EINVAL, NULL, spec->id,
+				"'%s' is not a valid row id (lower-case letters, digits, '.', '-', '_')",
+				spec->id);
+	if ((prev = find_row(site, spec->id)))
+		return fnft_err(err, -EINVAL, NULL, spec->id,
+				"duplicate entry id '%s'%s", spec->id,
+				*prev->file ? " (already defined in a file)" : "");
+	proto = spec->protocol == FNFT_PROTO_TCP || spec->protocol == FNFT_PROTO_UDP ?
+		fnft_protocol_name(spec->protocol) : NULL;
+	dir = fnft_direction_name(spec->direction);
+	if (!proto || !dir)
+		return fnft_err(err, -EINVAL, NULL, spec->id,
+				"[entry %s]: unknown protocol or direction", spec->id);
+	if (fnft_row_init(&row, spec->id, &loc) < 0 || join_groups(spec->remote, &remote))
+		return oom(err);
+	/* the same keys as [entry], in its order: the same checks */
+	rc = fnft_row_key(&row, "protocol", proto, &loc, false, err);
+	if (!rc && spec->listener)
+		rc = fnft_row_key(&row, "listener", spec->listener, &loc, false, err);
+	if (!rc && spec->listen_ports)
+		rc = fnft_row_key(&row, "listen-port", spec->listen_ports, &loc, false, err);
+	if (!rc && spec->remote_ports)
+		rc = fnft_row_key(&row, "remote-port", spec->remote_ports, &loc, false, err);
+	if (!rc)
+		rc = fnft_row_key(&row, "remote", remote.len ? remote.s : "", &loc, false, err);
+	if (!rc)
+		rc = fnft_row_key(&row, "direction", dir, &loc, false, err);
+	if (!rc && spec->note)
+		rc = fnft_row_key(&row, "note", spec->note, &loc, false, err);
+	fnft_buf_free(&remote);
+	if (!rc)
+		rc = fnft_catalog_take_row(&site->entries, &row, err);
+	fnft_row_clear(&row);
+	if (!rc)
+		site->checked = false;
+	return rc;
+}
+
+FNFT_EXPORT int fnft_site_disable_row(struct fnft_site *site, const char *id,
+				      struct fnft_error *err)
+{
+	if (!site || !id)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if (!find_row(site, id))
+		return fnft_err(err, -EINVAL, NULL, id, "unknown row id '%s'", id);
+	return row_disable(site, id, NULL, err);
+}
+
+FNFT_EXPORT int fnft_site_move_port(struct fnft_site *site, const char *id,
+				    const char *ports, struct fnft_error *err)
+{
+	if (!site || !id || !ports)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	return port_move(site, id, ports, NULL, err);
+}
+
+FNFT_EXPORT int fnft_site_check(struct fnft_site *site, struct fnft_error *err)
+{
+	if (!site)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	return site_check(site, err);
+}
+
+bool fnft_site_checked(const struct fnft_site *site)
+{
+	return site->checked;
+}
+
+/* ---- reading a site back ---- */
+
+FNFT_EXPORT size_t fnft_site_group_count(const struct fnft_site *site)
+{
+	return site ? site->n_groups : 0;
+}
+
+FNFT_EXPORT const char *fnft_site_group_name(const struct fnft_site *site,
+					     size_t i)
+{
+	return site && i < site->n_groups ? site->groups[i].name : NULL;
+}
+
+FNFT_EXPORT size_t fnft_site_group_address_count(const struct fnft_site *site,
+						 const char *group)
+{
+	const struct fnft_group *g = site && group ? fnft_site_group(site, group) : NULL;
+
+	return g ? g->n_written : 0;
+}
+
+FNFT_EXPORT int fnft_site_group_address(const struct fnft_site *site,
+					const char *group, size_t i, char *buf,
+					size_t len)
+{
+	const struct fnft_group *g = site && group ? fnft_site_group(site, group) : NULL;
+	char text[FNFT_NETSTRLEN];
+	int n;
+
+	if (!g || !buf || i >= g->n_written)
+		return -EINVAL;
+	n = fnft_iv_format(&g->written[i].iv, g->written[i].fam, text, sizeof(text));
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	memcpy(buf, text, (size_t)n + 1);
+	return 0;
+}
+
+FNFT_EXPORT const struct fnft_catalog *fnft_site_rows(const struct fnft_site *site)
+{
+	return &site->entries;
+}
+
+FNFT_EXPORT size_t fnft_site_disabled_count(const struct fnft_site *site)
+{
+	return site ? site->n_disabled : 0;
+}
+
+FNFT_EXPORT const char *fnft_site_disabled_row(const struct fnft_site *site,
+					       size_t i)
+{
+	return site && i < site->n_disabled ? site->disabled[i].id : NULL;
+}
+
+FNFT_EXPORT const struct fnft_port_range *
+fnft_site_moved_ports(const struct fnft_site *site, const char *id, size_t *n)
+{
+	const struct fnft_port_move *m = site && id ? fnft_site_move(site, id) : NULL;
+
+	if (n)
+		*n = m ? m->ports.n : 0;
+	return m ? m->ports.v : NULL;
 }
