@@ -22,7 +22,6 @@
 #include "snapshot.h"
 #include "state.h"
 
-#define LOCK_DIR "/run/finesse-nft"
 
 struct fnft_kernel {
 	char table[72];
@@ -31,6 +30,8 @@ struct fnft_kernel {
 	struct fnft_state_key key;
 	bool have_key;			/* boot id and netns cookie known */
 	char state_ignored[160];	/* why the state file was not used, or "" */
+	char state_unwritten[200];	/* why the last apply could not save it, or "" */
+	char *lock_dir;			/* NULL: no lock, the generation id alone */
 	char id[96];			/* "<netns cookie>.<table>" */
 	int lock_timeout_ms;		/* -1: wait as long as it takes */
 	fnft_lock_wait_fn lock_waiting;
@@ -50,7 +51,10 @@ FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 	if ((rc = fnft_table_name_check(table, err)))
 		return rc;
 	k = calloc(1, sizeof(*k));
-	if (!k || !(k->state_dir = strdup(FNFT_STATE_DIR))) {
+	if (!k || !(k->state_dir = strdup(FNFT_STATE_DIR)) ||
+	    !(k->lock_dir = strdup(FNFT_LOCK_DIR))) {
+		if (k)
+			free(k->state_dir);
 		free(k);
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 	}
@@ -82,6 +86,7 @@ FNFT_EXPORT void fnft_kernel_free(struct fnft_kernel *k)
 		return;
 	fnft_nl_close(k->nl);
 	free(k->state_dir);
+	free(k->lock_dir);
 	free(k);
 }
 
@@ -93,6 +98,19 @@ FNFT_EXPORT int fnft_kernel_set_state_dir(struct fnft_kernel *k, const char *dir
 		return -ENOMEM;
 	free(k->state_dir);
 	k->state_dir = copy;
+	return 0;
+}
+
+FNFT_EXPORT int fnft_kernel_set_lock_dir(struct fnft_kernel *k, const char *dir)
+{
+	char *copy = NULL;
+
+	if (!k)
+		return -EINVAL;
+	if (dir && !(copy = strdup(dir)))
+		return -ENOMEM;
+	free(k->lock_dir);
+	k->lock_dir = copy;
 	return 0;
 }
 
@@ -139,6 +157,20 @@ static int state_rc(struct fnft_kernel *k, int rc)
 FNFT_EXPORT const char *fnft_kernel_state_ignored(const struct fnft_kernel *k)
 {
 	return k && k->state_ignored[0] ? k->state_ignored : NULL;
+}
+
+/* A state file we could not write: the apply stands, the next run dumps. */
+static void state_unwritten(struct fnft_kernel *k, int rc)
+{
+	if (rc < 0 && rc != -EPERM && rc != -EFBIG)
+		snprintf(k->state_unwritten, sizeof(k->state_unwritten),
+			 "cannot write the state file in %s: %s", k->state_dir,
+			 strerror(-rc));
+}
+
+FNFT_EXPORT const char *fnft_kernel_state_write_error(const struct fnft_kernel *k)
+{
+	return k && k->state_unwritten[0] ? k->state_unwritten : NULL;
 }
 
 /* ---- reading ---- */
@@ -203,9 +235,9 @@ static int lock_table(const struct fnft_kernel *k, int *fd, struct fnft_error *e
 	int rc;
 
 	*fd = -1;
-	if (!k->have_key)
+	if (!k->have_key || !k->lock_dir)
 		return 0;
-	snprintf(path, sizeof(path), LOCK_DIR "/lock.%llu.%s",
+	snprintf(path, sizeof(path), "%s/lock.%llu.%s", k->lock_dir,
 		 (unsigned long long)k->key.netns, k->table);
 	rc = fnft_lock_take(path, k->lock_timeout_ms, k->lock_waiting,
 			    k->lock_ctx, &holder);
@@ -249,8 +281,14 @@ static void save_state(struct fnft_kernel *k, struct fnft_ruleset *live,
 			fnft_ivlist_free(&live->sets[i].elems);
 			live->sets[i].elems = plan->sets[i].elems;
 		}
-	ok = ok && fnft_ruleset_equal(live, plan) &&
-	     state_rc(k, fnft_state_save(k->state_dir, &k->key, genid, live)) == 0;
+	if (ok && fnft_ruleset_equal(live, plan)) {
+		int rc = state_rc(k, fnft_state_save(k->state_dir, &k->key, genid, live));
+
+		state_unwritten(k, rc);
+		ok = rc == 0;
+	} else {
+		ok = false;
+	}
 	if (live && live->n_sets == plan->n_sets)
 		for (i = 0; i < live->n_sets; i++)	/* given back */
 			if (live->sets[i].elems.v == plan->sets[i].elems.v)
@@ -456,6 +494,7 @@ static int apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 		return fnft_err(err, -EINVAL, NULL, plan->table,
 				"the plan is for table %s, the handle for table %s",
 				plan->table, k->table);
+	k->state_unwritten[0] = '\0';
 	rc = lock_table(k, &lock, err);
 	if (!rc)
 		rc = apply_locked(k, plan, expect, &st, err);

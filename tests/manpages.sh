@@ -191,9 +191,9 @@ values = {s: set() for s in secs}
 keys["cluster"] |= set(re.findall(r'streq\(key, "([a-z-]+)"\)', func(site, "cluster_key")))
 keys["cluster"] |= set(re.findall(r'streq\(name, "([a-z]+)"\)', func(site, "fnft_role_parse")))
 values["cluster"] |= set(re.findall(r'streq\(name, "([a-z]+)"\)', func(site, "fnft_role_parse")))
-policy = func(site, "policy_key")
-keys["policy"] |= set(re.findall(r'\{ "([a-z-]+)", SEEN_[A-Z_]+, [a-z]+, [0-9]+,', policy))
-for words in re.findall(r'static const char \*const [a-z_]+\[\] = \{([^}]*)\}', policy):
+# the knobs table the parser and the builder share, and its word lists
+keys["policy"] |= set(re.findall(r'\[FNFT_POLICY_[A-Z]+\] = \{ "([a-z-]+)", [a-z_]+_words,', site))
+for words in re.findall(r'static const char \*const [a-z]+_words\[\] = \{([^}]*)\}', site):
     values["policy"] |= set(re.findall(r'"([a-z]+)"', words))
 keys["group"] |= set(re.findall(r'streq\(key, "([a-z-]+)"\)', func(site, "group_key")))
 keys["disable"] |= set(re.findall(r'streq\(key, "([a-z-]+)"\)', func(site, "disable_key")))

@@ -338,6 +338,8 @@ static void close_kernel(struct fnft_kernel *k)
 
 	if (why)
 		say(0, "warning: %s; read the kernel instead", why);
+	if ((why = fnft_kernel_state_write_error(k)))
+		say(0, "warning: %s; the next run reads the kernel instead", why);
 	fnft_kernel_free(k);
 }
 

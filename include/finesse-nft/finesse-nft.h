@@ -13,6 +13,24 @@
  * accepts NULL; fallible calls return 0 or a negative errno and fill an
  * optional struct fnft_error; strings returned as `char **out` are malloc'd
  * and the caller frees them; nothing prints, nothing keeps global state.
+ *
+ * Threads: the library has no global state, no signal handlers and no
+ * threads of its own, so calls on different objects may run in different
+ * threads at once.  One object is not to be used by two threads at the
+ * same time (no call locks it), except that objects passed as const (a
+ * catalog, a site being planned, a plan being rendered) may be read by
+ * many.  A kernel handle acts on the network namespace of the thread that
+ * opened it (its socket was made there).  jansson's allocator hooks, if
+ * the program sets any, are process-wide: set them before starting threads.
+ *
+ * Blocking: only the kernel calls block.  fnft_kernel_read() and the
+ * dumps wait for the kernel's replies (milliseconds, more for 100,000
+ * networks); fnft_kernel_apply(), fnft_kernel_apply_over(),
+ * fnft_kernel_remove() and fnft_kernel_restore() also wait for the table's
+ * lock as long as fnft_kernel_set_lock_wait() allows, without end by
+ * default.  Nothing else sleeps or does I/O except fnft_site_load(),
+ * fnft_catalog_load() and the snapshot file calls, which read or write
+ * their files.
  */
 
 #include <finesse-nft/error.h>

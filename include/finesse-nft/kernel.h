@@ -34,6 +34,8 @@ extern "C" {
 
 /** Where the state file lives unless fnft_kernel_set_state_dir() says. */
 #define FNFT_STATE_DIR "/var/lib/finesse-nft"
+/** Where the table's lock lives unless fnft_kernel_set_lock_dir() says. */
+#define FNFT_LOCK_DIR "/run/finesse-nft"
 
 struct fnft_kernel;
 struct fnft_snapshot;
@@ -116,6 +118,30 @@ int fnft_kernel_set_lock_wait(struct fnft_kernel *k, int timeout_ms,
 			      fnft_lock_wait_fn waiting, void *ctx);
 
 /**
+ * fnft_kernel_set_lock_dir - where the table's lock file lives
+ * @dir: a directory (copied; made 0700 when missing, and used only when
+ *	it is the euid's alone), or NULL for no lock: then only the
+ *	generation id keeps writers apart, which is still safe (a loser
+ *	gets -EAGAIN) but makes concurrent writers retry instead of queueing
+ *
+ * Every writer of one table must use the same directory for the lock to
+ * serialise them; the CLI and the confirm watchdog use FNFT_LOCK_DIR.
+ * Returns 0, -EINVAL or -ENOMEM (since 0.3).
+ */
+int fnft_kernel_set_lock_dir(struct fnft_kernel *k, const char *dir);
+
+/**
+ * fnft_kernel_state_write_error - why the last fnft_kernel_apply() (or
+ * apply_over) could not write the state file, or NULL when it could or had
+ * nothing to write
+ *
+ * A warning, not a failure: the apply stands, and the next call dumps the
+ * table instead of trusting a file (a full disk, a read-only or missing
+ * state directory).  The string belongs to @k (since 0.3).
+ */
+const char *fnft_kernel_state_write_error(const struct fnft_kernel *k);
+
+/**
  * fnft_kernel_state_ignored - why the state file was not used, if it was
  * there and not to be trusted
  *
@@ -162,6 +188,11 @@ int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
  * Sends nothing when the table is already equal.  When only set elements
  * or some rules differ, the batch carries just those changes, so untouched
  * rules keep their counters; otherwise the table is replaced whole.
+ *
+ * Blocks while another writer of this table holds its lock, as long as
+ * fnft_kernel_set_lock_wait() allows (by default without end; -EBUSY
+ * after a timeout).  A state file it cannot write is not a failure: see
+ * fnft_kernel_state_write_error().
  */
 int fnft_kernel_apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 		      struct fnft_apply_stats *stats, struct fnft_error *err);
@@ -184,7 +215,7 @@ int fnft_kernel_apply_over(struct fnft_kernel *k, const struct fnft_snapshot *s,
 
 /**
  * fnft_kernel_remove - delete the table, and only it; a missing table is
- * not an error.
+ * not an error.  Waits for the table's lock as fnft_kernel_apply() does.
  */
 int fnft_kernel_remove(struct fnft_kernel *k, struct fnft_error *err);
 
@@ -215,7 +246,8 @@ int fnft_kernel_snapshot(struct fnft_kernel *k, struct fnft_snapshot **out,
  *
  * The table becomes exactly the snapshot, or disappears when the snapshot
  * is of no table.  The generation id guards the batch; a change by anyone
- * in between is retried a few times before -EAGAIN.
+ * in between is retried a few times before -EAGAIN.  Waits for the table's
+ * lock as fnft_kernel_apply() does.
  */
 int fnft_kernel_restore(struct fnft_kernel *k, const struct fnft_snapshot *s,
 			char **overwritten, struct fnft_error *err);
