@@ -792,6 +792,30 @@ static int for_each_msg(const struct fnft_batch *b,
 	return 0;
 }
 
+struct each_ctx {
+	const struct fnft_batch *b;
+	int (*fn)(const struct nlmsghdr *nlh, const struct fnft_msg_ref *ref,
+		  void *ctx);
+	void *ctx;
+};
+
+static int each_one(const struct nlmsghdr *nlh, void *ctx)
+{
+	struct each_ctx *e = ctx;
+
+	return e->fn(nlh, fnft_batch_lookup(e->b, nlh->nlmsg_seq), e->ctx);
+}
+
+int fnft_batch_each_msg(const struct fnft_batch *b,
+			int (*fn)(const struct nlmsghdr *nlh,
+				  const struct fnft_msg_ref *ref, void *ctx),
+			void *ctx)
+{
+	struct each_ctx e = { b, fn, ctx };
+
+	return for_each_msg(b, each_one, &e);
+}
+
 struct copy_ctx {
 	uint32_t from_seq;
 	struct fnft_buf *out;

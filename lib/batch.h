@@ -192,6 +192,16 @@ int fnft_batch_copy_msgs(const struct fnft_batch *b, size_t from,
 
 /* Number of netlink messages, batch begin and end included. */
 size_t fnft_batch_msg_count(const struct fnft_batch *b);
+
+/*
+ * Call @fn with every message of @b in order, and its ref (NULL for none);
+ * stops at, and returns, the first non-zero return of @fn.  For reading
+ * back what a committed batch said (report.c).
+ */
+int fnft_batch_each_msg(const struct fnft_batch *b,
+			int (*fn)(const struct nlmsghdr *nlh,
+				  const struct fnft_msg_ref *ref, void *ctx),
+			void *ctx);
 /* The message with sequence number @seq, or NULL. */
 const struct fnft_msg_ref *fnft_batch_lookup(const struct fnft_batch *b,
 					     uint32_t seq);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <finesse-nft/kernel.h>
+#include <finesse-nft/site.h>
 
 #include "decode.h"
 #include "encode.h"
@@ -19,6 +20,7 @@
 #include "lock.h"
 #include "netlink.h"
 #include "patch.h"
+#include "report.h"
 #include "snapshot.h"
 #include "state.h"
 
@@ -32,6 +34,7 @@ struct fnft_kernel {
 	char state_ignored[160];	/* why the state file was not used, or "" */
 	char state_unwritten[200];	/* why the last apply could not save it, or "" */
 	char *lock_dir;			/* NULL: no lock, the generation id alone */
+	struct fnft_report report;	/* of the last batch committed */
 	char id[96];			/* "<netns cookie>.<table>" */
 	int lock_timeout_ms;		/* -1: wait as long as it takes */
 	fnft_lock_wait_fn lock_waiting;
@@ -87,6 +90,7 @@ FNFT_EXPORT void fnft_kernel_free(struct fnft_kernel *k)
 	fnft_nl_close(k->nl);
 	free(k->state_dir);
 	free(k->lock_dir);
+	fnft_report_clear(&k->report);
 	free(k);
 }
 
@@ -354,7 +358,10 @@ static int commit(struct fnft_kernel *k, struct fnft_batch *b,
 		  struct fnft_error *err)
 {
 	struct fnft_ack ack;
-	int rc = fnft_nl_send(k->nl, b, &ack);
+	int rc;
+
+	fnft_report_clear(&k->report);
+	rc = fnft_nl_send(k->nl, b, &ack);
 
 	if (rc == -EPERM)
 		return fnft_privilege_error(err);
@@ -362,7 +369,42 @@ static int commit(struct fnft_kernel *k, struct fnft_batch *b,
 		return fnft_err(err, rc, NULL, k->table,
 				"cannot send the batch for table inet %s to the kernel: %s",
 				k->table, strerror(-rc));
-	return ack.error ? fnft_batch_refusal(b, &ack, err) : 0;
+	if (ack.error)
+		return fnft_batch_refusal(b, &ack, err);
+	/* committed: what it did, from the batch itself (best effort: the
+	 * commit stands even if the report cannot be had) */
+	fnft_report_from_batch(&k->report, b);
+	return 0;
+}
+
+FNFT_EXPORT size_t fnft_kernel_change_count(const struct fnft_kernel *k)
+{
+	return k ? k->report.n : 0;
+}
+
+FNFT_EXPORT const struct fnft_change *fnft_kernel_change(const struct fnft_kernel *k,
+							 size_t i)
+{
+	return k && i < k->report.n ? &k->report.v[i].c : NULL;
+}
+
+FNFT_EXPORT int fnft_kernel_change_interval(const struct fnft_kernel *k, size_t i,
+					    size_t j, char *buf, size_t len)
+{
+	const struct fnft_report_item *it;
+	char text[FNFT_NETSTRLEN];
+	int n;
+
+	if (!k || i >= k->report.n || !buf)
+		return -EINVAL;
+	it = &k->report.v[i];
+	if (j >= it->ivs.n)
+		return -EINVAL;
+	n = fnft_iv_format(&it->ivs.v[j], it->fam, text, sizeof(text));
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	memcpy(buf, text, (size_t)n + 1);
+	return 0;
 }
 
 /*
@@ -495,6 +537,7 @@ static int apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 				"the plan is for table %s, the handle for table %s",
 				plan->table, k->table);
 	k->state_unwritten[0] = '\0';
+	fnft_report_clear(&k->report);
 	rc = lock_table(k, &lock, err);
 	if (!rc)
 		rc = apply_locked(k, plan, expect, &st, err);

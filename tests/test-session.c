@@ -54,7 +54,6 @@ START_TEST(lock_dir_is_the_callers)
 
 	/* no lock at all: nothing is made anywhere, the apply still works */
 	ck_assert_int_eq(fnft_kernel_set_lock_dir(k, NULL), 0);
-	ck_assert_int_eq(chdir(none), 0);
 	ck_assert_int_eq(fnft_kernel_apply(k, plan, NULL, &err), 0);
 	ck_assert_int_eq(locks_in(none), 0);
 	ck_assert_int_eq(locks_in(locks), 1);
@@ -98,6 +97,123 @@ START_TEST(unwritable_state_is_a_warning)
 }
 END_TEST
 
+/* The report as lines "KIND name row count [intervals]", for comparing. */
+static char *report_text(const struct fnft_kernel *k)
+{
+	static const char *const kinds[] = {
+		"replaced", "removed", "flags", "set", "chain", "+elements",
+		"-elements", "+rule", "-rule",
+	};
+	size_t i, j, len = 0, cap = 65536;
+	char *out = calloc(1, cap), buf[FNFT_NETSTRLEN];
+
+	for (i = 0; i < fnft_kernel_change_count(k); i++) {
+		const struct fnft_change *c = fnft_kernel_change(k, i);
+
+		len += (size_t)snprintf(out + len, cap - len, "%s %s %s %zu", kinds[c->kind],
+					c->name ? c->name : "-", c->row ? c->row : "-", c->count);
+		for (j = 0; fnft_kernel_change_interval(k, i, j, buf, sizeof(buf)) == 0; j++)
+			len += (size_t)snprintf(out + len, cap - len, " %s", buf);
+		ck_assert_uint_eq(j, c->count);
+		len += (size_t)snprintf(out + len, cap - len, "\n");
+		ck_assert_uint_lt(len, cap - 256);
+	}
+	ck_assert_ptr_null(fnft_kernel_change(k, i));
+	return out;
+}
+
+static void expect_report(const struct fnft_kernel *k, const char *want)
+{
+	char *got = report_text(k);
+
+	ck_assert_msg(strcmp(got, want) == 0, "report:\n%s\nwanted:\n%s", got, want);
+	free(got);
+}
+
+static struct fnft_ruleset *plan_of(struct fnft_catalog *cat, struct fnft_site *s)
+{
+	struct fnft_ruleset *rs = NULL;
+	struct fnft_error err = { 0 };
+
+	ck_assert_msg(fnft_site_check(s, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(fnft_plan(cat, s, FNFT_ROLE_SITE, NULL, &rs, &err), 0);
+	return rs;
+}
+
+static void apply_ok(struct fnft_kernel *k, struct fnft_ruleset *rs, bool incremental)
+{
+	struct fnft_apply_stats st;
+	struct fnft_error err = { 0 };
+
+	ck_assert_msg(fnft_kernel_apply(k, rs, &st, &err) == 0, "%s", err.message);
+	ck_assert(!st.in_sync);
+	ck_assert_int_eq(st.incremental, incremental);
+	fnft_ruleset_free(rs);
+}
+
+/* What apply sent, as data, from the batch it committed. */
+START_TEST(apply_reports_what_it_sent)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *s = NULL;
+	struct fnft_kernel *k = NULL;
+	struct fnft_error err = { 0 };
+	struct fnft_apply_stats st;
+	char path[512], *whole;
+	struct fnft_ruleset *rs;
+
+	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
+	snprintf(path, sizeof(path), "%s/primary.conf", golden_dir);
+	ck_assert_int_eq(fnft_site_load(path, cat, &s, &err), 0);
+	ck_assert_int_eq(fnft_kernel_open(NULL, &k, &err), 0);
+	ck_assert_int_eq(fnft_kernel_set_state_dir(k, NULL), 0);
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+
+	/* whole: the table, then everything in it */
+	apply_ok(k, plan_of(cat, s), false);
+	whole = report_text(k);
+	ck_assert_msg(strncmp(whole, "replaced finesse - 0\n", 21) == 0, "%s", whole);
+	ck_assert_ptr_nonnull(strstr(whole, "\nset browser_v4 - 0\n"));
+	ck_assert_ptr_nonnull(strstr(whole, "\n+elements browser_v4 - 1 10.20.0.0/16\n"));
+	ck_assert_ptr_nonnull(strstr(whole, "\n+elements agent-desktop_v4 - 2 10.20.0.0/16 10.30.1.0/26\n"));
+	ck_assert_ptr_nonnull(strstr(whole, "\nchain input - 0\n"));
+	ck_assert_ptr_nonnull(strstr(whole, "\n+rule input tomcat.https 0\n"));
+	free(whole);
+
+	/* in sync: nothing sent, nothing reported */
+	rs = plan_of(cat, s);
+	ck_assert_int_eq(fnft_kernel_apply(k, rs, &st, &err), 0);
+	ck_assert(st.in_sync);
+	fnft_ruleset_free(rs);
+	expect_report(k, "");
+
+	/* one network: exactly that, in the one set */
+	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.40.0.0/16", &err), 0);
+	apply_ok(k, plan_of(cat, s), true);
+	expect_report(k, "+elements browser_v4 - 1 10.40.0.0/16\n");
+	ck_assert_int_eq(fnft_site_remove_group_address(s, "browser", "10.40.0.0/16", &err), 0);
+	apply_ok(k, plan_of(cat, s), true);
+	expect_report(k, "-elements browser_v4 - 1 10.40.0.0/16\n");
+	/* an adjacent network merges: the kernel's interval is replaced */
+	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.21.0.0/16", &err), 0);
+	apply_ok(k, plan_of(cat, s), true);
+	expect_report(k, "-elements browser_v4 - 1 10.20.0.0/16\n+elements browser_v4 - 1 10.20.0.0/15\n");
+	/* a row disabled: its rules go, by row id */
+	ck_assert_int_eq(fnft_site_disable_row(s, "tomcat.https", &err), 0);
+	apply_ok(k, plan_of(cat, s), true);
+	whole = report_text(k);
+	ck_assert_msg(strstr(whole, "-rule input tomcat.https 0\n") && !strstr(whole, "+"),
+		      "%s", whole);
+	free(whole);
+	/* removed */
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+	expect_report(k, "removed finesse - 0\n");
+	fnft_kernel_free(k);
+	fnft_site_free(s);
+	fnft_catalog_free(cat);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("session");
@@ -111,6 +227,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	tcase_add_test(tc, lock_dir_is_the_callers);
 	tcase_add_test(tc, unwritable_state_is_a_warning);
+	tcase_add_test(tc, apply_reports_what_it_sent);
 	failed = tl_run("session", tc, true);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

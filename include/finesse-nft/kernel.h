@@ -118,6 +118,58 @@ int fnft_kernel_set_lock_wait(struct fnft_kernel *k, int timeout_ms,
 			      fnft_lock_wait_fn waiting, void *ctx);
 
 /**
+ * The apply report (since 0.3): what the last batch this handle committed
+ * (apply, apply_over, remove, restore) changed, read back from that batch
+ * itself, so it is exactly what the kernel took, not what a second read
+ * found.  Empty when the last call sent nothing (in sync) or failed.
+ */
+enum fnft_change_kind {
+	/** table @name created or replaced whole: the items that follow are
+	 *  everything it now holds (its counters start from 0) */
+	FNFT_CHANGE_TABLE_REPLACED,
+	/** table @name deleted */
+	FNFT_CHANGE_TABLE_REMOVED,
+	/** table @name's flags set to what the plan says (woken from dormant) */
+	FNFT_CHANGE_TABLE_FLAGS,
+	/** named set @name created (its elements follow as ELEMENTS_ADDED) */
+	FNFT_CHANGE_SET_ADDED,
+	/** chain @name created */
+	FNFT_CHANGE_CHAIN_ADDED,
+	/** @count intervals added to set @name */
+	FNFT_CHANGE_ELEMENTS_ADDED,
+	/** @count intervals removed from set @name */
+	FNFT_CHANGE_ELEMENTS_REMOVED,
+	/** a rule added to chain @name; @row: the row id of its comment */
+	FNFT_CHANGE_RULE_ADDED,
+	/** a rule removed from chain @name; @row as above */
+	FNFT_CHANGE_RULE_REMOVED,
+};
+
+struct fnft_change {
+	enum fnft_change_kind kind;
+	const char *name;	/**< the table, set or chain */
+	const char *row;	/**< RULE_*: the row id, NULL for the fixed rules
+				 *  (and for rules someone else made) */
+	size_t count;		/**< ELEMENTS_*: intervals (merged networks) */
+};
+
+/** fnft_kernel_change_count - items in the last commit's report */
+size_t fnft_kernel_change_count(const struct fnft_kernel *k);
+
+/** fnft_kernel_change - item @i, owned by @k until its next call that
+ *  commits; NULL when out of range */
+const struct fnft_change *fnft_kernel_change(const struct fnft_kernel *k,
+					     size_t i);
+
+/**
+ * fnft_kernel_change_interval - interval @j of an ELEMENTS_* item @i, as
+ * "10.40.0.0/16" or "192.0.2.1-192.0.2.9" (FNFT_NETSTRLEN is enough)
+ * Returns 0, -EINVAL when out of range, -ENOSPC when @len is too small.
+ */
+int fnft_kernel_change_interval(const struct fnft_kernel *k, size_t i,
+				size_t j, char *buf, size_t len);
+
+/**
  * fnft_kernel_set_lock_dir - where the table's lock file lives
  * @dir: a directory (copied; made 0700 when missing, and used only when
  *	it is the euid's alone), or NULL for no lock: then only the
