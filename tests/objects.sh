@@ -83,4 +83,27 @@ done < "$tmp/cases"
 tested=$(wc -l < "$tmp/tested")
 [ "$tested" -ge 19 ] || fail "only $tested kinds could be built here: $(tr '\n' ',' < "$tmp/tested")"
 echo "objects: $tested kinds seen, shown and removed by apply"
+
+# a table held by another process's socket (the owner flag) is not ours to
+# change: apply refuses, naming the table and the flag, and changes nothing
+in_netns bash -c '
+	F=$1; S=$2; t=$3; H=$4
+	mkfifo $t/hold
+	python3 "$H" finesse < $t/hold > $t/held & holder=$!
+	exec 3> $t/hold
+	for i in $(seq 50); do [ -s $t/held ] && break; sleep 0.1; done
+	"$F" -c "$S" dry-run --verify > $t/owner.dry; echo $? > $t/owner.rc
+	"$F" -c "$S" apply 2> $t/owner.apply; echo $? >> $t/owner.rc
+	nft list table inet finesse > $t/owner.after
+	exec 3>&-; wait $holder
+	"$F" -c "$S" apply 2> /dev/null; echo $? >> $t/owner.rc
+' sh "$FNFT" "$site" "$tmp" "$SRC/tests/owner-hold.py" || fail "owner setup failed ($?)"
+grep -q held "$tmp/held" || fail "the owner holder did not take the table"
+[ "$(tr '\n' ' ' < "$tmp/owner.rc")" = "1 3 0 " ] ||
+	fail "owner-held table: exit codes (--verify, apply, apply after) $(tr '\n' ' ' < "$tmp/owner.rc"): $(cat "$tmp/owner.apply")"
+grep -qx -- '-	flags owner' "$tmp/owner.dry" || fail "dry-run does not show the owner flag"
+grep -q 'table inet finesse is owned by another process' "$tmp/owner.apply" ||
+	fail "the refusal does not name the owned table: $(cat "$tmp/owner.apply")"
+grep -q 'finesse-nft primary' "$tmp/owner.after" && fail "apply changed the owner-held table"
+echo "objects: an owner-held table is refused by name"
 echo "objects ok"
