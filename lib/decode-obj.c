@@ -103,13 +103,18 @@ static const char *l4_name(uint32_t p, char *buf, size_t len)
 	return buf;
 }
 
-static const char *hook_name(uint32_t hook, char *buf, size_t len)
+/* An inet chain's hook (NF_INET_*), or with @netdev a flowtable's
+ * (NF_NETDEV_*). */
+static const char *hook_name(uint32_t hook, bool netdev, char *buf, size_t len)
 {
-	static const char *const names[] = { "prerouting", "input", "forward",
-					     "output", "postrouting", "ingress" };
+	static const char *const inet[] = { "prerouting", "input", "forward",
+					    "output", "postrouting", "ingress" };
+	static const char *const dev[] = { "ingress", "egress" };
 
-	if (hook < ARRAY_SIZE(names))
-		return names[hook];
+	if (!netdev && hook < ARRAY_SIZE(inet))
+		return inet[hook];
+	if (netdev && hook < ARRAY_SIZE(dev))
+		return dev[hook];
 	snprintf(buf, len, "%u", hook);
 	return buf;
 }
@@ -306,10 +311,13 @@ static int decode_obj(struct nftnl_obj *o, void *data)
 	if (t) {
 		t->put(o, &b);
 		put_unknown_attrs(o, t->n_attrs, &b);
-	} else {
-		/* libnftnl read no data of it (or a type we do not name) */
+	} else if (type) {
 		fnft_buf_printf(&b, " type %u not understood", type);
 		put_unknown_attrs(o, 0, &b);
+	} else {
+		/* libnftnl reads neither type nor data of a kind it does not
+		 * know (connlimit, in 1.2.4) */
+		fnft_buf_puts(&b, " of a type libnftnl cannot read");
 	}
 	ud = nftnl_obj_is_set(o, NFTNL_OBJ_USERDATA) ?
 	     nftnl_obj_get_data(o, NFTNL_OBJ_USERDATA, &len) : NULL;
@@ -335,7 +343,7 @@ static int decode_flowtable(struct nftnl_flowtable *f, void *data)
 
 	fnft_buf_printf(&b, "{ hook %s priority %d;",
 			hook_name(nftnl_flowtable_get_u32(f, NFTNL_FLOWTABLE_HOOKNUM),
-				  hook, sizeof(hook)),
+				  true, hook, sizeof(hook)),
 			nftnl_flowtable_get_s32(f, NFTNL_FLOWTABLE_PRIO));
 	if (nftnl_flowtable_is_set(f, NFTNL_FLOWTABLE_DEVICES))
 		put_devices(&b, nftnl_flowtable_get_array(f, NFTNL_FLOWTABLE_DEVICES));
@@ -419,7 +427,7 @@ int fnft_describe_chain(struct nftnl_chain *c, char **out)
 	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
 		fnft_buf_printf(&b, " hook %s",
 				hook_name(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
-					  hook, sizeof(hook)));
+					  false, hook, sizeof(hook)));
 	if (nftnl_chain_is_set(c, NFTNL_CHAIN_DEV)) {
 		fnft_buf_puts(&b, " device ");
 		put_quoted(&b, nftnl_chain_get_str(c, NFTNL_CHAIN_DEV));
