@@ -622,8 +622,8 @@ static int decode_chain(struct nftnl_chain *c, struct fnft_ruleset *rs)
 	const char *name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 	struct fnft_ir_chain *chain;
 
-	if (rs->n_chains >= FNFT_IR_CHAINS_MAX || !name || !*name)
-		return -EINVAL;
+	if (!name || !*name)
+		return -EINVAL;	/* no kernel sends that: a damaged dump */
 	chain = fnft_ruleset_add_chain(rs, name,
 				       base ? (enum fnft_hook)nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) : 0,
 				       base ? nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) : 0,
@@ -717,8 +717,8 @@ int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 		fnft_ruleset_free(rs);
 		return fnft_err(err, rc, NULL, name,
 				rc == -ENOMEM ? "out of memory" :
-				"table inet %s holds what finesse-nft cannot read (more than %d chains, or an object without a name)",
-				name, FNFT_IR_CHAINS_MAX);
+				"table inet %s holds what finesse-nft cannot read (an object without a name, or a rule of no chain)",
+				name);
 	}
 	*out = rs;
 	return 0;

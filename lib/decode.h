@@ -20,8 +20,8 @@
  * @out: receives the ruleset: sets sorted by name, chains sorted by name,
  *	rules in chain order
  *
- * Returns 0, -ENOMEM, or -EINVAL when the dump holds more than the IR can
- * (more than FNFT_IR_CHAINS_MAX chains).
+ * Returns 0, -ENOMEM, or -EINVAL for a damaged dump (an object without a
+ * name, a rule of a chain not in it).
  */
 int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 		struct fnft_error *err);

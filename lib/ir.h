@@ -19,8 +19,6 @@
 #include "internal.h"
 
 #define FNFT_IFNAME_MAX 16	/* IFNAMSIZ */
-/* Plans have two chains; room for a few more found in a live table. */
-#define FNFT_IR_CHAINS_MAX 8
 
 /* ct state bits, as the kernel's ct state key holds them */
 #define FNFT_CT_INVALID		0x1u
@@ -138,8 +136,10 @@ struct fnft_ruleset {
 	uint32_t flags;
 	struct fnft_ir_set *sets;	/* ascending by name */
 	size_t n_sets, cap_sets;
-	struct fnft_ir_chain chains[FNFT_IR_CHAINS_MAX];	/* input, output */
-	size_t n_chains;
+	/* input, output; a live table may hold any number.  The first 8
+	 * never move: a planner may keep pointers to its two */
+	struct fnft_ir_chain *chains;
+	size_t n_chains, cap_chains;
 	/* live only: ascending by kind, then name; none in a plan */
 	struct fnft_ir_object *objects;
 	size_t n_objects, cap_objects;

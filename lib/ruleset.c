@@ -62,7 +62,9 @@ struct fnft_ir_chain *fnft_ruleset_add_chain(struct fnft_ruleset *rs,
 {
 	struct fnft_ir_chain *c;
 
-	if (rs->n_chains >= ARRAY_SIZE(rs->chains))
+	/* fnft_grow() starts at 8: a plan's chains stay where they are */
+	if (fnft_grow(&rs->chains, &rs->cap_chains, rs->n_chains + 1,
+		      sizeof(*rs->chains)) < 0)
 		return NULL;
 	c = &rs->chains[rs->n_chains];
 	memset(c, 0, sizeof(*c));
@@ -461,6 +463,7 @@ FNFT_EXPORT void fnft_ruleset_free(struct fnft_ruleset *rs)
 		free(rs->chains[i].name);
 		free(rs->chains[i].raw);
 	}
+	free(rs->chains);
 	for (i = 0; i < rs->n_objects; i++) {
 		free(rs->objects[i].name);
 		free(rs->objects[i].desc);

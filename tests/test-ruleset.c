@@ -136,6 +136,7 @@ MUTATION(set_added, add_set(rs, "c_v4", FNFT_V4, NULL, 0))
 MUTATION(sets_room, grow(&rs->sets, &rs->cap_sets, sizeof(rs->sets[0])))
 MUTATION(chains_order, swap(&rs->chains[0], &rs->chains[1], sizeof(rs->chains[0])))
 MUTATION(chain_added, fnft_ruleset_add_chain(rs, "forward", 0, 0, FNFT_VERDICT_NONE))
+MUTATION(chains_room, grow(&rs->chains, &rs->cap_chains, sizeof(rs->chains[0])))
 MUTATION(objects_order, swap(&rs->objects[0], &rs->objects[1], sizeof(rs->objects[0])))
 MUTATION(object_added, fnft_ruleset_add_object(rs, FNFT_IR_QUOTA, "q", "{ 1 bytes }"))
 MUTATION(objects_gone, strip_live(rs))
@@ -206,6 +207,7 @@ static const struct mutation mutations[] = {
 	{ "ruleset.cap_sets", sets_room, false },
 	{ "ruleset.chains", chains_order, true },
 	{ "ruleset.n_chains", chain_added, true },
+	{ "ruleset.cap_chains", chains_room, false },
 	{ "ruleset.objects", objects_order, true },
 	{ "ruleset.n_objects", object_added, true },
 	{ "ruleset.n_objects", objects_gone, true },
@@ -336,7 +338,7 @@ static const struct field object_fields[] = {
 static const struct field ruleset_fields[] = {
 	RULESET(table), RULESET(comment), RULESET(flags), RULESET(sets),
 	RULESET(n_sets), RULESET(cap_sets), RULESET(chains),
-	RULESET(n_chains), RULESET(objects), RULESET(n_objects),
+	RULESET(n_chains), RULESET(cap_chains), RULESET(objects), RULESET(n_objects),
 	RULESET(cap_objects),
 };
 
