@@ -584,7 +584,6 @@ static int decode_set(const struct fnft_dump *d, struct nftnl_set *s,
 	bool v4 = addr_set_is(s, FNFT_V4), v6 = addr_set_is(s, FNFT_V6);
 	struct key_elem *k = NULL;
 	struct fnft_ir_set *set;
-	char raw[128];
 	size_t n;
 	int rc = 0;
 
@@ -595,13 +594,9 @@ static int decode_set(const struct fnft_dump *d, struct nftnl_set *s,
 	set = fnft_ruleset_add_set(rs, name, v6 ? FNFT_V6 : FNFT_V4);
 	if (!set)
 		return -ENOMEM;
-	if ((!v4 && !v6) || flags != NFT_SET_INTERVAL) {
-		snprintf(raw, sizeof(raw), "key type %u length %u, flags 0x%x",
-			 nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE),
-			 nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), flags);
-		set->raw = strdup(raw);
-		return set->raw ? 0 : -ENOMEM;
-	}
+	/* not one of our address sets: every attribute, described */
+	if ((!v4 && !v6) || flags != NFT_SET_INTERVAL || !fnft_set_is_plain(s))
+		return fnft_describe_set(s, &set->raw);
 	if (!d->elements)
 		return 0;
 	rc = set_keys(d, s, fnft_family_key_len(set->family), &k, &n);
@@ -624,17 +619,20 @@ static int decode_chain(struct nftnl_chain *c, struct fnft_ruleset *rs)
 	bool base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
 	uint32_t policy = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ?
 			  nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) : NF_ACCEPT;
-
 	const char *name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	struct fnft_ir_chain *chain;
 
-	if (rs->n_chains >= FNFT_IR_CHAINS_MAX || !name || !*name)
-		return -EINVAL;
-	return fnft_ruleset_add_chain(rs, name,
-				      base ? (enum fnft_hook)nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) : 0,
-				      base ? nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) : 0,
-				      policy == NF_DROP ? FNFT_VERDICT_DROP
-							: FNFT_VERDICT_ACCEPT)
-	       ? 0 : -ENOMEM;
+	if (!name || !*name)
+		return -EINVAL;	/* no kernel sends that: a damaged dump */
+	chain = fnft_ruleset_add_chain(rs, name,
+				       base ? (enum fnft_hook)nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) : 0,
+				       base ? nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) : 0,
+				       policy == NF_DROP ? FNFT_VERDICT_DROP
+							 : FNFT_VERDICT_ACCEPT);
+	if (!chain)
+		return -ENOMEM;
+	/* another type, hook, flags, a device...: described in full */
+	return fnft_describe_chain(c, &chain->raw);
 }
 
 static int chain_cmp(const void *a, const void *b)
@@ -692,6 +690,8 @@ static int decode_all(const struct fnft_dump *d, struct fnft_ruleset *rs)
 		rc = nftnl_set_list_foreach(d->sets, set_cb, &x);
 	if (!rc)
 		rc = nftnl_rule_list_foreach(d->rules, rule_cb, &x);
+	if (!rc)
+		rc = fnft_decode_objects(d, rs);
 	fnft_ruleset_sort_sets(rs);
 	return rc;
 }
@@ -717,8 +717,8 @@ int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 		fnft_ruleset_free(rs);
 		return fnft_err(err, rc, NULL, name,
 				rc == -ENOMEM ? "out of memory" :
-				"table inet %s holds what finesse-nft cannot read (more than %d chains, or an object without a name)",
-				name, FNFT_IR_CHAINS_MAX);
+				"table inet %s holds what finesse-nft cannot read (an object without a name, or a rule of no chain)",
+				name);
 	}
 	*out = rs;
 	return 0;

@@ -20,10 +20,27 @@
  * @out: receives the ruleset: sets sorted by name, chains sorted by name,
  *	rules in chain order
  *
- * Returns 0, -ENOMEM, or -EINVAL when the dump holds more than the IR can
- * (more than FNFT_IR_CHAINS_MAX chains).
+ * Returns 0, -ENOMEM, or -EINVAL for a damaged dump (an object without a
+ * name, a rule of a chain not in it).
  */
 int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 		struct fnft_error *err);
+
+/* ---- decode-obj.c: what a plan never has, described ---- */
+
+struct nftnl_chain;
+struct nftnl_set;
+
+/* The dump's stateful objects and flowtables into @rs->objects, sorted.
+ * Returns 0 or -ENOMEM. */
+int fnft_decode_objects(const struct fnft_dump *d, struct fnft_ruleset *rs);
+/* *out: NULL for a chain as we make them, else every attribute of @c on
+ * one line (fnft_ir_chain.raw).  Returns 0 or -ENOMEM. */
+int fnft_describe_chain(struct nftnl_chain *c, char **out);
+/* Whether named set @s has nothing but a key, flags and the userdata
+ * hints nft writes (no data, timeout, size, expressions, comment...). */
+bool fnft_set_is_plain(const struct nftnl_set *s);
+/* Every attribute of set @s on one line (fnft_ir_set.raw). */
+int fnft_describe_set(const struct nftnl_set *s, char **out);
 
 #endif

@@ -52,7 +52,7 @@ struct fnft_dump {
 	struct nftnl_chain_list *chains;
 	struct nftnl_rule_list *rules;
 	struct nftnl_set_list *sets;
-	/* stateful objects and flowtables: read only with @objects */
+	/* stateful objects and flowtables (every dump of netlink.c) */
 	struct nftnl_obj_list *objs;
 	struct nftnl_flowtable_list *flowtables;
 	bool elements;			/* named sets' elements were read */

@@ -963,8 +963,7 @@ int fnft_encode_replace(const struct fnft_ruleset *rs, uint32_t genid,
 	struct fnft_batch *b;
 	int rc;
 
-	if (!rs || !out || !name_ok(rs->table) ||
-	    rs->n_chains > ARRAY_SIZE(rs->chains))
+	if (!rs || !out || !name_ok(rs->table))
 		return -EINVAL;
 	b = fnft_batch_new(seq_start);
 	if (!b)

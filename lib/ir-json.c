@@ -137,10 +137,17 @@ static void elems_pack(const struct fnft_ruleset *rs, uint8_t *p)
 int fnft_ir_json_dump(const struct fnft_ruleset *rs, char **json,
 		      uint8_t **keys, size_t *n_keys)
 {
-	size_t n = elems_size(rs);
-	char *j = ruleset_json(rs);
-	uint8_t *k = malloc(n ? n : 1);
+	size_t n;
+	char *j;
+	uint8_t *k;
 
+	/* objects, flowtables and odd chains are never stored: only a table
+	 * equal to a plan is saved, and no plan has any */
+	if (fnft_ruleset_has_foreign(rs))
+		return -EINVAL;
+	n = elems_size(rs);
+	j = ruleset_json(rs);
+	k = malloc(n ? n : 1);
 	if (!j || !k) {
 		free(j);
 		free(k);

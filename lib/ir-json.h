@@ -22,7 +22,9 @@
  * @n_keys: receives the size of *keys
  *
  * Rule handles are kept; counters and the table's flags are not (only a
- * table equal to a plan is saved, and a plan's flags are 0).  Returns 0 or
+ * table equal to a plan is saved, and a plan's flags are 0).  A ruleset
+ * with objects, flowtables or chains no plan has (live only) is refused
+ * with -EINVAL rather than stored without them.  Returns 0, -EINVAL or
  * -ENOMEM; the out-parameters are set only on success.
  */
 int fnft_ir_json_dump(const struct fnft_ruleset *rs, char **json,

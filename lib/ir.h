@@ -19,8 +19,6 @@
 #include "internal.h"
 
 #define FNFT_IFNAME_MAX 16	/* IFNAMSIZ */
-/* Plans have two chains; room for a few more found in a live table. */
-#define FNFT_IR_CHAINS_MAX 8
 
 /* ct state bits, as the kernel's ct state key holds them */
 #define FNFT_CT_INVALID		0x1u
@@ -96,6 +94,38 @@ struct fnft_ir_chain {
 	enum fnft_verdict policy;
 	struct fnft_ir_rule *rules;
 	size_t n_rules, cap_rules;
+	/*
+	 * Live only: a chain we do not make (another type, hook, policy,
+	 * flags, a device, userdata...), all of its attributes described;
+	 * compared and rendered.  NULL for every chain of a plan.
+	 */
+	char *raw;
+};
+
+/* The kinds of things an inet table holds beyond sets, chains and rules. */
+enum fnft_ir_kind {
+	FNFT_IR_COUNTER,
+	FNFT_IR_QUOTA,
+	FNFT_IR_LIMIT,
+	FNFT_IR_CT_HELPER,
+	FNFT_IR_CT_TIMEOUT,
+	FNFT_IR_CT_EXPECT,
+	FNFT_IR_SYNPROXY,
+	FNFT_IR_SECMARK,
+	FNFT_IR_UNKNOWN,		/* a type libnftnl cannot parse */
+	FNFT_IR_FLOWTABLE,
+};
+
+/*
+ * A named stateful object or a flowtable found in the live table.  A plan
+ * never has one: any of them makes the live table differ, shows in the
+ * diff as removed, and makes apply replace the whole table.
+ */
+struct fnft_ir_object {
+	enum fnft_ir_kind kind;
+	char *name;
+	/* its content in nft syntax, every attribute, on one line */
+	char *desc;
 };
 
 struct fnft_ruleset {
@@ -106,8 +136,13 @@ struct fnft_ruleset {
 	uint32_t flags;
 	struct fnft_ir_set *sets;	/* ascending by name */
 	size_t n_sets, cap_sets;
-	struct fnft_ir_chain chains[FNFT_IR_CHAINS_MAX];	/* input, output */
-	size_t n_chains;
+	/* input, output; a live table may hold any number.  The first 8
+	 * never move: a planner may keep pointers to its two */
+	struct fnft_ir_chain *chains;
+	size_t n_chains, cap_chains;
+	/* live only: ascending by kind, then name; none in a plan */
+	struct fnft_ir_object *objects;
+	size_t n_objects, cap_objects;
 };
 
 /* ---- construction helpers for the planner (and the decoder) ---- */
@@ -137,6 +172,14 @@ struct fnft_ir_set *fnft_ruleset_add_set(struct fnft_ruleset *rs,
 const struct fnft_ir_set *fnft_ruleset_find_set(const struct fnft_ruleset *rs,
 						const char *name);
 void fnft_ruleset_sort_sets(struct fnft_ruleset *rs);
+/* Append an object (copies of @name and @desc); 0 or -ENOMEM. */
+int fnft_ruleset_add_object(struct fnft_ruleset *rs, enum fnft_ir_kind kind,
+			    const char *name, const char *desc);
+void fnft_ruleset_sort_objects(struct fnft_ruleset *rs);
+/* nft's keyword for @kind: "counter", "ct helper", "flowtable", ... */
+const char *fnft_ir_kind_name(enum fnft_ir_kind kind);
+/* Whether @rs holds what no plan has: objects, flowtables, odd chains. */
+bool fnft_ruleset_has_foreign(const struct fnft_ruleset *rs);
 /* Append a copy of @tmpl (deep copy of its pointers). */
 int fnft_chain_add_rule(struct fnft_ir_chain *chain,
 			const struct fnft_ir_rule *tmpl);

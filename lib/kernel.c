@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <linux/netfilter/nf_tables.h>
+
 #include <finesse-nft/kernel.h>
 #include <finesse-nft/site.h>
 
@@ -475,6 +477,19 @@ static int moved_on(const struct fnft_kernel *k, struct fnft_error *err)
 }
 
 /*
+ * A table with the owner flag is another process's: the kernel lets only
+ * its netlink socket change or delete it (and deletes it when that socket
+ * closes).  Said before sending, as the kernel's EPERM would read as a
+ * missing privilege.
+ */
+static int owned_elsewhere(const struct fnft_kernel *k, struct fnft_error *err)
+{
+	return fnft_err(err, -EPERM, NULL, k->table,
+			"table inet %s is owned by another process (table flag owner): only that process can change or delete it, and the kernel deletes the table when it exits; nothing was applied",
+			k->table);
+}
+
+/*
  * @expect: the generation the caller's snapshot was taken at, 0 for none:
  * then the live state must be read at it, and the batch carries it.
  */
@@ -505,6 +520,10 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 		return moved_on(k, err);
 	}
 	st->generation = genid;
+	if (live && (live->flags & NFT_TABLE_F_OWNER)) {
+		fnft_ruleset_free(live);
+		return owned_elsewhere(k, err);
+	}
 	if (live && fnft_ruleset_equal(live, plan)) {
 		st->in_sync = true;
 		/* read by a dump: record it, so the next run is cheap */

@@ -337,11 +337,11 @@ static int dump_once(struct fnft_nl *nl, struct fnft_dump *d)
 		return 0;	/* no table: d->table stays NULL */
 	if (rc || !d->table)
 		return rc;
-	/* the decoder has no use for them; a snapshot must have them all */
-	if (d->objects && ((rc = ask(nl, d, NFT_MSG_GETOBJ, NULL)) ||
-			   (rc = ask(nl, d, NFT_MSG_GETFLOWTABLE, NULL))))
-		return rc;
-	if ((rc = ask(nl, d, NFT_MSG_GETCHAIN, NULL)) ||
+	/* few and small: every dump reads them, so that the live view and
+	 * a snapshot both see everything in the table */
+	if ((rc = ask(nl, d, NFT_MSG_GETOBJ, NULL)) ||
+	    (rc = ask(nl, d, NFT_MSG_GETFLOWTABLE, NULL)) ||
+	    (rc = ask(nl, d, NFT_MSG_GETCHAIN, NULL)) ||
 	    (rc = ask(nl, d, NFT_MSG_GETSET, NULL)) ||
 	    (rc = ask(nl, d, NFT_MSG_GETRULE, NULL)))
 		return rc;

@@ -44,16 +44,16 @@ int fnft_nl_send(struct fnft_nl *nl, struct fnft_batch *b, struct fnft_ack *firs
  * Dump table inet @table (which must outlive the dump) between two equal
  * generation ids (retried otherwise); with @elements, every set's elements
  * too (the costly part: the kernel re-walks an interval set for every
- * message); anonymous sets always come with theirs.  Elements are read as
- * keys (fnft_dump_keys()).  Returns 0 (with (*out)->table NULL when there
+ * message); anonymous sets always come with theirs.  Stateful objects
+ * and flowtables are always read.  Elements are read as keys
+ * (fnft_dump_keys()).  Returns 0 (with (*out)->table NULL when there
  * is no such table) or a negative errno.
  */
 int fnft_nl_dump(struct fnft_nl *nl, const char *table, bool elements,
 		 struct fnft_dump **out, struct fnft_error *err);
 
 /* As fnft_nl_dump() with every element, as libnftnl objects in their sets,
- * every attribute kept, and the table's stateful objects and flowtables:
- * what a snapshot must restore. */
+ * every attribute kept: what a snapshot must restore. */
 int fnft_nl_dump_objects(struct fnft_nl *nl, const char *table,
 			 struct fnft_dump **out, struct fnft_error *err);
 

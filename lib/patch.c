@@ -33,13 +33,18 @@ static bool same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && streq(a, b));
 }
 
-/* Everything but elements and rules must be equal for a patch. */
+/*
+ * Everything but elements and rules must be equal for a patch.  Objects,
+ * flowtables and chains we do not make are never patched away: the whole
+ * replace deletes the table, and with it all of them, in one transaction.
+ */
 static bool same_structure(const struct fnft_ruleset *live,
 			   const struct fnft_ruleset *plan)
 {
 	size_t i;
 
-	if (!streq(live->table, plan->table) ||
+	if (fnft_ruleset_has_foreign(live) || fnft_ruleset_has_foreign(plan) ||
+	    !streq(live->table, plan->table) ||
 	    !same_str(live->comment, plan->comment) ||
 	    live->n_sets != plan->n_sets || live->n_chains != plan->n_chains)
 		return false;

@@ -205,8 +205,12 @@ FNFT_EXPORT int fnft_ruleset_render_json(const struct fnft_ruleset *rs, char **o
 	size_t i, k;
 	char *s;
 
-	if (!rs || !out || !cmds)
+	if (!rs || !out || !cmds) {
+		json_decref(cmds);
 		return -EINVAL;
+	}
+	if (fnft_ruleset_has_foreign(rs))
+		goto bad;	/* not ours: nothing to say in JSON */
 	/* add-delete-add: replaces our table whether it exists or not */
 	json_array_append_new(cmds, table_cmd("add", rs, false));
 	json_array_append_new(cmds, table_cmd("delete", rs, false));

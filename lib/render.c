@@ -212,7 +212,10 @@ static void render_chain(const struct fnft_ir_chain *c, struct fnft_buf *b)
 	size_t i;
 
 	fnft_buf_printf(b, "\tchain %s {\n", c->name);
-	if (c->hook)
+	/* a chain we do not make: all of its attributes, as found */
+	if (c->raw)
+		fnft_buf_printf(b, "\t\t# not understood: %s\n", c->raw);
+	else if (c->hook)
 		put_hook(c, b);
 	for (i = 0; i < c->n_rules; i++) {
 		fnft_buf_puts(b, "\t\t");
@@ -254,6 +257,13 @@ int fnft_render_table(const struct fnft_ruleset *rs, struct fnft_buf *b)
 	for (i = 0; i < rs->n_sets; i++, sep = "\n") {
 		fnft_buf_puts(b, sep);
 		render_set(&rs->sets[i], b);
+	}
+	/* objects and flowtables (never in a plan), one line each */
+	for (i = 0; i < rs->n_objects; i++, sep = "\n") {
+		const struct fnft_ir_object *o = &rs->objects[i];
+
+		fnft_buf_printf(b, "%s\t%s %s %s\n", i ? "" : sep,
+				fnft_ir_kind_name(o->kind), o->name, o->desc);
 	}
 	for (i = 0; i < rs->n_chains; i++, sep = "\n") {
 		fnft_buf_puts(b, sep);

@@ -62,7 +62,9 @@ struct fnft_ir_chain *fnft_ruleset_add_chain(struct fnft_ruleset *rs,
 {
 	struct fnft_ir_chain *c;
 
-	if (rs->n_chains >= ARRAY_SIZE(rs->chains))
+	/* fnft_grow() starts at 8: a plan's chains stay where they are */
+	if (fnft_grow(&rs->chains, &rs->cap_chains, rs->n_chains + 1,
+		      sizeof(*rs->chains)) < 0)
 		return NULL;
 	c = &rs->chains[rs->n_chains];
 	memset(c, 0, sizeof(*c));
@@ -118,6 +120,73 @@ void fnft_ruleset_sort_sets(struct fnft_ruleset *rs)
 		qsort(rs->sets, rs->n_sets, sizeof(*rs->sets), set_cmp);
 }
 
+const char *fnft_ir_kind_name(enum fnft_ir_kind kind)
+{
+	static const char *const names[] = {
+		[FNFT_IR_COUNTER] = "counter",
+		[FNFT_IR_QUOTA] = "quota",
+		[FNFT_IR_LIMIT] = "limit",
+		[FNFT_IR_CT_HELPER] = "ct helper",
+		[FNFT_IR_CT_TIMEOUT] = "ct timeout",
+		[FNFT_IR_CT_EXPECT] = "ct expectation",
+		[FNFT_IR_SYNPROXY] = "synproxy",
+		[FNFT_IR_SECMARK] = "secmark",
+		[FNFT_IR_UNKNOWN] = "object",
+		[FNFT_IR_FLOWTABLE] = "flowtable",
+	};
+
+	return (size_t)kind < ARRAY_SIZE(names) ? names[kind] : "object";
+}
+
+int fnft_ruleset_add_object(struct fnft_ruleset *rs, enum fnft_ir_kind kind,
+			    const char *name, const char *desc)
+{
+	struct fnft_ir_object *o;
+
+	if (fnft_grow(&rs->objects, &rs->cap_objects, rs->n_objects + 1,
+		      sizeof(*rs->objects)) < 0)
+		return -ENOMEM;
+	o = &rs->objects[rs->n_objects];
+	o->kind = kind;
+	o->name = strdup(name);
+	o->desc = strdup(desc);
+	if (!o->name || !o->desc) {
+		free(o->name);
+		free(o->desc);
+		return -ENOMEM;
+	}
+	rs->n_objects++;
+	return 0;
+}
+
+static int object_cmp(const void *a, const void *b)
+{
+	const struct fnft_ir_object *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+void fnft_ruleset_sort_objects(struct fnft_ruleset *rs)
+{
+	if (rs->n_objects)
+		qsort(rs->objects, rs->n_objects, sizeof(*rs->objects),
+		      object_cmp);
+}
+
+bool fnft_ruleset_has_foreign(const struct fnft_ruleset *rs)
+{
+	size_t i;
+
+	if (rs->n_objects)
+		return true;
+	for (i = 0; i < rs->n_chains; i++)
+		if (rs->chains[i].raw)
+			return true;
+	return false;
+}
+
 void fnft_rule_clear(struct fnft_ir_rule *rule)
 {
 	free(rule->set);
@@ -170,7 +239,9 @@ int fnft_chain_add_rule(struct fnft_ir_chain *chain,
  * is added to the walk once, and counts for both or for neither
  * (tests/test-ruleset.c mutates every field to check which).  The walk
  * visits two rulesets side by side; the fingerprint visits one with itself.
- * Live-only fields (handles, counters) are not visited.
+ * Live-only fields (handles, counters) are not visited.  Fields no plan
+ * has (a chain's raw, the objects) are visited only when one side has
+ * them: a plan's fingerprint stays what it was before they existed.
  */
 struct ir_visit {
 	/* each returns false to end the walk: the two differ */
@@ -230,10 +301,33 @@ static bool walk_chain(struct ir_visit *v, const struct fnft_ir_chain *a,
 	      v->num(v, (uint64_t)(int64_t)a->priority,
 		     (uint64_t)(int64_t)b->priority) &&
 	      v->num(v, a->policy, b->policy) &&
+	      ((!a->raw && !b->raw) || v->str(v, a->raw, b->raw)) &&
 	      v->num(v, a->n_rules, b->n_rules)))
 		return false;
 	for (i = 0; i < a->n_rules; i++)
 		if (!walk_rule(v, &a->rules[i], &b->rules[i]))
+			return false;
+	return true;
+}
+
+static bool walk_object(struct ir_visit *v, const struct fnft_ir_object *a,
+			const struct fnft_ir_object *b)
+{
+	return v->num(v, a->kind, b->kind) && v->str(v, a->name, b->name) &&
+	       v->str(v, a->desc, b->desc);
+}
+
+static bool walk_objects(struct ir_visit *v, const struct fnft_ruleset *a,
+			 const struct fnft_ruleset *b)
+{
+	size_t i;
+
+	if (!a->n_objects && !b->n_objects)
+		return true;
+	if (!v->num(v, a->n_objects, b->n_objects))
+		return false;
+	for (i = 0; i < a->n_objects; i++)
+		if (!walk_object(v, &a->objects[i], &b->objects[i]))
 			return false;
 	return true;
 }
@@ -255,7 +349,7 @@ static bool walk_ruleset(struct ir_visit *v, const struct fnft_ruleset *a,
 	for (i = 0; i < a->n_chains; i++)
 		if (!walk_chain(v, &a->chains[i], &b->chains[i]))
 			return false;
-	return true;
+	return walk_objects(v, a, b);
 }
 
 /* ---- equality: the walk of two ---- */
@@ -367,7 +461,14 @@ FNFT_EXPORT void fnft_ruleset_free(struct fnft_ruleset *rs)
 			fnft_rule_clear(&rs->chains[i].rules[k]);
 		free(rs->chains[i].rules);
 		free(rs->chains[i].name);
+		free(rs->chains[i].raw);
 	}
+	free(rs->chains);
+	for (i = 0; i < rs->n_objects; i++) {
+		free(rs->objects[i].name);
+		free(rs->objects[i].desc);
+	}
+	free(rs->objects);
 	free(rs->table);
 	free(rs->comment);
 	free(rs);

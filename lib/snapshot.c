@@ -9,7 +9,8 @@
  * more when the table did not exist.  The messages come in the order in
  * which each object finds what it refers to: the table, its stateful
  * objects and flowtables, chains, sets each with its elements (maps of
- * counters or quotas name objects, verdict maps chains), then the rules.
+ * counters or quotas name objects, verdict maps chains), then the rules:
+ * those of binding chains first, as the jump to one binds it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,7 +75,9 @@ static struct nftnl_set_elem *elem_copy(struct nftnl_set_elem *e)
 /* The foreach callbacks of snapshot_from_dump(): each object, stripped of
  * what the kernel assigned (no place in a request), into the batch. */
 struct snap_ctx {
+	const struct fnft_dump *d;
 	struct fnft_batch *b;
+	bool bound_pass;	/* rules of binding chains, or the others */
 	uint32_t set_id;
 	const char *unknown;	/* an object libnftnl cannot re-create */
 	struct fnft_elems w;	/* of the set being written */
@@ -149,11 +152,29 @@ static int set_cb(struct nftnl_set *set, void *data)
 	return fnft_elems_close(&x->w);
 }
 
+/*
+ * The rules of a binding chain (nft's "jump { ... }") go first: the rule
+ * that jumps there binds the chain, and a bound chain takes no more rules
+ * (EOPNOTSUPP).
+ */
+static bool in_binding_chain(const struct fnft_dump *d, struct nftnl_rule *r)
+{
+	struct nftnl_chain *c = nftnl_chain_list_lookup_byname(
+		d->chains, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+
+	return c && nftnl_chain_is_set(c, NFTNL_CHAIN_FLAGS) &&
+	       (nftnl_chain_get_u32(c, NFTNL_CHAIN_FLAGS) & NFT_CHAIN_BINDING);
+}
+
 static int rule_cb(struct nftnl_rule *r, void *data)
 {
+	struct snap_ctx *x = data;
+
+	if (in_binding_chain(x->d, r) != x->bound_pass)
+		return 0;
 	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
 	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
-	return fnft_batch_rule_obj(((struct snap_ctx *)data)->b, r);
+	return fnft_batch_rule_obj(x->b, r);
 }
 
 #ifndef NFT_TABLE_F_PERSIST
@@ -180,7 +201,7 @@ static int table_put(struct fnft_batch *b, struct nftnl_table *t)
 static int snapshot_msgs(const struct fnft_dump *d, struct fnft_batch *b,
 			 const char **unknown)
 {
-	struct snap_ctx x = { .b = b };
+	struct snap_ctx x = { .d = d, .b = b, .bound_pass = true };
 	int rc;
 
 	rc = table_put(b, d->table);
@@ -194,6 +215,9 @@ static int snapshot_msgs(const struct fnft_dump *d, struct fnft_batch *b,
 	/* every set, anonymous ones included, before the rules using them */
 	if (!rc)
 		rc = nftnl_set_list_foreach(d->sets, set_cb, &x);
+	if (!rc)
+		rc = nftnl_rule_list_foreach(d->rules, rule_cb, &x);
+	x.bound_pass = false;
 	if (!rc)
 		rc = nftnl_rule_list_foreach(d->rules, rule_cb, &x);
 	*unknown = x.unknown;

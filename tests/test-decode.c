@@ -3,12 +3,21 @@
  * The decoder against the kernel, in a network namespace of its own: what
  * we apply reads back as the very plan; what others add is shown.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/flowtable.h>
+#include <libnftnl/object.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 
 #include <finesse-nft/finesse-nft.h>
 
@@ -140,6 +149,80 @@ START_TEST(big_set_reads_back)
 }
 END_TEST
 
+/* One NEW* message of table inet finesse's @o into @buf at *off. */
+#define PUT_MSG(buf, off, type, build, o)					\
+	do {								\
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr((char *)(buf) + *(off), \
+							     (type), NFPROTO_INET, 0, 1); \
+		build(nlh, (o));					\
+		*(off) += nlh->nlmsg_len;				\
+	} while (0)
+
+/*
+ * What this test kernel cannot build (no NF_FLOW_TABLE, no LSM for a
+ * secmark context), read from a dump as the kernel would send it: a
+ * flowtable and a secmark are foreign objects, described in full, and a
+ * table holding them is not the plan.
+ */
+START_TEST(flowtable_and_secmark_from_a_dump)
+{
+	static const char *devs[] = { "eth0", "eth1", NULL };
+	struct fnft_ruleset *plan = tl_plan_golden(golden_dir, "primary"), *live;
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_flowtable *f = nftnl_flowtable_alloc();
+	struct fnft_error err = { 0 };
+	struct fnft_dump *d = NULL;
+	char *buf = calloc(1, 3 * MNL_SOCKET_BUFFER_SIZE), *diff = NULL;
+	size_t off = 0;
+
+	ck_assert(t && f && buf);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, "finesse");
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_flowtable_set_str(f, NFTNL_FLOWTABLE_TABLE, "finesse");
+	nftnl_flowtable_set_str(f, NFTNL_FLOWTABLE_NAME, "ft");
+	nftnl_flowtable_set_u32(f, NFTNL_FLOWTABLE_HOOKNUM, NF_NETDEV_INGRESS);
+	nftnl_flowtable_set_s32(f, NFTNL_FLOWTABLE_PRIO, -5);
+	nftnl_flowtable_set_array(f, NFTNL_FLOWTABLE_DEVICES, devs);
+	nftnl_flowtable_set_u32(f, NFTNL_FLOWTABLE_FLAGS, NFT_FLOWTABLE_COUNTER);
+	PUT_MSG(buf, &off, NFT_MSG_NEWTABLE, nftnl_table_nlmsg_build_payload, t);
+	/* by hand: libnftnl 1.2.4 writes the context without its NUL, as
+	 * the kernel does not */
+	{
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf + off, NFT_MSG_NEWOBJ,
+							     NFPROTO_INET, 0, 1);
+		struct nlattr *nest;
+
+		mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, "finesse");
+		mnl_attr_put_strz(nlh, NFTA_OBJ_NAME, "sm");
+		mnl_attr_put_u32(nlh, NFTA_OBJ_TYPE, htonl(NFT_OBJECT_SECMARK));
+		nest = mnl_attr_nest_start(nlh, NFTA_OBJ_DATA);
+		mnl_attr_put_strz(nlh, NFTA_SECMARK_CTX, "system_u:object_r:x_t:s0");
+		mnl_attr_nest_end(nlh, nest);
+		off += nlh->nlmsg_len;
+	}
+	PUT_MSG(buf, &off, NFT_MSG_NEWFLOWTABLE, nftnl_flowtable_nlmsg_build_payload, f);
+	ck_assert_int_eq(fnft_dump_parse(buf, off, "finesse", &d), 0);
+	ck_assert_msg(fnft_decode(d, &live, &err) == 0, "%s", err.message);
+	ck_assert_uint_eq(live->n_objects, 2);
+	ck_assert_int_eq(live->objects[0].kind, FNFT_IR_SECMARK);
+	ck_assert_str_eq(live->objects[0].desc, "{ \"system_u:object_r:x_t:s0\" }");
+	ck_assert_int_eq(live->objects[1].kind, FNFT_IR_FLOWTABLE);
+	ck_assert_str_eq(live->objects[1].desc,
+			 "{ hook ingress priority -5; devices = { \"eth0\", \"eth1\" }; flags counter; }");
+	ck_assert(!fnft_ruleset_equal(live, plan));
+	ck_assert_int_eq(fnft_ruleset_diff(live, plan, "live", "plan", &diff), 1);
+	ck_assert_msg(strstr(diff, "\n-\tsecmark sm { \"system_u:object_r:x_t:s0\" }\n") &&
+		      strstr(diff, "\n-\tflowtable ft { hook ingress"), "%.3000s", diff);
+	free(diff);
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(plan);
+	fnft_dump_free(d);
+	nftnl_table_free(t);
+	nftnl_flowtable_free(f);
+	free(buf);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("decode");
@@ -156,6 +239,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, missing_table);
 	tcase_add_test(tc, drift_is_shown);
 	tcase_add_test(tc, big_set_reads_back);
+	tcase_add_test(tc, flowtable_and_secmark_from_a_dump);
 	tcase_set_timeout(tc, 60);
 	failed = tl_run("decode", tc, true);
 	return failed;

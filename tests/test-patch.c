@@ -228,6 +228,17 @@ START_TEST(structural_is_refused)
 	ck_assert_uint_eq(p.n_del, 4);
 	ck_assert_uint_eq(p.n_ins, 0);
 	fnft_patch_free(&p);
+	/* a named object or flowtable in the live table: only the whole
+	 * replace deletes it */
+	ck_assert_int_eq(fnft_ruleset_add_object(live, FNFT_IR_COUNTER, "c",
+						 "{ packets 0 bytes 0 }"), 0);
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), -EOPNOTSUPP);
+	free(live->objects[0].name);
+	free(live->objects[0].desc);
+	live->n_objects = 0;
+	/* a chain we do not make (here: our input chain with a device) */
+	live->chains[0].raw = strdup("type \"filter\" hook input device \"lo\" priority 0;");
+	ck_assert_int_eq(fnft_patch_compute(live, plan, &p), -EOPNOTSUPP);
 	fnft_ruleset_free(plan);
 	fnft_ruleset_free(live);
 }
