@@ -634,7 +634,8 @@ static bool read_log(struct rule_reader *rr)
 	struct nftnl_expr *e = peek(rr, 0);
 	const char *p;
 
-	if (!is(e, "log") || has(e, NFTNL_EXPR_LOG_GROUP) ||
+	/* the order first: a second log would leak the first prefix */
+	if (rr->stage >= ST_LOG || !is(e, "log") || has(e, NFTNL_EXPR_LOG_GROUP) ||
 	    has(e, NFTNL_EXPR_LOG_SNAPLEN) || has(e, NFTNL_EXPR_LOG_QTHRESHOLD) ||
 	    !u32_none(e, NFTNL_EXPR_LOG_FLAGS) ||
 	    (has(e, NFTNL_EXPR_LOG_LEVEL) &&
