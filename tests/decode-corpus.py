@@ -107,7 +107,8 @@ def main():
     out = subprocess.run([printer, TABLE, chain], capture_output=True,
                          text=True)
     if out.returncode:
-        print('FAIL: %s: %s' % (printer, out.stderr), file=sys.stderr)
+        print('FAIL: %s exit %d: %s' % (printer, out.returncode, out.stderr),
+              file=sys.stderr)
         return 1
     ours = {}
     for line in out.stdout.splitlines():

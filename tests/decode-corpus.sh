@@ -35,11 +35,26 @@ in_ns '
 	F=$1; site=$2; t=$3; here=$4; print=$5
 	"$F" -c "$site" apply 2> "$t/apply.err" || { cat "$t/apply.err"; exit 10; }
 	nft -f "$t/objects.nft" || exit 11
-	python3 "$here/decode-corpus.py" "$here/decode-corpus.nft" "$print"
+	python3 "$here/decode-corpus.py" "$here/decode-corpus.nft" "$print" || exit 1
+	# the CLI on that table (under ASan too): the rules show
+	"$F" -c "$site" dry-run > "$t/dry" 2>&1; echo "dry-run $?" > "$t/codes"
+	"$F" -c "$site" dry-run --json > "$t/dry.json" 2>&1; echo "dry-run --json $?" >> "$t/codes"
+	"$F" -c "$site" explain --live --from 192.0.2.1 --port 443 > "$t/explain" 2>&1
+	echo "explain $?" >> "$t/codes"
 ' "$FNFT" "$SRC/tests/golden/primary.conf" "$tmp" "$here" "$PRINT" > "$tmp/out" 2>&1
 rc=$?
 cat "$tmp/out"
 [ $rc = 0 ] || fail "the differential corpus (exit $rc)"
+[ "$(tr '\n' ' ' < "$tmp/codes")" = "dry-run 1 dry-run --json 1 explain 0 " ] ||
+	fail "the CLI on the corpus table: $(cat "$tmp/codes") $(head -5 "$tmp/dry" "$tmp/explain")"
+grep -qxF -- '-		tcp dport vmap { 22 : accept, 23 : drop }' "$tmp/dry" &&
+	fail "dry-run renders the vmap as nft syntax"
+grep -qxF -- '-		ip saddr @ts4 tcp dport 22 counter accept comment "ssh"' "$tmp/dry" ||
+	fail "dry-run does not show an understood rule"
+[ "$(grep -c '^-		# not understood: ' "$tmp/dry")" -ge 200 ] || fail "dry-run shows too few raw rules"
+# the stranger is let in by the corpus's "ct state new accept", read as such
+grep -qx 'accept by rule [0-9]* of chain input' "$tmp/explain" ||
+	fail "explain on the corpus table: $(cat "$tmp/explain")"
 counts=$(tail -1 "$tmp/out")
 n=$(echo "$counts" | sed -n 's/^\([0-9]*\) rules, \([0-9]*\) understood.*/\1 \2/p')
 [ -n "$n" ] || fail "no counts: $counts"
