@@ -80,6 +80,12 @@ in_ns '
 	"$F" -c "$site" apply 2>/dev/null || exit 12
 	nft insert rule inet finesse input iifname "lo" drop	# read, does not match
 	ask > "$t/ex.lo"
+	"$F" -c "$site" apply 2>/dev/null || exit 13
+	nft insert rule inet finesse input ip daddr @admin_v4 drop	# our own address
+	ask > "$t/ex.daddr"
+	"$F" -c "$site" apply 2>/dev/null || exit 14
+	nft insert rule inet finesse input tcp dport 22 limit rate 5/minute drop
+	ask > "$t/ex.limit"
 ' "$FNFT" "$site" "$tmp" || fail "explain setup ($?)"
 sure="accept by row ssh (chain input, rule 44)"
 unsure="accept by row ssh (chain input, rule 45) (uncertain: a rule came first that finesse-nft cannot read or judge)"
@@ -89,4 +95,6 @@ unsure="accept by row ssh (chain input, rule 45) (uncertain: a rule came first t
 [ "$(cat "$tmp/ex.iif")" = "$unsure"$'\n'"exit 0" ] || fail "explain, iifname eth0 first: $(cat "$tmp/ex.iif")"
 [ "$(cat "$tmp/ex.lo")" = "accept by row ssh (chain input, rule 45)"$'\n'"exit 0" ] ||
 	fail "explain, iifname lo first: $(cat "$tmp/ex.lo")"
+[ "$(cat "$tmp/ex.daddr")" = "$unsure"$'\n'"exit 0" ] || fail "explain, ip daddr first: $(cat "$tmp/ex.daddr")"
+[ "$(cat "$tmp/ex.limit")" = "$unsure"$'\n'"exit 0" ] || fail "explain, a limit first: $(cat "$tmp/ex.limit")"
 echo "explain --live is uncertain exactly when a rule it cannot judge comes first"
