@@ -119,13 +119,21 @@ static struct nftnl_expr *ex(struct nftnl_rule *r, const char *name)
 	return e;
 }
 
+/* An expression with two u32 attributes set. */
+static struct nftnl_expr *ex2(struct nftnl_rule *r, const char *name,
+			      uint16_t a, uint32_t va, uint16_t b, uint32_t vb)
+{
+	struct nftnl_expr *e = ex(r, name);
+
+	nftnl_expr_set_u32(e, a, va);
+	nftnl_expr_set_u32(e, b, vb);
+	return e;
+}
+
 static struct nftnl_expr *meta(struct nftnl_rule *r, uint32_t key)
 {
-	struct nftnl_expr *e = ex(r, "meta");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	return e;
+	return ex2(r, "meta", NFTNL_EXPR_META_KEY, key, NFTNL_EXPR_META_DREG,
+		   NFT_REG_1);
 }
 
 static struct nftnl_expr *cmp(struct nftnl_rule *r, uint32_t op,
@@ -162,11 +170,8 @@ static struct nftnl_expr *lookup(struct nftnl_rule *r, const char *set)
 
 static struct nftnl_expr *verdict(struct nftnl_rule *r, uint32_t v)
 {
-	struct nftnl_expr *e = ex(r, "immediate");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, v);
-	return e;
+	return ex2(r, "immediate", NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT,
+		   NFTNL_EXPR_IMM_VERDICT, v);
 }
 
 /* ct load state; bitwise & @mask ^ 0; cmp neq 0 (the expressions back) */
