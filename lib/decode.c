@@ -5,7 +5,9 @@
  * first expression that does not fit makes the whole rule raw (kept as
  * libnftnl prints it), so nothing in our table is ever dropped unseen.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include <libnftnl/chain.h>
@@ -38,9 +40,33 @@ struct rule_reader {
 
 /* ---- helpers ---- */
 
+/*
+ * Every reader below checks each attribute libnftnl exposes for the
+ * expression it accepts: the registers, the operation, the lengths, and
+ * that nothing is set which would make it another thing (a meta or
+ * payload with a source register is a write, a lookup with a destination
+ * register a map).  What it does not check in full it does not accept.
+ */
+
 static bool is(const struct nftnl_expr *e, const char *name)
 {
 	return e && streq(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), name);
+}
+
+static bool has(const struct nftnl_expr *e, uint16_t type)
+{
+	return nftnl_expr_is_set(e, type);
+}
+
+static bool u32_is(const struct nftnl_expr *e, uint16_t type, uint32_t v)
+{
+	return has(e, type) && nftnl_expr_get_u32(e, type) == v;
+}
+
+/* Absent, or the zero the kernel dumps for "none". */
+static bool u32_none(const struct nftnl_expr *e, uint16_t type)
+{
+	return !has(e, type) || nftnl_expr_get_u32(e, type) == 0;
 }
 
 static struct nftnl_expr *peek(struct rule_reader *rr, size_t k)
@@ -52,41 +78,57 @@ static struct nftnl_expr *peek(struct rule_reader *rr, size_t k)
 static const uint8_t *cmp_data(const struct nftnl_expr *e, uint32_t op,
 			       uint32_t len)
 {
-	uint32_t got;
+	uint32_t got = 0;
 	const void *data;
 
-	if (!is(e, "cmp") || nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) != NFT_REG_1 ||
-	    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP) != op)
+	if (!is(e, "cmp") || !u32_is(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1) ||
+	    !u32_is(e, NFTNL_EXPR_CMP_OP, op))
 		return NULL;
 	data = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &got);
 	return data && got == len ? data : NULL;
 }
 
+/* A load of meta @key into reg 1 (with a source register: "meta set"). */
 static bool meta_key(const struct nftnl_expr *e, uint32_t key)
 {
-	return is(e, "meta") && nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) &&
-	       nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == key &&
-	       nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG) == NFT_REG_1;
+	return is(e, "meta") && u32_is(e, NFTNL_EXPR_META_KEY, key) &&
+	       u32_is(e, NFTNL_EXPR_META_DREG, NFT_REG_1) &&
+	       !has(e, NFTNL_EXPR_META_SREG);
 }
 
+/* A load of @len bytes at @base + @off into reg 1; a source register or
+ * checksum fields make it a write. */
 static bool payload(const struct nftnl_expr *e, uint32_t base, uint32_t off,
 		    uint32_t len)
 {
 	return is(e, "payload") &&
-	       nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG) == NFT_REG_1 &&
-	       nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE) == base &&
-	       nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET) == off &&
-	       nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN) == len;
+	       u32_is(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1) &&
+	       u32_is(e, NFTNL_EXPR_PAYLOAD_BASE, base) &&
+	       u32_is(e, NFTNL_EXPR_PAYLOAD_OFFSET, off) &&
+	       u32_is(e, NFTNL_EXPR_PAYLOAD_LEN, len) &&
+	       !has(e, NFTNL_EXPR_PAYLOAD_SREG) &&
+	       u32_none(e, NFTNL_EXPR_PAYLOAD_CSUM_TYPE) &&
+	       u32_none(e, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET) &&
+	       u32_none(e, NFTNL_EXPR_PAYLOAD_FLAGS);
 }
 
-static const char *lookup_set(const struct nftnl_expr *e)
+/*
+ * A membership test of reg 1 in a set: no destination register (that is
+ * a map: "vmap", "dnat to ... map"), no flags ("!= @set").  The set it
+ * names, from the dump, or NULL.
+ */
+static struct nftnl_set *lookup_set(const struct rule_reader *rr,
+				    const struct nftnl_expr *e)
 {
+	const char *name;
+
 	if (!is(e, "lookup") ||
-	    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG) != NFT_REG_1 ||
-	    (nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
-	     nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS)))
-		return NULL;	/* "!= @set" is not ours */
-	return nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+	    !u32_is(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1) ||
+	    has(e, NFTNL_EXPR_LOOKUP_DREG) ||
+	    !u32_none(e, NFTNL_EXPR_LOOKUP_FLAGS) ||
+	    !(name = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET)))
+		return NULL;
+	return nftnl_set_list_lookup_byname(rr->d->sets, name);
 }
 
 static bool advance(struct rule_reader *rr, enum stage st, size_t used)
@@ -98,9 +140,35 @@ static bool advance(struct rule_reader *rr, enum stage st, size_t used)
 	return true;
 }
 
-static struct nftnl_set *find_set(const struct fnft_dump *d, const char *name)
+/*
+ * Text nft 1.0.6 prints as it is and reads back as the same bytes:
+ * printable ASCII without the quote (it cannot be written), the
+ * backslash (nft turns a trailing "\*" into "*"), and, for @dollar, the
+ * '$' that a log prefix expands as a variable.
+ */
+static bool plain_text(const char *s, size_t n, bool dollar)
 {
-	return nftnl_set_list_lookup_byname(d->sets, name);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\' ||
+		    (dollar && s[i] == '$'))
+			return false;
+	return true;
+}
+
+/* A name nft reads after '@': its identifier, and no keyword. */
+static bool nft_identifier(const char *s)
+{
+	size_t i;
+
+	if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '.') ||
+	    fnft_nft_keyword(s))
+		return false;
+	for (i = 1; s[i]; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("/-_.", s[i]))
+			return false;
+	return true;
 }
 
 /* ---- set elements ---- */
@@ -210,7 +278,56 @@ static bool addr_set_is(struct nftnl_set *s, enum fnft_family fam)
 	return set_is(s, fnft_family_key_type(fam), fnft_family_key_len(fam));
 }
 
-/* An anonymous port set of a rule -> its port list. */
+static uint16_t port_of(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/*
+ * A set of plain keys of @type and @len: no data (a map, an object map),
+ * no concatenation, no timeouts and no expressions of its own.  A lookup
+ * in it is a membership test and nothing else.
+ */
+static bool plain_set(struct nftnl_set *s, uint32_t type, uint32_t len)
+{
+	static const uint16_t none[] = {
+		NFTNL_SET_DATA_TYPE, NFTNL_SET_DATA_LEN, NFTNL_SET_OBJ_TYPE,
+		NFTNL_SET_TIMEOUT, NFTNL_SET_GC_INTERVAL, NFTNL_SET_DESC_CONCAT,
+		NFTNL_SET_EXPR, NFTNL_SET_EXPRESSIONS,
+	};
+	size_t i;
+
+	if (!set_is(s, type, len) ||
+	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) &
+	     (NFT_SET_MAP | NFT_SET_OBJECT | NFT_SET_CONCAT | NFT_SET_TIMEOUT)))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(none); i++)
+		if (nftnl_set_is_set(s, none[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A rule's anonymous set as nft makes it: constant, of plain keys, an
+ * interval set only if @interval_ok; nothing else in its flags.
+ */
+static bool anon_set(struct nftnl_set *s, uint32_t type, uint32_t len,
+		     bool interval_ok)
+{
+	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	uint32_t want = NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
+
+	return plain_set(s, type, len) &&
+	       (flags == want ||
+		(interval_ok && flags == (want | NFT_SET_INTERVAL)));
+}
+
+/*
+ * An anonymous port set of a rule -> its port list, of two items or more:
+ * the IR holds one item as the compare nft makes of it, and
+ * "{ 22-25 }" (a lookup) printed as "22-25" (two compares) would read back
+ * as another rule.
+ */
 static int anon_ports(const struct fnft_dump *d, struct nftnl_set *s,
 		      struct fnft_portlist *ports)
 {
@@ -219,28 +336,30 @@ static int anon_ports(const struct fnft_dump *d, struct nftnl_set *s,
 	size_t n, i;
 	int rc;
 
-	if (!set_is(s, FNFT_TYPE_INET_SERVICE, FNFT_TH_DPORT_LEN))
+	if (!anon_set(s, FNFT_TYPE_INET_SERVICE, FNFT_TH_DPORT_LEN, true))
 		return -EINVAL;
 	if ((rc = set_keys(d, s, FNFT_TH_DPORT_LEN, &k, &n)))
 		return rc;
 	if (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL) {
 		rc = keys_to_intervals(k, n, FNFT_TH_DPORT_LEN, &l);
 		for (i = 0; !rc && i < l.n; i++)
-			rc = fnft_portlist_add(ports,
-					       (uint16_t)(l.v[i].lo[0] << 8 | l.v[i].lo[1]),
-					       (uint16_t)(l.v[i].hi[0] << 8 | l.v[i].hi[1]));
+			rc = fnft_portlist_add(ports, port_of(l.v[i].lo),
+					       port_of(l.v[i].hi));
 	} else {
-		for (i = 0; !rc && i < n; i++) {
-			uint16_t p = (uint16_t)(k[i].key[0] << 8 | k[i].key[1]);
-
-			rc = k[i].end ? -EINVAL : fnft_portlist_add(ports, p, p);
-		}
+		for (i = 0; !rc && i < n; i++)
+			rc = k[i].end ? -EINVAL
+				      : fnft_portlist_add(ports, port_of(k[i].key),
+							  port_of(k[i].key));
 	}
+	if (!rc && ports->n < 2)
+		rc = -EINVAL;
 	free(k);
 	fnft_ivlist_free(&l);
 	return rc;
 }
 
+/* An anonymous set of two or more ICMP or ICMPv6 types -> @types (room
+ * for 256); one would print as a compare, as above. */
 static int anon_icmp(const struct fnft_dump *d, struct nftnl_set *s,
 		     uint32_t type, uint8_t *types, size_t *n_types)
 {
@@ -248,61 +367,114 @@ static int anon_icmp(const struct fnft_dump *d, struct nftnl_set *s,
 	size_t n, i;
 	int rc;
 
-	if (!set_is(s, type, FNFT_ICMP_TYPE_LEN) ||
-	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_INTERVAL))
+	if (!anon_set(s, type, FNFT_ICMP_TYPE_LEN, false))
 		return -EINVAL;
 	if ((rc = set_keys(d, s, FNFT_ICMP_TYPE_LEN, &k, &n)))
 		return rc;
-	for (i = 0; i < n; i++)
-		types[i] = k[i].key[0];
-	*n_types = n;
+	for (i = 0; i < n && !rc; i++) {
+		/* sorted: a repeat or an interval end is not a plain set */
+		if (k[i].end || (i && k[i].key[0] == k[i - 1].key[0]))
+			rc = -EINVAL;
+		else
+			types[i] = k[i].key[0];
+	}
+	if (!rc && n < 2)
+		rc = -EINVAL;
+	*n_types = rc ? 0 : n;
 	free(k);
-	return 0;
+	return rc;
 }
 
 /* ---- one match or statement at a time ---- */
 
+/* ct state bits nft has a name for; the renderer names each */
+#define CT_STATE_KNOWN (FNFT_CT_INVALID | FNFT_CT_ESTABLISHED | \
+			FNFT_CT_RELATED | FNFT_CT_NEW | FNFT_CT_UNTRACKED)
+
+/* ct load state -> reg 1; reg 1 = (reg 1 & mask) ^ 0; reg 1 != 0 */
 static bool read_ct(struct rule_reader *rr)
 {
 	struct nftnl_expr *ct = peek(rr, 0), *bw = peek(rr, 1);
 	static const uint32_t zero;
-	uint32_t len = 0;
-	const uint32_t *mask;
+	const uint8_t *ne = cmp_data(peek(rr, 2), NFT_CMP_NEQ, sizeof(zero));
+	uint32_t len = 0, xlen = 0, mask;
+	const void *m, *x;
 
-	if (!is(ct, "ct") || nftnl_expr_get_u32(ct, NFTNL_EXPR_CT_KEY) != NFT_CT_STATE ||
+	if (!is(ct, "ct") || !u32_is(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE) ||
+	    !u32_is(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1) ||
+	    has(ct, NFTNL_EXPR_CT_SREG) || has(ct, NFTNL_EXPR_CT_DIR) ||
 	    !is(bw, "bitwise") ||
-	    nftnl_expr_get_u32(bw, NFTNL_EXPR_BITWISE_LEN) != 4 ||
-	    !cmp_data(peek(rr, 2), NFT_CMP_NEQ, 4) ||
-	    memcmp(cmp_data(peek(rr, 2), NFT_CMP_NEQ, 4), &zero, 4))
+	    !u32_is(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1) ||
+	    !u32_is(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1) ||
+	    !u32_is(bw, NFTNL_EXPR_BITWISE_LEN, sizeof(mask)) ||
+	    !u32_none(bw, NFTNL_EXPR_BITWISE_OP) ||	/* NFT_BITWISE_BOOL */
+	    has(bw, NFTNL_EXPR_BITWISE_DATA) ||	/* a shift's */
+	    !ne || memcmp(ne, &zero, sizeof(zero)))
 		return false;
-	mask = nftnl_expr_get(bw, NFTNL_EXPR_BITWISE_MASK, &len);
-	if (!mask || len != 4 || !*mask)
+	m = nftnl_expr_get(bw, NFTNL_EXPR_BITWISE_MASK, &len);
+	x = nftnl_expr_get(bw, NFTNL_EXPR_BITWISE_XOR, &xlen);
+	if (!m || len != sizeof(mask) || !x || xlen != sizeof(zero) ||
+	    memcmp(x, &zero, sizeof(zero)))
 		return false;
-	rr->r->ct_state = *mask;
+	memcpy(&mask, m, sizeof(mask));
+	if (!mask || (mask & ~CT_STATE_KNOWN))
+		return false;
+	rr->r->ct_state = mask;
 	return advance(rr, ST_CT, 3);
 }
 
+/*
+ * iifname/oifname: a compare of all IFNAMSIZ bytes is the name ("eth0"),
+ * of fewer bytes a prefix, nft's wildcard ("eth*", in the IR as the
+ * encoder reads it).  Only names nft prints as they are: a whole name
+ * ending in '*' is nft's "eth\*", a literal star the IR cannot hold.
+ */
 static bool read_ifname(struct rule_reader *rr)
 {
-	struct nftnl_expr *m = peek(rr, 0);
+	struct nftnl_expr *m = peek(rr, 0), *c = peek(rr, 1);
 	bool in = meta_key(m, NFT_META_IIFNAME);
+	char *dst = in ? rr->r->iifname : rr->r->oifname;
 	const uint8_t *name;
+	uint32_t len = 0;
+	size_t n, i;
 
 	if (!in && !meta_key(m, NFT_META_OIFNAME))
 		return false;
-	name = cmp_data(peek(rr, 1), NFT_CMP_EQ, FNFT_IFNAME_MAX);
-	if (!name || name[FNFT_IFNAME_MAX - 1] || !name[0])
+	if (!is(c, "cmp") || !nftnl_expr_get(c, NFTNL_EXPR_CMP_DATA, &len) ||
+	    !len || len > FNFT_IFNAME_MAX ||
+	    !(name = cmp_data(c, NFT_CMP_EQ, len)))
 		return false;
-	memcpy(in ? rr->r->iifname : rr->r->oifname, name, FNFT_IFNAME_MAX);
+	n = strnlen((const char *)name, len);
+	for (i = n; i < len; i++)
+		if (name[i])
+			return false;	/* bytes after the end: no name */
+	if (!n || !plain_text((const char *)name, n, false) ||
+	    name[n - 1] == '*')
+		return false;
+	if (len == FNFT_IFNAME_MAX) {
+		if (n == len)
+			return false;	/* no room for the NUL: no name */
+		memcpy(dst, name, len);
+	} else {
+		/* a prefix: every byte of it a character, and room for '*' */
+		if (n != len || n + 2 > FNFT_IFNAME_MAX)
+			return false;
+		memset(dst, 0, FNFT_IFNAME_MAX);
+		memcpy(dst, name, n);
+		dst[n] = '*';
+	}
 	return advance(rr, in ? ST_IIF : ST_OIF, 2);
 }
 
-/* meta nfproto == ipv4|ipv6: remembered for the match it guards. */
+/*
+ * meta nfproto == ipv4|ipv6: remembered for the match it guards, an
+ * address or an ICMP type; before it, so never after an address.
+ */
 static bool read_nfproto(struct rule_reader *rr)
 {
 	const uint8_t *v;
 
-	if (rr->nfproto || rr->stage >= ST_L4 ||
+	if (rr->nfproto || rr->stage >= ST_ADDR ||
 	    !meta_key(peek(rr, 0), NFT_META_NFPROTO) ||
 	    !(v = cmp_data(peek(rr, 1), NFT_CMP_EQ, 1)) ||
 	    (v[0] != NFPROTO_IPV4 && v[0] != NFPROTO_IPV6))
@@ -312,6 +484,7 @@ static bool read_nfproto(struct rule_reader *rr)
 	return true;
 }
 
+/* ip/ip6 saddr/daddr @set: a named set of addresses of that family. */
 static bool read_addr(struct rule_reader *rr)
 {
 	enum fnft_family fam = rr->nfproto == NFPROTO_IPV4 ? FNFT_V4 : FNFT_V6;
@@ -319,19 +492,22 @@ static bool read_addr(struct rule_reader *rr)
 	struct nftnl_expr *p = peek(rr, 0);
 	bool src = payload(p, NFT_PAYLOAD_NETWORK_HEADER,
 			   fnft_addr_offset(fam, true), len);
-	const char *set;
+	struct nftnl_set *s;
+	const char *name;
 
 	/* one address match per rule: check the order before allocating */
 	if (!rr->nfproto || rr->stage >= ST_ADDR ||
 	    (!src && !payload(p, NFT_PAYLOAD_NETWORK_HEADER,
 			      fnft_addr_offset(fam, false), len)))
 		return false;
-	set = lookup_set(peek(rr, 1));
-	if (!set || set[0] == '_')
+	s = lookup_set(rr, peek(rr, 1));
+	if (!s || (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) ||
+	    !plain_set(s, fnft_family_key_type(fam), len) ||
+	    !nft_identifier(name = nftnl_set_get_str(s, NFTNL_SET_NAME)))
 		return false;
 	rr->r->addr = src ? FNFT_MATCH_SADDR : FNFT_MATCH_DADDR;
 	rr->r->family = fam;
-	rr->r->set = strdup(set);
+	rr->r->set = strdup(name);
 	rr->nfproto = 0;
 	return rr->r->set && advance(rr, ST_ADDR, 2);
 }
@@ -342,7 +518,6 @@ static int read_l4_value(struct rule_reader *rr, size_t w, bool ports,
 {
 	struct nftnl_expr *e = peek(rr, 0);
 	const uint8_t *lo, *hi;
-	const char *name;
 	struct nftnl_set *s;
 
 	if ((lo = cmp_data(e, NFT_CMP_EQ, (uint32_t)w))) {
@@ -352,20 +527,18 @@ static int read_l4_value(struct rule_reader *rr, size_t w, bool ports,
 			rr->r->n_icmp_types = 1;
 			return 0;
 		}
-		return fnft_portlist_add(&rr->r->dports,
-					 (uint16_t)(lo[0] << 8 | lo[1]),
-					 (uint16_t)(lo[0] << 8 | lo[1]));
+		return fnft_portlist_add(&rr->r->dports, port_of(lo), port_of(lo));
 	}
+	/* a range "a-b" as nft writes it: a < b, else it is another thing */
 	if (ports && (lo = cmp_data(e, NFT_CMP_GTE, FNFT_TH_DPORT_LEN)) &&
 	    (hi = cmp_data(peek(rr, 1), NFT_CMP_LTE, FNFT_TH_DPORT_LEN))) {
+		if (port_of(lo) >= port_of(hi))
+			return -EINVAL;
 		rr->i += 2;
-		return fnft_portlist_add(&rr->r->dports,
-					 (uint16_t)(lo[0] << 8 | lo[1]),
-					 (uint16_t)(hi[0] << 8 | hi[1]));
+		return fnft_portlist_add(&rr->r->dports, port_of(lo), port_of(hi));
 	}
-	name = lookup_set(e);
-	if (!name || !(s = find_set(rr->d, name)) ||
-	    !(nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS))
+	s = lookup_set(rr, e);
+	if (!s || !(nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS))
 		return -EINVAL;
 	rr->i += 1;
 	if (ports)
@@ -419,54 +592,89 @@ undo:
 	return false;
 }
 
-static bool read_statement(struct rule_reader *rr)
+/* counter: nothing but its two numbers */
+static bool read_counter(struct rule_reader *rr)
 {
 	struct nftnl_expr *e = peek(rr, 0);
 
-	if (is(e, "counter")) {
-		rr->r->counter = true;
-		rr->r->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-		rr->r->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
-		return advance(rr, ST_COUNTER, 1);
-	}
-	if (is(e, "limit")) {
-		if (nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT) != FNFT_LOG_LIMIT_UNIT ||
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_TYPE) != NFT_LIMIT_PKTS ||
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_FLAGS) ||
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_BURST) != FNFT_LOG_LIMIT_BURST ||
-		    !nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE))
-			return false;
-		rr->r->limit_per_minute = (unsigned)nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE);
-		return advance(rr, ST_LIMIT, 1);
-	}
-	if (is(e, "log")) {
-		const char *p = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX);
-
-		/* the kernel reports its default level (warning) back */
-		if (!p || nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP) ||
-		    (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL) &&
-		     nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL) != NFT_LOGLEVEL_WARNING) ||
-		    !(rr->r->log_prefix = strdup(p)))
-			return false;
-		return advance(rr, ST_LOG, 1);
-	}
-	if (is(e, "immediate") &&
-	    nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) == NFT_REG_VERDICT) {
-		uint32_t v = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
-
-		if (v != NF_ACCEPT && v != NF_DROP)
-			return false;
-		rr->r->verdict = v == NF_ACCEPT ? FNFT_VERDICT_ACCEPT
-						: FNFT_VERDICT_DROP;
-		return advance(rr, ST_VERDICT, 1);
-	}
-	return false;
+	if (!is(e, "counter"))
+		return false;
+	rr->r->counter = true;
+	rr->r->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+	rr->r->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+	return advance(rr, ST_COUNTER, 1);
 }
 
+/* limit rate N/minute: packets, nft's default burst, not "over" */
+static bool read_limit(struct rule_reader *rr)
+{
+	struct nftnl_expr *e = peek(rr, 0);
+	uint64_t rate;
+
+	if (!is(e, "limit") || !has(e, NFTNL_EXPR_LIMIT_RATE) ||
+	    !has(e, NFTNL_EXPR_LIMIT_UNIT) ||
+	    nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT) != FNFT_LOG_LIMIT_UNIT ||
+	    !u32_is(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS) ||
+	    !u32_none(e, NFTNL_EXPR_LIMIT_FLAGS) ||
+	    !u32_is(e, NFTNL_EXPR_LIMIT_BURST, FNFT_LOG_LIMIT_BURST))
+		return false;
+	rate = nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE);
+	if (!rate || rate > UINT_MAX)
+		return false;
+	rr->r->limit_per_minute = (unsigned)rate;
+	return advance(rr, ST_LIMIT, 1);
+}
+
+/*
+ * log prefix "...": to syslog at nft's default level (the kernel reports
+ * it back), no flags; a group, snaplen or queue threshold is nflog.
+ */
+static bool read_log(struct rule_reader *rr)
+{
+	struct nftnl_expr *e = peek(rr, 0);
+	const char *p;
+
+	/* the order first: a second log would leak the first prefix */
+	if (rr->stage >= ST_LOG || !is(e, "log") || has(e, NFTNL_EXPR_LOG_GROUP) ||
+	    has(e, NFTNL_EXPR_LOG_SNAPLEN) || has(e, NFTNL_EXPR_LOG_QTHRESHOLD) ||
+	    !u32_none(e, NFTNL_EXPR_LOG_FLAGS) ||
+	    (has(e, NFTNL_EXPR_LOG_LEVEL) &&
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL) != NFT_LOGLEVEL_WARNING) ||
+	    !(p = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX)) || !*p ||
+	    !plain_text(p, strlen(p), true) ||
+	    !(rr->r->log_prefix = strdup(p)))
+		return false;
+	return advance(rr, ST_LOG, 1);
+}
+
+/* accept or drop: no jump, goto, return, continue, queue */
+static bool read_verdict(struct rule_reader *rr)
+{
+	struct nftnl_expr *e = peek(rr, 0);
+	uint32_t v;
+
+	if (!is(e, "immediate") ||
+	    !u32_is(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT) ||
+	    !has(e, NFTNL_EXPR_IMM_VERDICT) || has(e, NFTNL_EXPR_IMM_CHAIN) ||
+	    has(e, NFTNL_EXPR_IMM_CHAIN_ID))
+		return false;
+	v = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+	if (v != NF_ACCEPT && v != NF_DROP)
+		return false;
+	rr->r->verdict = v == NF_ACCEPT ? FNFT_VERDICT_ACCEPT : FNFT_VERDICT_DROP;
+	return advance(rr, ST_VERDICT, 1);
+}
+
+/*
+ * The next match or statement, each once and in the IR's order (advance()
+ * refuses one out of it: a log after the verdict is no fall-through log,
+ * a counter before a match counts other packets).
+ */
 static bool read_one(struct rule_reader *rr)
 {
 	return read_ct(rr) || read_ifname(rr) || read_nfproto(rr) ||
-	       read_addr(rr) || read_l4(rr) || read_statement(rr);
+	       read_addr(rr) || read_l4(rr) || read_counter(rr) ||
+	       read_limit(rr) || read_log(rr) || read_verdict(rr);
 }
 
 /* ---- rules ---- */
@@ -544,23 +752,47 @@ static int collect_exprs(struct nftnl_rule *nr, struct nftnl_expr ***out,
 	return 0;
 }
 
+/*
+ * A rule's userdata as nft writes it: none, or one comment TLV
+ * (NFTNL_UDATA_RULE_COMMENT, NUL-terminated) that nft prints as it is.
+ * False for anything else: other TLVs are not ours to drop unseen.
+ */
+static bool rule_comment(struct nftnl_rule *nr, const char **comment)
+{
+	uint32_t len = 0;
+	const uint8_t *d = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
+
+	*comment = NULL;
+	if (!d || !len)
+		return true;
+	if (len < 4 || d[0] != 0 || d[1] + 2u != len || d[len - 1] ||
+	    strlen((const char *)d + 2) != len - 3 ||
+	    !plain_text((const char *)d + 2, len - 3, false))
+		return false;
+	*comment = (const char *)d + 2;
+	return true;
+}
+
 static int decode_rule(const struct fnft_dump *d, struct nftnl_rule *nr,
 		       struct fnft_ir_chain *chain)
 {
 	struct fnft_ir_rule r = { 0 };
 	struct rule_reader rr = { .d = d, .r = &r };
-	uint32_t len = 0;
-	const void *ud;
 	const char *comment;
+	bool whole;
 	int rc;
 
 	if ((rc = collect_exprs(nr, &rr.e, &rr.n)))
 		return rc;
 	while (rr.i < rr.n && read_one(&rr))
 		;
-	ud = nftnl_rule_get_data(nr, NFTNL_RULE_USERDATA, &len);
-	comment = udata_comment(ud, len);
-	if (rr.i < rr.n || rr.nfproto || (ud && len && !comment)) {
+	/* every expression read, none pending; an xtables rule's compat
+	 * attributes are not ours either */
+	whole = rr.n && rr.i == rr.n && !rr.nfproto &&
+		!nftnl_rule_is_set(nr, NFTNL_RULE_COMPAT_PROTO) &&
+		!nftnl_rule_is_set(nr, NFTNL_RULE_COMPAT_FLAGS) &&
+		rule_comment(nr, &comment);
+	if (!whole) {
 		rc = raw_rule(nr, &r);
 	} else {
 		r.handle = nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE);

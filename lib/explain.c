@@ -38,29 +38,53 @@ static bool in_ports(const struct fnft_portlist *l, uint16_t port)
 }
 
 struct packet {
+	bool outbound;		/* through the output chain */
 	enum fnft_family family;
 	uint8_t addr[16];	/* the remote end */
 	enum fnft_l4 l4;
 	uint16_t port;		/* destination port */
 };
 
-/* Does @r match @pkt?  -1: cannot tell (a raw rule). */
+/*
+ * An interface match on the packet: in the input hook it has no output
+ * interface, in the output hook no input one, so such a match never
+ * holds; the interface it came in on or leaves by is not "lo", and not
+ * known otherwise.  0: no match; -1: cannot tell.
+ */
+static int ifname_matches(const struct fnft_ir_rule *r, bool outbound)
+{
+	const char *own = outbound ? r->oifname : r->iifname;
+	const char *other = outbound ? r->iifname : r->oifname;
+
+	if (other[0] || streq(own, "lo"))
+		return 0;
+	return -1;
+}
+
+/* Does @r match @pkt?  -1: cannot tell (a raw rule, a set we cannot
+ * read, an interface, our own address, a rate limit). */
 static int matches(const struct fnft_ruleset *rs, const struct fnft_ir_rule *r,
 		   const struct packet *pkt)
 {
 	const struct fnft_ir_set *set;
+	int m = 1;
 
 	if (r->raw)
 		return -1;
 	if (r->ct_state && !(r->ct_state & FNFT_CT_NEW))
 		return 0;
-	if (r->iifname[0] || r->oifname[0])
-		return 0;	/* only "lo" is ever named; remotes are not on it */
+	if ((r->iifname[0] || r->oifname[0]) &&
+	    (m = ifname_matches(r, pkt->outbound)) == 0)
+		return 0;
 	if (r->addr != FNFT_MATCH_NONE) {
 		if (r->family != pkt->family)
 			return 0;
 		set = fnft_ruleset_find_set(rs, r->set);
-		if (!set || set->raw || !in_set(set, pkt->addr))
+		/* our own end's address is not known */
+		if ((r->addr == FNFT_MATCH_SADDR) == pkt->outbound ||
+		    !set || set->raw)
+			m = -1;
+		else if (!in_set(set, pkt->addr))
 			return 0;
 	}
 	if (r->l4 != FNFT_L4_NONE) {
@@ -69,7 +93,8 @@ static int matches(const struct fnft_ruleset *rs, const struct fnft_ir_rule *r,
 		if (r->dports.n && !in_ports(&r->dports, pkt->port))
 			return 0;
 	}
-	return 1;
+	/* a limit passes some packets and not others */
+	return r->limit_per_minute ? -1 : m;
 }
 
 static void verdict(struct fnft_explanation *ex, const struct fnft_ir_chain *c,
@@ -89,7 +114,7 @@ FNFT_EXPORT int fnft_explain(const struct fnft_ruleset *rs, bool outbound,
 {
 	const char *want = outbound ? "output" : "input";
 	const struct fnft_ir_chain *c = NULL;
-	struct packet pkt = { .l4 = (enum fnft_l4)proto };
+	struct packet pkt = { .outbound = outbound, .l4 = (enum fnft_l4)proto };
 	char why[128];
 	size_t i;
 
@@ -112,7 +137,10 @@ FNFT_EXPORT int fnft_explain(const struct fnft_ruleset *rs, bool outbound,
 	for (i = 0; i < c->n_rules; i++) {
 		int m = matches(rs, &c->rules[i], &pkt);
 
-		if (m < 0)
+		/* what we cannot tell of a rule that decides nothing (a log
+		 * rule) does not matter; a raw rule may decide */
+		if (m < 0 && (c->rules[i].raw ||
+			      c->rules[i].verdict != FNFT_VERDICT_NONE))
 			ex->uncertain = true;
 		if (m <= 0 || c->rules[i].verdict == FNFT_VERDICT_NONE)
 			continue;

@@ -25,6 +25,7 @@
 #define FNFT_CT_ESTABLISHED	0x2u
 #define FNFT_CT_RELATED		0x4u
 #define FNFT_CT_NEW		0x8u
+#define FNFT_CT_UNTRACKED	0x40u	/* live only: a plan never names it */
 
 enum fnft_l4 {
 	FNFT_L4_NONE = 0,

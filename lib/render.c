@@ -62,17 +62,24 @@ static void put_icmp_type(struct fnft_buf *b, enum fnft_l4 l4, uint8_t type)
 	fnft_buf_puts(b, fnft_icmp_type_name(l4, type, num, sizeof(num)));
 }
 
+/* The bits in nft's order and spelling; the decoder accepts no others. */
 static void put_ct_state(struct fnft_buf *b, uint32_t bits)
 {
-	static const char *const names[] = { "invalid", "established",
-					     "related", "new" };
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ FNFT_CT_INVALID, "invalid" }, { FNFT_CT_ESTABLISHED, "established" },
+		{ FNFT_CT_RELATED, "related" }, { FNFT_CT_NEW, "new" },
+		{ FNFT_CT_UNTRACKED, "untracked" },
+	};
 	const char *sep = "";
 	size_t i;
 
 	fnft_buf_puts(b, "ct state ");
 	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (bits & (1u << i)) {
-			fnft_buf_printf(b, "%s%s", sep, names[i]);
+		if (bits & names[i].bit) {
+			fnft_buf_printf(b, "%s%s", sep, names[i].name);
 			sep = ",";
 		}
 	fnft_buf_puts(b, " ");

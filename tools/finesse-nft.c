@@ -556,7 +556,7 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 	} else {
 		explanation_describe(&ex, how, sizeof(how));
 		printf("%s%s\n", how, ex.uncertain ?
-		       " (uncertain: a rule finesse-nft cannot read came first)" : "");
+		       " (uncertain: a rule came first that finesse-nft cannot read or judge)" : "");
 		rc = ex.accepted ? EXIT_OK : EXIT_DIFFERENT;
 	}
 	fnft_ruleset_free(live);

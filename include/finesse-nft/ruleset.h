@@ -101,7 +101,10 @@ struct fnft_explanation {
 	bool accepted;
 	/** no rule matched: the chain's policy decided */
 	bool by_policy;
-	/** a rule we could not decode came first; the answer may be wrong */
+	/** a rule came first that may have decided and of which we cannot
+	 * tell whether it matches: one we could not decode, or one on an
+	 * interface, a rate limit or our own address; the answer may be
+	 * wrong */
 	bool uncertain;
 	/** the chain: "input" (inbound) or "output" (outbound) */
 	char chain[16];
