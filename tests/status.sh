@@ -33,16 +33,8 @@ ip -n "$ns-node" link set lo up; ip -n "$ns-node" link set n0 up
 ip -n "$ns-cli" link set lo up; ip -n "$ns-cli" link set c0 up
 
 site=$tmp/site.conf
-cat > "$site" <<'CONF'
-[cluster]
-primary   = 198.51.100.1
-secondary = 198.51.100.9
-node      = primary
-[group browser]
-address = 198.51.100.2
-[group awdb]
-address = 198.51.100.2
-CONF
+# the node, its peer, and the client as the one browser
+printf '[cluster]\nprimary = 198.51.100.1\nsecondary = 198.51.100.9\nnode = primary\n[group browser]\naddress = 198.51.100.2\n' > "$site"
 # knock PORT N: N connection attempts from the client, each refused by a RST
 cat > "$tmp/knock.py" <<'PY'
 import socket, sys
@@ -113,7 +105,7 @@ assert rows["tomcat.https"]["packets"] >= 3, rows["tomcat.https"]
 for rid, r in rows.items():
     assert (r["packets"], r["bytes"]) == sums.get(rid, (0, 0)), (rid, r, sums.get(rid))
 '
-sed '/^\[group awdb\]/a address = 198.51.100.3' "$site" > "$tmp/more.conf"
+sed '/^\[group browser\]/a address = 198.51.100.3' "$site" > "$tmp/more.conf"
 node "$FNFT" -c "$tmp/more.conf" apply --json > "$tmp/apply1.json" 2> "$tmp/apply1.err" || fail "incremental apply failed"
 grep -q 'changes only' "$tmp/apply1.err" || fail "not incremental: $(cat "$tmp/apply1.err")"
 grep -q 'restart' "$tmp/apply1.err" && fail "an incremental apply says counters restart"
