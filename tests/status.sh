@@ -13,6 +13,7 @@
 #   own, with its counter;
 # - a site that cannot be loaded: the live rows alone, said, exit 2; and
 #   explain --live still answers;
+# - a dormant table: said, not in sync;
 # - the table flushed away: said on stdout, "exists": false, exit 1;
 # - a whole replace of an existing table says the counters restart, and
 #   they do; one of no table does not say so.
@@ -187,6 +188,14 @@ grep -q 'accept by row tomcat.https' "$tmp/explain.out" || fail "explain --live:
 grep -q 'warning: explain --live answers from the live table alone' "$tmp/explain.err" ||
 	fail "explain --live does not say the site failed: $(cat "$tmp/explain.err")"
 echo "a site that cannot be loaded: the live rows alone, said, exit 2; explain --live answers"
+
+# ---- switched off: a dormant table is not in sync, and says so ----
+node nft add table inet finesse '{ flags dormant; }' || fail "nft: dormant"
+st dormant -c "$site"
+[ "$RC" = 1 ] || fail "a dormant table: exit $RC, expected 1"
+has dormant '^table inet finesse is dormant: it filters nothing$'
+pyj dormant 'assert j["dormant"] is True and j["in_sync"] is False, j'
+echo "a dormant table: said, not in sync"
 
 # ---- no table ----
 node nft flush ruleset
