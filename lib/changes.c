@@ -100,37 +100,12 @@ static char *joined(const struct text *t)
 	return fnft_buf_steal(&b, &s) ? NULL : s;
 }
 
-/*
- * JSON strings must be UTF-8; the live table may hold any bytes (a comment
- * set by hand).  Such bytes are written as \xNN text, so no change is
- * ever dropped from the data.
- */
-static json_t *utf8_string(const char *s)
-{
-	struct fnft_buf b = { 0 };
-	size_t n = strlen(s), i = 0, k;
-	json_t *j;
-
-	while (i < n) {
-		k = fnft_utf8_len((const unsigned char *)s + i, n - i);
-		if (k) {
-			fnft_buf_printf(&b, "%.*s", (int)k, s + i);
-			i += k;
-		} else {
-			fnft_buf_printf(&b, "\\x%02x", (unsigned char)s[i++]);
-		}
-	}
-	j = b.oom ? NULL : json_string(b.s ? b.s : "");
-	fnft_buf_free(&b);
-	return j;
-}
-
 static json_t *change(const char *op, const char *block, const char *line)
 {
 	while (*line == '\t')
 		line++;
-	return json_pack("{s:s, s:o, s:o}", "op", op, "in", utf8_string(block),
-			 "line", utf8_string(line));
+	return json_pack("{s:s, s:o, s:o}", "op", op, "in", fnft_json_text(block),
+			 "line", fnft_json_text(line));
 }
 
 /* Walk the unified diff, numbering old and new lines from each @@. */
@@ -192,7 +167,7 @@ FNFT_EXPORT int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
 		rc = collect(diff, &ta, &tb, changes);
 		if (!rc) {
 			/* "o" takes the array over, on success or not */
-			o = json_pack("{s:o, s:b, s:o}", "table", utf8_string(b->table),
+			o = json_pack("{s:o, s:b, s:o}", "table", fnft_json_text(b->table),
 				      "in_sync", in_sync, "changes", changes);
 			changes = NULL;
 			*out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;

@@ -73,4 +73,9 @@ int fnft_read_file(const char *path, char **text, size_t *len,
 /* Length of the UTF-8 sequence at @s (at most @n bytes), or 0 if invalid. */
 size_t fnft_utf8_len(const unsigned char *s, size_t n);
 
+/* @s as a JSON string, any byte that is not UTF-8 written as "\xNN" text;
+ * NULL when out of memory. */
+struct json_t;
+struct json_t *fnft_json_text(const char *s);
+
 #endif

@@ -8,6 +8,7 @@
  * the kernel refuse the batch whole (-EAGAIN), so a table is never mixed.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -457,6 +458,7 @@ static int send_batch(struct fnft_kernel *k, const struct fnft_ruleset *live,
 	if (rc != -EOPNOTSUPP)
 		return rc;
 	st->incremental = false;
+	st->counters_reset = live != NULL;
 	rc = fnft_encode_replace(plan, genid, fnft_nl_next_seq(k->nl), &b);
 	if (rc)
 		return fnft_err(err, rc, NULL, plan->table,
@@ -541,6 +543,11 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	fnft_ruleset_free(live);
 	return rc;
 }
+
+/* Callers allocate the stats: its size and layout are the ABI's. */
+_Static_assert(sizeof(struct fnft_apply_stats) == 24 &&
+	       offsetof(struct fnft_apply_stats, counters_reset) == 12,
+	       "struct fnft_apply_stats changed size or layout");
 
 static int apply(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 		 uint32_t expect, struct fnft_apply_stats *stats,

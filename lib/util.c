@@ -8,6 +8,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "internal.h"
 
 int fnft_err(struct fnft_error *err, int code, const struct fnft_loc *loc,
@@ -212,4 +214,29 @@ int fnft_read_file(const char *path, char **text, size_t *len,
 	*len = b.len;
 	*text = b.s;
 	return 0;
+}
+
+/*
+ * JSON strings must be UTF-8; the live table may hold any bytes (a comment
+ * set by hand).  Such bytes are written as \xNN text, so nothing is ever
+ * dropped from the data.
+ */
+struct json_t *fnft_json_text(const char *s)
+{
+	struct fnft_buf b = { 0 };
+	size_t n = strlen(s), i = 0, k;
+	json_t *j;
+
+	while (i < n) {
+		k = fnft_utf8_len((const unsigned char *)s + i, n - i);
+		if (k) {
+			fnft_buf_printf(&b, "%.*s", (int)k, s + i);
+			i += k;
+		} else {
+			fnft_buf_printf(&b, "\\x%02x", (unsigned char)s[i++]);
+		}
+	}
+	j = b.oom ? NULL : json_string(b.s ? b.s : "");
+	fnft_buf_free(&b);
+	return j;
 }

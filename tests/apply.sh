@@ -113,9 +113,9 @@ def obj(n):
     text = open("%s/j%d" % (t, n)).read()
     assert text.count("\n") == 1 and text.endswith("}\n"), "j%d: not one line: %r" % (n, text)
     o = json.loads(text)
-    assert list(o) == ["table", "in_sync", "incremental", "messages", "confirm_seconds"], o
+    assert list(o) == ["table", "in_sync", "incremental", "messages", "confirm_seconds", "counters_reset"], o
     return o
-o = obj(1); assert o["table"] == "finesse" and o["in_sync"] is False and o["incremental"] is False and o["messages"] > 2 and o["confirm_seconds"] is None, o
+o = obj(1); assert o["table"] == "finesse" and o["in_sync"] is False and o["incremental"] is False and o["messages"] > 2 and o["confirm_seconds"] is None and o["counters_reset"] is False, o
 o = obj(2); assert o["in_sync"] is True and o["incremental"] is False and o["messages"] == 0 and o["confirm_seconds"] is None, o
 o = obj(3); assert o["in_sync"] is False and o["incremental"] is True and 0 < o["messages"] < obj(1)["messages"] and o["confirm_seconds"] is None, o
 o = obj(4); assert o["table"] == "other" and o["in_sync"] is False and o["confirm_seconds"] == 60, o

@@ -182,7 +182,7 @@ ip netns exec "$ns-node" "$FNFT" -c "$tmp/status.conf" status --json > "$tmp/sta
 ip netns exec "$ns-node" nft -j list table inet finesse > "$tmp/nft.json"
 python3 - "$tmp/status.json" "$tmp/nft.json" <<'PY' || fail "status does not match nft's counters"
 import json, sys
-status = {r["id"]: r for r in json.load(open(sys.argv[1]))}
+status = {r["id"]: r for r in json.load(open(sys.argv[1]))["rows"]}
 sums = {}
 for item in json.load(open(sys.argv[2]))["nftables"]:
     rule = item.get("rule")
@@ -238,7 +238,7 @@ ip netns exec "$ns-node" "$FNFT" -c "$tmp/status2.conf" dry-run --verify > "$tmp
 	fail "after incremental applies the table is not the plan: $(cat "$tmp/inc.dry")"
 python3 - "$tmp/status.json" "$tmp/status2.json" "$tmp/status3.json" <<'PY' || fail "counters did not survive the incremental apply"
 import json, sys
-before, after, moved = ({r["id"]: r for r in json.load(open(f))} for f in sys.argv[1:])
+before, after, moved = ({r["id"]: r for r in json.load(open(f))["rows"]} for f in sys.argv[1:])
 assert before["tomcat.https"]["packets"] > 0
 for rid, r in before.items():
     assert (after[rid]["packets"], after[rid]["bytes"]) == (r["packets"], r["bytes"]), rid

@@ -113,7 +113,7 @@ vg 2 bad-option -c "$site" apply --bogus
 
 # the kernel
 vg 1 dry-run-no-table -c "$site" dry-run
-vg 0 status-no-table -c "$site" status
+vg 1 status-no-table -c "$site" status
 vg 0 apply -c "$site" apply
 vg 0 apply-in-sync -c "$site" apply
 vg 0 dry-run-in-sync -c "$site" dry-run
@@ -121,6 +121,10 @@ vg 0 dry-run-verify -c "$site" dry-run --verify
 vg 0 dry-run-json -c "$site" dry-run --json
 vg 0 status -c "$site" status
 vg 0 status-json -c "$site" status --json
+# the live table alone when the site or the catalog cannot be loaded
+vg 2 status-bad-site -c "$tmp/bad.conf" status --json
+vg 2 status-bad-catalog --catalog "$tmp/bad.ini" -c "$site" status
+vg 0 explain-live-bad-site -c "$tmp/bad.conf" explain --from 10.20.0.5 --port 443 --live
 vg 0 explain-live -c "$site" explain --from 10.20.0.5 --port 443 --live
 vg 1 dry-run-other-site -c "$golden/entries.conf" dry-run
 vg 0 apply-incremental -c "$golden/entries.conf" apply
@@ -136,7 +140,7 @@ nft add rule inet finesse output meta nfproto ipv4 ip daddr @browser_v4 \
 printf 'add rule inet finesse input tcp dport 9 accept comment "bad\377"\n' | nft -f -
 vg 1 dry-run-drift -c "$site" dry-run
 vg 1 dry-run-drift-json -c "$site" dry-run --json
-vg 0 status-drift -c "$site" status
+vg 1 status-drift -c "$site" status
 vg 0 apply-repair -c "$site" apply
 
 # confirm or roll back

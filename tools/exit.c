@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "exit.h"
@@ -39,15 +40,19 @@ int exit_code(enum exit_phase phase, int rc)
 	}
 }
 
+void error_text(int rc, const struct fnft_error *err, char *buf, size_t len)
+{
+	if (err && err->message[0])
+		fnft_error_format(err, buf, len);
+	else
+		snprintf(buf, len, "%s", strerror(-rc));
+}
+
 int exit_fail(enum exit_phase phase, int rc, const struct fnft_error *err)
 {
 	char line[1024];
 
-	if (err && err->message[0]) {
-		fnft_error_format(err, line, sizeof(line));
-		say(0, "%s", line);
-	} else {
-		say(0, "%s", strerror(-rc));
-	}
+	error_text(rc, err, line, sizeof(line));
+	say(0, "%s", line);
 	return exit_code(phase, rc);
 }

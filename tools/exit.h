@@ -2,6 +2,8 @@
 #ifndef FNFT_TOOL_EXIT_H
 #define FNFT_TOOL_EXIT_H
 
+#include <stddef.h>
+
 #include <finesse-nft/error.h>
 
 /* The exit codes of every command (README, "Exit codes"). */
@@ -32,6 +34,9 @@ enum exit_phase {
 
 /* The exit code for library error @rc (a negative errno) in @phase. */
 int exit_code(enum exit_phase phase, int rc);
+
+/* @err as one line, or strerror(-@rc) when @err says nothing (may be NULL). */
+void error_text(int rc, const struct fnft_error *err, char *buf, size_t len);
 
 /*
  * Print @err, or strerror(-@rc) when @err says nothing (it may be NULL),

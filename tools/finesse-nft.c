@@ -75,24 +75,60 @@ static void loaded_free(struct loaded *l)
 	fnft_catalog_free(l->cat);
 }
 
-static int load_all(const struct opts *o, bool warnings, struct loaded *l)
+/* load_all() without a word: on failure @err says why, and @l holds what
+ * did load (the catalog, at least, unless it was the catalog). */
+static int load_quiet(const struct opts *o, bool warnings, struct loaded *l,
+		      struct fnft_error *err)
 {
-	struct fnft_error err = { 0 };
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	rc = load_catalog(o, &l->cat, &err);
+	rc = load_catalog(o, &l->cat, err);
 	if (!rc)
-		rc = fnft_site_load(o->site, l->cat, &l->site, &err);
+		rc = fnft_site_load(o->site, l->cat, &l->site, err);
 	if (!rc && warnings)
 		print_warnings(l->site);
 	if (!rc)
-		rc = fnft_plan(l->cat, l->site, o->role, o->table, &l->plan, &err);
+		rc = fnft_plan(l->cat, l->site, o->role, o->table, &l->plan, err);
+	return rc;
+}
+
+static int load_all(const struct opts *o, bool warnings, struct loaded *l)
+{
+	struct fnft_error err = { 0 };
+	int rc = load_quiet(o, warnings, l, &err);
+
 	if (rc) {
 		loaded_free(l);
 		return exit_fail(PHASE_INPUT, rc, &err);
 	}
 	return EXIT_OK;
+}
+
+/*
+ * For the commands that can answer from the live table alone: load what
+ * loads, keep the catalog if it did, and when the site (or catalog) did
+ * not, print why (the usual line) and describe it in @why ("" when all
+ * loaded).  Returns the exit code of the failure, or EXIT_OK.
+ */
+static int load_for_live(const struct opts *o, struct loaded *l, char *why,
+			 size_t len)
+{
+	struct fnft_error err = { 0 };
+	char line[1024];
+	int rc = load_quiet(o, false, l, &err);
+
+	why[0] = '\0';
+	if (!rc)
+		return EXIT_OK;
+	error_text(rc, &err, line, sizeof(line));
+	snprintf(why, len, "%s %s cannot be loaded: %s", l->cat ? "site file" : "catalog",
+		 l->cat ? o->site : o->catalog, line);
+	fnft_ruleset_free(l->plan);
+	fnft_site_free(l->site);
+	l->plan = NULL;
+	l->site = NULL;
+	return exit_fail(PHASE_INPUT, rc, &err);
 }
 
 /* catalog + site + plan for @path; prints errors; returns an exit code. */
@@ -371,10 +407,17 @@ static void print_apply_json(const struct opts *o, const struct fnft_apply_stats
 	       st->in_sync ? "true" : "false", st->incremental ? "true" : "false",
 	       st->messages);
 	if (o->confirm && !st->in_sync)
-		printf("%u}\n", o->confirm);
+		printf("%u", o->confirm);
 	else
-		printf("null}\n");
+		printf("null");
+	printf(",\"counters_reset\":%s}\n", st->counters_reset ? "true" : "false");
 	fflush(stdout);
+}
+
+/* What a whole replace of an existing table costs the status counters. */
+static const char *reset_note(const struct fnft_apply_stats *st)
+{
+	return st->counters_reset ? "; per-row counters restart from 0" : "";
 }
 
 static int cmd_apply(struct opts *o, int argc, char **argv)
@@ -401,8 +444,10 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			say(0, "table inet %s is in sync; nothing to do, nothing to confirm",
 			    table_name(o));
 		else if (!rc)
-			say(0, "applied table inet %s; run 'finesse-nft confirm' within %u s, "
-			    "or the previous table comes back", table_name(o), o->confirm);
+			say(0, "applied table inet %s%s; run 'finesse-nft confirm' within %u s, "
+			    "or the previous table comes back", table_name(o),
+			    st.counters_reset ? " (replaced whole; per-row counters restart from 0)" : "",
+			    o->confirm);
 	} else if (!rc && !(rc = pending_check(k, &po, "apply"))) {
 		rc = fnft_kernel_apply(k, l.plan, &st, &err);
 		if (rc)
@@ -411,10 +456,10 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			say(0, "table inet %s is in sync; nothing to do",
 			    o->table ? o->table : FNFT_DEFAULT_TABLE);
 		else
-			say(0, "applied table inet %s (%s, %u messages)",
+			say(0, "applied table inet %s (%s, %u messages%s)",
 			    o->table ? o->table : FNFT_DEFAULT_TABLE,
 			    st.incremental ? "changes only" : "replaced whole",
-			    st.messages);
+			    st.messages, reset_note(&st));
 	}
 	if (!rc && o->json)
 		print_apply_json(o, &st);
@@ -477,30 +522,35 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Exit 0 when the table is the plan, 1 when it differs or does not exist
+ * (as dry-run), 2 when the site could not be loaded (the live table is
+ * shown alone), 3 when the kernel could not be read (nothing is shown).
+ */
 static int cmd_status(struct opts *o, int argc, char **argv)
 {
 	struct fnft_ruleset *live = NULL;
-	char *text = NULL;
+	char why[1400], *text = NULL;
 	struct loaded l;
-	int rc;
+	int rc, site_rc;
 
 	(void)argv;
-	if ((rc = no_args("status", argc)) || (rc = load_all(o, false, &l)))
+	if ((rc = no_args("status", argc)))
 		return rc;
-	/* counters live in the rules: no need for the sets' elements */
-	rc = read_kernel(o, FNFT_READ_NO_ELEMENTS, &live);
-	if (!rc && !live)
-		say(0, "table inet %s does not exist: all counters are 0",
-		    o->table ? o->table : FNFT_DEFAULT_TABLE);
+	site_rc = load_for_live(o, &l, why, sizeof(why));
+	/* a dump, not the state file: counters are in the rules, and the
+	 * drift needs the elements */
+	rc = read_kernel(o, FNFT_READ_VERIFY, &live);
+	if (!rc && fnft_status_render_live(l.cat, l.site, l.plan, live, table_name(o),
+					   why[0] ? why : NULL,
+					   o->json ? FNFT_STATUS_JSON : 0, &text) < 0)
+		rc = say(EXIT_SYSTEM, "out of memory");
 	if (!rc) {
-		if (fnft_status_render(l.cat, l.site, l.plan, live, o->json, &text) < 0) {
-			say(0, "out of memory");
-			rc = EXIT_SYSTEM;
-		} else {
-			fputs(text, stdout);
-			if (o->json)
-				putchar('\n');
-		}
+		fputs(text, stdout);
+		if (o->json)
+			putchar('\n');
+		rc = site_rc ? site_rc :
+		     live && fnft_ruleset_equal(live, l.plan) ? EXIT_OK : EXIT_DIFFERENT;
 	}
 	free(text);
 	fnft_ruleset_free(live);
@@ -514,7 +564,7 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 	struct fnft_ruleset *live = NULL;
 	enum fnft_protocol proto = FNFT_PROTO_TCP;
 	const char *addr = o->from ? o->from : o->to;
-	char how[256], *end;
+	char how[256], why[1400], *end;
 	unsigned long port;
 	struct loaded l;
 	int rc;
@@ -537,7 +587,10 @@ static int cmd_explain(struct opts *o, int argc, char **argv)
 	}
 	if (o->proto && !strcmp(o->proto, "udp"))
 		proto = FNFT_PROTO_UDP;
-	if ((rc = load_all(o, false, &l)))
+	/* the live table answers without a site: a broken one is only said */
+	if (o->live && load_for_live(o, &l, why, sizeof(why)))
+		say(0, "warning: explain --live answers from the live table alone");
+	else if (!o->live && (rc = load_all(o, false, &l)))
 		return rc;
 	if (o->live && (rc = read_kernel(o, 0, &live))) {
 		loaded_free(&l);
@@ -723,7 +776,9 @@ static const struct command commands[] = {
 	  "                the table's lock (exit 4); default: wait\n"
 	  "  --json        on success, print what was done as one JSON object:\n"
 	  "                {\"table\", \"in_sync\", \"incremental\", \"messages\",\n"
-	  "                \"confirm_seconds\": the timer armed, or null}\n",
+	  "                \"confirm_seconds\": the timer armed, or null,\n"
+	  "                \"counters_reset\": an existing table was replaced\n"
+	  "                whole, so the per-row counters restart from 0}\n",
 	  apply_opts },
 	{ "confirm", cmd_confirm, "confirm [--wait SECS]",
 	  "Keep the table of the pending 'apply --confirm', and say what the\n"
@@ -750,9 +805,13 @@ static const struct command commands[] = {
 	  "  --json     the same change set as data\n",
 	  dry_run_opts },
 	{ "status", cmd_status, "status [--node R] [--json]",
-	  "Per-row packet and byte counters of the live table, with each row's\n"
-	  "ports, groups and direction, rows in catalog order.\n"
-	  "  --json     as a JSON array\n",
+	  "The live table, read from the kernel: whether it exists, whether it\n"
+	  "is the plan (and what drifts), its policies, and per row the packets\n"
+	  "and bytes of new connections with its ports, groups and direction.\n"
+	  "Without a loadable site, the rows of the live rules' comments.  Exit\n"
+	  "0 in sync, 1 when it differs or is missing, 2 when the site could\n"
+	  "not be loaded.\n"
+	  "  --json     as one JSON object\n",
 	  status_opts },
 	{ "remove", cmd_remove, "remove [--force] [--wait SECS]",
 	  "Delete our table, and only it.  A missing table is not an error.\n"

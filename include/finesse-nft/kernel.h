@@ -51,7 +51,11 @@ struct fnft_apply_stats {
 	/** the ruleset generation after the commit, or the one at which the
 	 *  table was found in sync (since 0.2; 0 before) */
 	uint32_t generation;
-	unsigned reserved[3];
+	/** the table existed and was replaced whole: all its rules are new,
+	 *  so every row's counters start again from 0 (since 0.3; false
+	 *  before).  A patch keeps the counters of the rules it leaves. */
+	bool counters_reset;
+	unsigned reserved[2];
 };
 
 /** fnft_kernel_read() flag: dump the whole table, set elements included,

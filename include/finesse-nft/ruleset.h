@@ -163,6 +163,46 @@ int fnft_status_render(const struct fnft_catalog *cat,
 		       const struct fnft_ruleset *plan,
 		       const struct fnft_ruleset *live, bool json, char **out);
 
+/** fnft_status_render_live() flag: a JSON object instead of text. */
+#define FNFT_STATUS_JSON 0x1u
+
+/**
+ * fnft_status_render_live - the live table: whether it exists, whether it
+ * is the plan and what drifts, its policies, and each row's counters
+ * @cat: the catalog, or NULL
+ * @site: the site (loaded against @cat), or NULL when it could not be
+ *	loaded: the rows are then the ids in the live rules' comments, each
+ *	described by its live rules
+ * @plan: the plan for this node (fnft_plan() of @site), or NULL: nothing to
+ *	compare with (in sync and drift unknown); needs @site
+ * @live: the live table (fnft_kernel_read() with FNFT_READ_VERIFY, so that
+ *	counters and elements are there), or NULL: the table does not exist
+ * @table: the table's name, said when @live and @plan are both NULL; NULL
+ *	for FNFT_DEFAULT_TABLE
+ * @site_error: NULL, or why the site (or catalog) could not be loaded, one
+ *	line; it heads the text and is the JSON's "site_error"
+ * @flags: 0 or FNFT_STATUS_JSON
+ * @out: receives the text (malloc'd)
+ *
+ * The text: a line on the table (missing; in sync; or differs, with the
+ * count of lines apply would add (+N) and remove (-N) in each block of
+ * the diff), one on its base chains' policies, then one line per row as
+ * fnft_status_render() prints them, whose note says when the row's live
+ * rules are missing ("not live"), not the planned ones ("differs from the
+ * plan") or there although the plan has none ("disabled, but live", or
+ * "live, in no row of the catalog or site" for an id no row has).  The
+ * JSON: {"table", "exists", "dormant", "site_loaded", "site_error",
+ * "in_sync", "drift": [{"in", "add", "remove"}], "policies": {CHAIN:
+ * POLICY}, "rows": [...]}, each row as in fnft_status_render() plus
+ * "live" and "in_sync"; null where there is no plan to say.  Returns 0,
+ * -EINVAL or -ENOMEM (since 0.3).
+ */
+int fnft_status_render_live(const struct fnft_catalog *cat,
+			    const struct fnft_site *site,
+			    const struct fnft_ruleset *plan,
+			    const struct fnft_ruleset *live, const char *table,
+			    const char *site_error, unsigned flags, char **out);
+
 #ifdef __cplusplus
 }
 #endif

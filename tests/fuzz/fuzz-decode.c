@@ -357,6 +357,15 @@ static void use_live(struct fnft_ruleset *live)
 	text = NULL;
 	CHECK(fnft_status_render(cat, site, plan, live, true, &text) == 0);
 	free(text);
+	/* status of the live table, with the plan and without a site */
+	for (a = 0; a < 4; a++) {
+		text = NULL;
+		CHECK(fnft_status_render_live(cat, a & 1 ? NULL : site,
+					      a & 1 ? NULL : plan, live, NULL,
+					      a & 1 ? "site file x cannot be loaded" : NULL,
+					      a & 2 ? FNFT_STATUS_JSON : 0, &text) == 0);
+		free(text);
+	}
 
 	/* apply: the patch's messages when it can (kernel.c, send_patch) */
 	rc = fnft_patch_compute(live, plan, &patch);
