@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include <finesse-nft/finesse-nft.h>
 
@@ -107,6 +108,27 @@ static void rename_set(struct fnft_ruleset *rs, const char *from, const char *to
 		}
 }
 
+/*
+ * Does this kernel's extended ack point at an attribute that fails
+ * nfnetlink's policy (a name past its length), with its text?  From Linux
+ * 6.13 on: commit 3f5495962824 ("netfilter: nfnetlink: Report extack
+ * policy errors for batched ops") passed the extack to the attribute
+ * parsing of nfnetlink_rcv_batch.  6.1 and 6.12 refuse with the same errno
+ * and neither offset nor text.  Told by the version, not by a probe: a
+ * probe through our own ack parser would excuse a parser that lost the
+ * offset.  (The other refusals below are pointed at by nf_tables' own
+ * handlers, on every kernel tested, 6.1 on.)
+ */
+static bool kernel_reports_policy_errors(void)
+{
+	unsigned major = 0, minor = 0;
+	struct utsname u;
+
+	ck_assert_int_eq(uname(&u), 0);
+	ck_assert_int_eq(sscanf(u.release, "%u.%u", &major, &minor), 2);
+	return major > 6 || (major == 6 && minor >= 13);
+}
+
 START_TEST(refused_object_is_named_and_old_table_stays)
 {
 	struct fnft_ruleset *good = plan(FNFT_ROLE_PRIMARY);
@@ -124,13 +146,19 @@ START_TEST(refused_object_is_named_and_old_table_stays)
 	name[300] = '\0';
 	rename_set(bad, "browser_v6", name);
 	ck_assert_int_lt(fnft_apply(bad, &err), 0);
-	ck_assert_int_ne(err.code, -EAGAIN);
+	ck_assert_int_eq(err.code, -ERANGE);
 	ck_assert_int_eq(strncmp(err.object, name, sizeof(err.object) - 1), 0);
-	snprintf(want, sizeof(want), "the kernel refused set %s, in its name: ", name);
-	ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0, "message: %s",
-		      err.message);
-	ck_assert_msg(strstr(err.message, "(Attribute failed policy validation)") != NULL,
-		      "the kernel's own words are missing: %s", err.message);
+	if (kernel_reports_policy_errors()) {
+		snprintf(want, sizeof(want), "the kernel refused set %s, in its name: ", name);
+		ck_assert_msg(strncmp(err.message, want, strlen(want)) == 0, "message: %s",
+			      err.message);
+		ck_assert_msg(strstr(err.message, "(Attribute failed policy validation)") != NULL,
+			      "the kernel's own words are missing: %s", err.message);
+	} else {
+		snprintf(want, sizeof(want), "the kernel refused set %s: %s", name,
+			 strerror(ERANGE));
+		ck_assert_str_eq(err.message, want);
+	}
 
 	after = tl_list_table();
 	ck_assert_str_eq(after, before);
