@@ -222,7 +222,7 @@ echo "apply --confirm in sync arms nothing"
 in_ns "$common"'
 	"$F" -c "$A" apply 2>/dev/null
 	lock=$(ls /run/finesse-nft/lock.*.finesse)
-	flock "$lock" sleep 2.5 & holder=$!
+	flock "$lock" sleep 4 & holder=$!	# room for --wait 1 and the 1 s before the waiting line, under load
 	sleep 0.3
 	"$F" -c "$B" apply --wait 1 2> "$t/wait.err"; echo $? > "$t/wait"
 	which >> "$t/wait"
