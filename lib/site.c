@@ -1366,8 +1366,13 @@ FNFT_EXPORT int fnft_site_add_row(struct fnft_site *site,
 	if (!proto || !dir)
 		return fnft_err(err, -EINVAL, NULL, spec->id,
 				"[entry %s]: unknown protocol or direction", spec->id);
-	if (fnft_row_init(&row, spec->id, &loc) < 0 || join_groups(spec->remote, &remote))
+	if (fnft_row_init(&row, spec->id, &loc) < 0)
 		return oom(err);
+	if (join_groups(spec->remote, &remote)) {
+		fnft_row_clear(&row);
+		fnft_buf_free(&remote);
+		return oom(err);
+	}
 	/* the same keys as [entry], in its order: the same checks */
 	rc = fnft_row_key(&row, "protocol", proto, &loc, false, err);
 	if (!rc && spec->listener)
