@@ -20,6 +20,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "decode.h"
+#include "encode.h"
 #include "wire.h"
 
 /* The order matches come in; each may appear once, in this order. */
@@ -228,15 +229,6 @@ static int set_keys(const struct fnft_dump *d, struct nftnl_set *s, size_t w,
 	return 0;
 }
 
-/* Big-endian -1 of @b (not zero) into @out. */
-static void key_dec(const uint8_t *b, uint8_t *out, size_t w)
-{
-	memcpy(out, b, w);
-	while (w-- > 0)
-		if (out[w]-- != 0)
-			return;
-}
-
 /*
  * Interval elements -> inclusive intervals: a start key opens, the next
  * end key closes at key-1; a start with no end runs to the top.
@@ -253,7 +245,7 @@ static int keys_to_intervals(const struct key_elem *k, size_t n, size_t w,
 		memset(&iv, 0, sizeof(iv));
 		memcpy(iv.lo, k[i].key, w);
 		if (i + 1 < n && k[i + 1].end) {
-			key_dec(k[i + 1].key, iv.hi, w);
+			fnft_key_dec(k[i + 1].key, iv.hi, w);
 			i++;
 		} else if (i + 1 < n) {
 			return -EINVAL;	/* two starts in a row */

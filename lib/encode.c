@@ -74,6 +74,14 @@ bool fnft_key_is_max(const uint8_t *b, size_t w)
 	return true;
 }
 
+void fnft_key_dec(const uint8_t *b, uint8_t *out, size_t w)
+{
+	memcpy(out, b, w);
+	while (w-- > 0)
+		if (out[w]-- != 0)
+			return;
+}
+
 void fnft_key_inc(uint8_t *b, size_t w)
 {
 	while (w-- > 0)

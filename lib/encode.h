@@ -105,6 +105,8 @@ bool fnft_rule_has_anon_set(const struct fnft_ir_rule *r);
  * (the caller makes sure @k is not all ones). */
 bool fnft_key_is_max(const uint8_t *k, size_t w);
 void fnft_key_inc(uint8_t *k, size_t w);
+/* Big-endian -1 of @b (not zero) into @out: an interval end key to its last address. */
+void fnft_key_dec(const uint8_t *b, uint8_t *out, size_t w);
 
 /*
  * Interval set elements, as nft encodes them: [lo, hi] becomes lo (no

@@ -14,6 +14,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
+#include "encode.h"
 #include "report.h"
 
 static void item_clear(struct fnft_report_item *it)
@@ -94,11 +95,7 @@ static int take_elem(struct fnft_report_item *it, const struct elem *e)
 			return 0;	/* the leading end at 0 */
 		memset(&iv, 0, sizeof(iv));
 		memcpy(iv.lo, it->pending.lo, w);
-		memcpy(iv.hi, e->key, w);
-		/* hi = end - 1, big-endian */
-		for (size_t i = w; i-- > 0;)
-			if (iv.hi[i]-- != 0)
-				break;
+		fnft_key_dec(e->key, iv.hi, w);
 		it->open_start = false;
 		return fnft_ivlist_add(&it->ivs, &iv);
 	}
