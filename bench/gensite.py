@@ -10,6 +10,10 @@ Appends to [group browser] of the example site BASE:
      of the documentation prefix, so none touch)
 --change: the same site with one network changed (the first /25 becomes a
 /26), the "one-network change" of the benchmark.
+--add: the same site with one network more, ADDED (issue 17's daemon change:
+a network that touches no other, so the kernel gains one interval).
+
+gensite.py --patch-add: that addition as a yardstick -p list.
 
 gensite.py --patch: that change as a yardstick -p list (the kernel floor of
 the one-network change): the old network to delete, the new one to add.
@@ -17,13 +21,20 @@ the one-network change): the old network to delete, the new one to add.
 import ipaddress
 import sys
 
+# the network --add adds: past the last of 100,000 /25s (11.166.159.0/25)
+ADDED = "12.0.0.0/25"
+
 
 def main():
     if sys.argv[1:] == ["--patch"]:
         sys.stdout.write("-10.32.0.0/25\n10.32.0.0/26\n")
         return
+    if sys.argv[1:] == ["--patch-add"]:
+        sys.stdout.write(ADDED + "\n")
+        return
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     change = "--change" in sys.argv[1:]
+    add = "--add" in sys.argv[1:]
     base, n4, n6 = args[0], int(args[1]), int(args[2])
     if n6 > (0x10000 - 0x100) // 2:
         sys.exit("gensite: at most %d IPv6 networks" % ((0x10000 - 0x100) // 2))
@@ -44,6 +55,8 @@ def main():
         new.append("address = %s/%d" % (ipaddress.IPv4Address(v4 + (i << 8)), plen))
     for i in range(n6):
         new.append("address = %s/48" % ipaddress.IPv6Address(v6 + ((2 * i) << 80)))
+    if add:
+        new.append("address = " + ADDED)
     out = lines[:end] + new + lines[end:]
     sys.stdout.write("\n".join(out) + "\n")
 
