@@ -435,6 +435,63 @@ void fnft_ivlist_normalize(struct fnft_ivlist *l, enum fnft_family family)
 	l->n = w + 1;
 }
 
+/* Whether a ends before b starts, with a gap between them: then a and b
+ * stay two intervals of a normalized list. */
+static bool iv_before(const struct fnft_iv *a, const struct fnft_iv *b,
+		      enum fnft_family family)
+{
+	uint8_t next[16];
+
+	return memcmp(a->hi, b->lo, sizeof(a->hi)) < 0 &&
+	       !(addr_next(a->hi, family, next) && memcmp(next, b->lo, sizeof(next)) == 0);
+}
+
+int fnft_ivlist_insert(struct fnft_ivlist *l, const struct fnft_iv *iv,
+		       enum fnft_family family)
+{
+	size_t first, end, lo, hi;
+	struct fnft_iv m = *iv;
+
+	/* the first interval not wholly before @iv, the first wholly after */
+	for (lo = 0, hi = l->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (iv_before(&l->v[mid], iv, family))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	for (hi = l->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (iv_before(iv, &l->v[mid], family))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	end = lo;
+	if (first == end) {		/* touches nothing: one more interval */
+		int rc = fnft_ivlist_add(l, iv);
+
+		if (rc < 0)
+			return rc;
+		memmove(&l->v[first + 1], &l->v[first],
+			(l->n - 1 - first) * sizeof(*l->v));
+		l->v[first] = m;
+		return 0;
+	}
+	/* [first, end) and @iv become one */
+	if (memcmp(l->v[first].lo, m.lo, sizeof(m.lo)) < 0)
+		memcpy(m.lo, l->v[first].lo, sizeof(m.lo));
+	if (memcmp(l->v[end - 1].hi, m.hi, sizeof(m.hi)) > 0)
+		memcpy(m.hi, l->v[end - 1].hi, sizeof(m.hi));
+	l->v[first] = m;
+	memmove(&l->v[first + 1], &l->v[end], (l->n - end) * sizeof(*l->v));
+	l->n -= end - first - 1;
+	return 0;
+}
+
 bool fnft_ivlist_host(const struct fnft_ivlist *l, enum fnft_family family, size_t i,
 		      uint8_t out[16])
 {
@@ -464,6 +521,22 @@ bool fnft_ivlist_covers_all(const struct fnft_ivlist *l, enum fnft_family family
 		if (l->v[0].lo[i] != 0 || l->v[0].hi[i] != 0xff)
 			return false;
 	return true;
+}
+
+int fnft_ivlist_copy(struct fnft_ivlist *dst, const struct fnft_ivlist *src)
+{
+	struct fnft_ivlist c = { 0 };
+
+	if (src->n) {
+		c.v = malloc(src->n * sizeof(*c.v));
+		if (!c.v)
+			return -ENOMEM;
+		memcpy(c.v, src->v, src->n * sizeof(*c.v));
+		c.n = c.cap = src->n;
+	}
+	fnft_ivlist_free(dst);
+	*dst = c;
+	return 0;
 }
 
 void fnft_ivlist_free(struct fnft_ivlist *l)

@@ -59,6 +59,12 @@ int fnft_ivlist_add(struct fnft_ivlist *l, const struct fnft_iv *iv);
  * refuse overlaps).  The family says where "+1" carries: IPv4 counts in bytes 0..3. */
 void fnft_ivlist_normalize(struct fnft_ivlist *l, enum fnft_family family);
 
+/* Insert @iv into @l, which must be normalized, keeping it so: @iv is
+ * merged with every interval it overlaps or touches, in O(log n) compares
+ * and one move of the tail.  Returns 0 or -ENOMEM (then @l is unchanged). */
+int fnft_ivlist_insert(struct fnft_ivlist *l, const struct fnft_iv *iv,
+		       enum fnft_family family);
+
 /* The @i-th address of @l, counting every address of each interval in order, into
  * out (network order).  Returns false when @l holds @i or fewer addresses.  Walks the
  * intervals: meant for lists of hosts, such as a cluster node's, not for networks. */
@@ -70,6 +76,9 @@ bool fnft_ivlist_host(const struct fnft_ivlist *l, enum fnft_family family, size
 bool fnft_ivlist_covers_all(const struct fnft_ivlist *l, enum fnft_family family);
 
 /* Frees v and zeroes the struct; NULL-safe. */
+/* Make @dst an exact copy of @src (its old intervals freed); -ENOMEM
+ * leaves @dst as it was. */
+int fnft_ivlist_copy(struct fnft_ivlist *dst, const struct fnft_ivlist *src);
 void fnft_ivlist_free(struct fnft_ivlist *l);
 
 bool fnft_ivlist_equal(const struct fnft_ivlist *a, const struct fnft_ivlist *b);

@@ -43,6 +43,9 @@ struct fnft_group {
 	struct fnft_written *written;	/* in the order given */
 	size_t n_written, cap_written;
 	struct fnft_ivlist addrs[2];	/* by enum fnft_family, normalized */
+	bool merged[2];			/* addrs[f] is normalized already: the
+					 * parser adds first and merges once,
+					 * in fnft_site_check() */
 };
 
 struct fnft_port_move {

@@ -226,16 +226,24 @@ static int group_address(struct fnft_site *site, struct fnft_group *g,
 	if (fnft_addr_parse(value, &fam, &iv, why, sizeof(why)) < 0)
 		return fnft_err(err, -EINVAL, loc, g->name, "bad address: %s", why);
 	if (fnft_grow(&g->written, &g->cap_written, g->n_written + 1,
-		      sizeof(*g->written)) < 0 ||
-	    fnft_ivlist_add(&g->addrs[fam], &iv) < 0)
+		      sizeof(*g->written)) < 0)
 		return oom(err);
+	if (merge && g->merged[fam]) {
+		/* one network into 100,000 merged ones: no sort, no rescan */
+		if (fnft_ivlist_insert(&g->addrs[fam], &iv, fam) < 0)
+			return oom(err);
+	} else {
+		if (fnft_ivlist_add(&g->addrs[fam], &iv) < 0)
+			return oom(err);
+		if (merge)
+			fnft_ivlist_normalize(&g->addrs[fam], fam);
+		g->merged[fam] = merge;
+	}
 	w = &g->written[g->n_written++];
 	w->iv = iv;
 	w->fam = fam;
 	w->file_no = file_no;
 	w->line = loc ? loc->line : 0;
-	if (merge)
-		fnft_ivlist_normalize(&g->addrs[fam], fam);
 	site->checked = false;
 	return 0;
 }
@@ -682,8 +690,11 @@ static int check_groups(struct fnft_site *site, struct fnft_error *err)
 		if (!group_named(site, g->name))
 			return fnft_err(err, -EINVAL, &loc, g->name,
 					"group '%s' is not used by any row", g->name);
-		fnft_ivlist_normalize(&g->addrs[FNFT_V4], FNFT_V4);
-		fnft_ivlist_normalize(&g->addrs[FNFT_V6], FNFT_V6);
+		for (enum fnft_family f = FNFT_V4; f <= FNFT_V6; f++)
+			if (!g->merged[f]) {
+				fnft_ivlist_normalize(&g->addrs[f], f);
+				g->merged[f] = true;
+			}
 	}
 	return 0;
 }
@@ -1325,6 +1336,7 @@ FNFT_EXPORT int fnft_site_remove_group_address(struct fnft_site *site,
 		if (g->written[k].fam == fam)
 			fnft_ivlist_add(&g->addrs[fam], &g->written[k].iv);	/* fits: it held more */
 	fnft_ivlist_normalize(&g->addrs[fam], fam);
+	g->merged[fam] = true;
 	site->checked = false;
 	return 0;
 }

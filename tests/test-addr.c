@@ -464,6 +464,67 @@ START_TEST(test_normalize_top_of_space)
 }
 END_TEST
 
+/* A random interval of @family among the first or the last 64 addresses
+ * (the top of the space included), so that inserts often overlap, touch
+ * or fill gaps. */
+static struct fnft_iv random_iv(unsigned *seed, enum fnft_family family)
+{
+	unsigned w = family == FNFT_V4 ? 4 : 16, a, b, t;
+	struct fnft_iv iv;
+	bool top;
+
+	*seed = *seed * 1103515245u + 12345u;
+	top = (*seed >> 20) & 1;
+	a = (*seed >> 8) % 64;
+	*seed = *seed * 1103515245u + 12345u;
+	b = (*seed >> 8) % 64;
+	if ((*seed >> 24) % 3 == 0)
+		b = a;		/* a host */
+	if (a > b) {
+		t = a;
+		a = b;
+		b = t;
+	}
+	memset(&iv, 0, sizeof(iv));
+	if (top) {
+		memset(iv.lo, 0xff, w);
+		memset(iv.hi, 0xff, w);
+		iv.lo[w - 1] = (uint8_t)(255 - (63 - a));
+		iv.hi[w - 1] = (uint8_t)(255 - (63 - b));
+	} else {
+		iv.lo[w - 1] = (uint8_t)a;
+		iv.hi[w - 1] = (uint8_t)b;
+	}
+	return iv;
+}
+
+START_TEST(test_ivlist_insert)
+{
+	/* Inserting one by one into a normalized list gives what adding them
+	 * all and normalizing once gives, after every single insert. */
+	for (int f = FNFT_V4; f <= FNFT_V6; f++) {
+		for (unsigned round = 0; round < 300; round++) {
+			struct fnft_ivlist inc = { 0 }, ref = { 0 };
+			unsigned seed = round * 7919u + (unsigned)f;
+			unsigned n = 1 + round % 40;
+
+			for (unsigned i = 0; i < n; i++) {
+				struct fnft_iv iv = random_iv(&seed, (enum fnft_family)f);
+
+				ck_assert_int_eq(fnft_ivlist_insert(&inc, &iv, (enum fnft_family)f), 0);
+				ck_assert_int_eq(fnft_ivlist_add(&ref, &iv), 0);
+				fnft_ivlist_normalize(&ref, (enum fnft_family)f);
+				ck_assert_msg(fnft_ivlist_equal(&inc, &ref),
+					      "family %d round %u insert %u: %zu intervals, want %zu",
+					      f, round, i, inc.n, ref.n);
+			}
+			fnft_ivlist_free(&inc);
+			fnft_ivlist_free(&ref);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_ivlist_equal)
 {
 	struct fnft_ivlist a = { 0 }, b = { 0 };
@@ -883,6 +944,7 @@ static Suite *addr_suite(void)
 	tcase_add_test(tc, test_normalize_family_explicit);
 	tcase_add_test(tc, test_normalize_top_of_space);
 	tcase_add_test(tc, test_ivlist_equal);
+	tcase_add_test(tc, test_ivlist_insert);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ports");
