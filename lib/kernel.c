@@ -42,7 +42,20 @@ struct fnft_kernel {
 	int lock_timeout_ms;		/* -1: wait as long as it takes */
 	fnft_lock_wait_fn lock_waiting;
 	void *lock_ctx;
+	/* The table as this handle's last commit (or in-sync read) left it,
+	 * with the plan's elements and the kernel's rule handles, at ruleset
+	 * generation last_genid: while the generation is still that, it is the
+	 * live table, and a daemon's next apply needs neither the state file
+	 * nor a dump.  NULL: nothing known. */
+	struct fnft_ruleset *last;
+	uint32_t last_genid;
 };
+
+static void forget_last(struct fnft_kernel *k)
+{
+	fnft_ruleset_free(k->last);
+	k->last = NULL;
+}
 
 FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 				 struct fnft_error *err)
@@ -91,6 +104,7 @@ FNFT_EXPORT void fnft_kernel_free(struct fnft_kernel *k)
 	if (!k)
 		return;
 	fnft_nl_close(k->nl);
+	forget_last(k);
 	free(k->state_dir);
 	free(k->lock_dir);
 	fnft_report_clear(&k->report);
@@ -269,15 +283,17 @@ static void unlock_table(int fd)
 }
 
 /*
- * Save @live, read without set elements (or with elements to be dropped),
+ * Save *@live, read without set elements (or with elements to be dropped),
  * as the state at @genid if with the elements of @plan it is the plan;
  * forget any state otherwise.  The elements are lent from @plan for the
  * comparison and the save, not copied: at 100,000 networks a copy is
- * 3.5 MB of fresh pages.
+ * 3.5 MB of fresh pages.  If it is the plan, the handle keeps it (with
+ * copies of the elements) as k->last, and *@live becomes NULL.
  */
-static void save_state(struct fnft_kernel *k, struct fnft_ruleset *live,
+static void save_state(struct fnft_kernel *k, struct fnft_ruleset **livep,
 		       const struct fnft_ruleset *plan, uint32_t genid)
 {
+	struct fnft_ruleset *live = *livep;
 	bool ok = live && live->n_sets == plan->n_sets;
 	size_t i;
 
@@ -288,20 +304,30 @@ static void save_state(struct fnft_kernel *k, struct fnft_ruleset *live,
 			fnft_ivlist_free(&live->sets[i].elems);
 			live->sets[i].elems = plan->sets[i].elems;
 		}
-	if (ok && fnft_ruleset_equal(live, plan)) {
+	ok = ok && fnft_ruleset_equal(live, plan);
+	if (ok && use_state(k)) {
 		int rc = state_rc(k, fnft_state_save(k->state_dir, &k->key, genid, live));
 
 		state_unwritten(k, rc);
-		ok = rc == 0;
-	} else {
-		ok = false;
+		if (rc)
+			fnft_state_forget(k->state_dir, &k->key);
+	} else if (use_state(k)) {
+		fnft_state_forget(k->state_dir, &k->key);
 	}
 	if (live && live->n_sets == plan->n_sets)
 		for (i = 0; i < live->n_sets; i++)	/* given back */
 			if (live->sets[i].elems.v == plan->sets[i].elems.v)
 				live->sets[i].elems = (struct fnft_ivlist){ 0 };
 	if (!ok)
-		fnft_state_forget(k->state_dir, &k->key);
+		return;
+	/* kept, with its own copies of the plan's elements */
+	for (i = 0; i < live->n_sets; i++)
+		if (fnft_ivlist_copy(&live->sets[i].elems, &plan->sets[i].elems) < 0)
+			return;		/* not kept: the next apply reads */
+	forget_last(k);
+	k->last = live;
+	k->last_genid = genid;
+	*livep = NULL;
 }
 
 /*
@@ -316,12 +342,10 @@ static void remember(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	struct fnft_ruleset *live = NULL;
 	struct fnft_dump *d = NULL;
 
-	if (!use_state(k))
-		return;
 	if (fnft_nl_dump(k->nl, k->table, false, &d, NULL) == 0 &&
 	    d->genid == genid && d->table)
 		fnft_decode(d, &live, NULL);
-	save_state(k, live, plan, genid);
+	save_state(k, &live, plan, genid);
 	fnft_ruleset_free(live);
 	fnft_dump_free(d);
 }
@@ -333,11 +357,10 @@ static void remember(struct fnft_kernel *k, const struct fnft_ruleset *plan,
  * rules and handles are those read before it, and the batch's generation
  * check proves nothing came in between).  @live is taken over.
  */
-static void remember_read(struct fnft_kernel *k, struct fnft_ruleset *live,
+static void remember_read(struct fnft_kernel *k, struct fnft_ruleset **live,
 			  const struct fnft_ruleset *plan, uint32_t genid)
 {
-	if (use_state(k))
-		save_state(k, live, plan, genid);
+	save_state(k, live, plan, genid);
 }
 
 /* The cheapest proof that the table is the plan: our own last commit. */
@@ -364,6 +387,7 @@ static int commit(struct fnft_kernel *k, struct fnft_batch *b,
 	int rc;
 
 	fnft_report_clear(&k->report);
+	forget_last(k);		/* whatever happens, the table is not that now */
 	rc = fnft_nl_send(k->nl, b, &ack);
 
 	if (rc == -EPERM)
@@ -509,14 +533,24 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	if (expect && genid != expect)
 		return moved_on(k, err);
 	st->generation = genid;
-	if (state_is_plan(k, plan, genid)) {
+	if (k->last && k->last_genid != genid)
+		forget_last(k);		/* someone committed since */
+	if (k->last) {
+		/* the handle's own last commit: no file, no dump */
+		if (fnft_ruleset_equal(k->last, plan)) {
+			st->in_sync = true;
+			return 0;
+		}
+		live = k->last;
+		k->last = NULL;
+	} else if (state_is_plan(k, plan, genid)) {
 		st->in_sync = true;
 		return 0;
-	}
-	/* one read of the generation serves: a change by anyone after it
-	 * makes the kernel refuse our batch, which carries @genid (exit 4) */
-	if ((rc = read_live(k, READ_HAVE_GENID, &live, &genid, err)))
+	} else if ((rc = read_live(k, READ_HAVE_GENID, &live, &genid, err))) {
+		/* one read of the generation serves: a change by anyone after
+		 * it makes the kernel refuse our batch, which carries @genid */
 		return rc;
+	}
 	if (expect && genid != expect) {
 		fnft_ruleset_free(live);
 		return moved_on(k, err);
@@ -529,14 +563,14 @@ static int apply_locked(struct fnft_kernel *k, const struct fnft_ruleset *plan,
 	if (live && fnft_ruleset_equal(live, plan)) {
 		st->in_sync = true;
 		/* read by a dump: record it, so the next run is cheap */
-		remember_read(k, live, plan, genid);
+		remember_read(k, &live, plan, genid);
 	} else {
 		rc = send_batch(k, live, plan, genid, &rules_kept, st, err);
 		/* a committed batch moves the generation on by exactly one */
 		if (!rc)
 			st->generation = genid + 1;
 		if (!rc && rules_kept)
-			remember_read(k, live, plan, genid + 1);
+			remember_read(k, &live, plan, genid + 1);
 		else if (!rc)
 			remember(k, plan, genid + 1);
 	}

@@ -214,6 +214,90 @@ START_TEST(apply_reports_what_it_sent)
 }
 END_TEST
 
+/* The one state file in @sd, as a path. */
+static void state_file(const char *sd, char *out, size_t len)
+{
+	DIR *d = opendir(sd);
+	struct dirent *e;
+
+	ck_assert_ptr_nonnull(d);
+	out[0] = '\0';
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".state") && !strstr(e->d_name, ".tmp"))
+			snprintf(out, len, "%s/%s", sd, e->d_name);
+	closedir(d);
+	ck_assert_msg(out[0], "no state file in %s", sd);
+}
+
+/*
+ * A daemon's handle remembers its own last commit: its next apply needs no
+ * state file and no dump.  Proved by planting a state file no one may
+ * trust: another handle refuses it, ours never looks.  And the memory is
+ * void as soon as anyone else commits.
+ */
+START_TEST(handle_remembers_its_last_commit)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *s = NULL;
+	struct fnft_kernel *k = NULL, *other = NULL;
+	struct fnft_error err = { 0 };
+	struct fnft_ruleset *rs, *live = NULL;
+	struct fnft_apply_stats st;
+	char path[512], sd[300], sf[600];
+
+	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
+	snprintf(path, sizeof(path), "%s/primary.conf", golden_dir);
+	ck_assert_int_eq(fnft_site_load(path, cat, &s, &err), 0);
+	snprintf(sd, sizeof(sd), "%s/remember", dir);
+	ck_assert_int_eq(mkdir(sd, 0700), 0);
+	ck_assert_int_eq(fnft_kernel_open(NULL, &k, &err), 0);
+	ck_assert_int_eq(fnft_kernel_set_state_dir(k, sd), 0);
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+	apply_ok(k, plan_of(cat, s), false);
+
+	/* writable by others: never to be trusted, as another handle says */
+	state_file(sd, sf, sizeof(sf));
+	ck_assert_int_eq(chmod(sf, 0666), 0);
+	ck_assert_int_eq(fnft_kernel_open(NULL, &other, &err), 0);
+	ck_assert_int_eq(fnft_kernel_set_state_dir(other, sd), 0);
+	ck_assert_int_eq(fnft_kernel_read(other, 0, &live, &err), 0);
+	ck_assert_ptr_nonnull(fnft_kernel_state_ignored(other));
+	fnft_ruleset_free(live);
+	fnft_kernel_free(other);
+
+	/* ours: in sync, and then one network, without reading it */
+	rs = plan_of(cat, s);
+	ck_assert_int_eq(fnft_kernel_apply(k, rs, &st, &err), 0);
+	ck_assert(st.in_sync);
+	fnft_ruleset_free(rs);
+	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.40.0.0/16", &err), 0);
+	apply_ok(k, plan_of(cat, s), true);
+	expect_report(k, "+elements browser_v4 - 1 10.40.0.0/16\n");
+	ck_assert_ptr_null(fnft_kernel_state_ignored(k));
+
+	/* someone else adds an element: the memory is void, the apply
+	 * finds the stranger and takes it out */
+	ck_assert_int_eq(system("nft add element inet finesse browser_v4 '{ 10.99.0.0/16 }'"), 0);
+	rs = plan_of(cat, s);
+	ck_assert_int_eq(fnft_kernel_apply(k, rs, &st, &err), 0);
+	ck_assert(!st.in_sync);
+	ck_assert(st.incremental);
+	expect_report(k, "-elements browser_v4 - 1 10.99.0.0/16\n");
+	ck_assert_int_eq(fnft_kernel_read(k, FNFT_READ_VERIFY, &live, &err), 0);
+	ck_assert(fnft_ruleset_equal(live, rs));
+	fnft_ruleset_free(live);
+	fnft_ruleset_free(rs);
+
+	/* and a table removed behind its back is made again, whole */
+	ck_assert_int_eq(system("nft delete table inet finesse"), 0);
+	apply_ok(k, plan_of(cat, s), false);
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+	fnft_kernel_free(k);
+	fnft_site_free(s);
+	fnft_catalog_free(cat);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("session");
@@ -228,6 +312,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, lock_dir_is_the_callers);
 	tcase_add_test(tc, unwritable_state_is_a_warning);
 	tcase_add_test(tc, apply_reports_what_it_sent);
+	tcase_add_test(tc, handle_remembers_its_last_commit);
 	failed = tl_run("session", tc, true);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

@@ -96,6 +96,14 @@ void fnft_kernel_free(struct fnft_kernel *k);
  * apply and read need not dump big sets back.  It is trusted only while
  * the ruleset generation id is the one our own commit produced, in the same
  * boot and network namespace.  Returns 0 or -ENOMEM.
+ *
+ * Besides, a handle remembers in memory what its own last commit (or an
+ * apply that found the table in sync) left, by the same rule: while the
+ * generation id is still that one, the next fnft_kernel_apply() on the
+ * handle reads neither the state file nor the table, with or without a
+ * state directory.  A daemon that keeps its handle pays for a one-network
+ * change little more than the kernel does (docs/performance.md).  Any
+ * commit by anyone voids that memory (since 0.3).
  */
 int fnft_kernel_set_state_dir(struct fnft_kernel *k, const char *dir);
 
