@@ -185,7 +185,7 @@ FNFT_EXPORT int fnft_ruleset_rows_for_port(const struct fnft_ruleset *rs,
 			else
 				fnft_buf_puts(&b, ", ");
 			/* "browser_v4" -> "browser"; no set means everyone */
-			glen = r->set ? strlen(r->set) - 3 : 0;
+			glen = r->set ? fnft_set_group_len(r->set) : 0;
 			if (r->set)
 				fnft_buf_printf(&b, "%.*s", (int)glen, r->set);
 			else

@@ -138,16 +138,6 @@ static int add_group(struct row_status *st, const char *name, size_t len)
 	return 0;
 }
 
-/* The group of a set "<group>_v4" / "_v6"; another name stands as it is. */
-static size_t group_len(const char *set)
-{
-	size_t n = strlen(set);
-
-	if (n > 3 && (!strcmp(set + n - 3, "_v4") || !strcmp(set + n - 3, "_v6")))
-		return n - 3;
-	return n;
-}
-
 /* What a row's live rules say it is: protocol, ports, groups, direction. */
 static int describe_live(struct row_status *st, const struct rule_ref *refs,
 			 size_t n)
@@ -158,7 +148,7 @@ static int describe_live(struct row_status *st, const struct rule_ref *refs,
 
 	for (i = 0; !rc && i < n; i++) {
 		const struct fnft_ir_rule *r = refs[i].rule;
-		bool input = refs[i].chain->hook != FNFT_HOOK_OUTPUT;
+		bool input = fnft_chain_direction(refs[i].chain) == FNFT_DIR_INBOUND;
 		struct fnft_portlist *ports = &st->own[input ? 0 : 1];
 
 		if (r->l4 == FNFT_L4_TCP || r->l4 == FNFT_L4_UDP)
@@ -169,7 +159,7 @@ static int describe_live(struct row_status *st, const struct rule_ref *refs,
 			rc = fnft_portlist_add(ports, r->dports.v[k].first,
 					       r->dports.v[k].last);
 		if (!rc && r->set)
-			rc = add_group(st, r->set, group_len(r->set));
+			rc = add_group(st, r->set, fnft_set_group_len(r->set));
 		else if (!rc && !r->raw && r->addr == FNFT_MATCH_NONE)
 			rc = add_group(st, FNFT_GROUP_ANY, strlen(FNFT_GROUP_ANY));
 	}
