@@ -93,6 +93,54 @@ size_t fnft_site_warning_count(const struct fnft_site *site);
  */
 const char *fnft_site_warning(const struct fnft_site *site, size_t i);
 
+/** What a site warning is about (since 0.3). */
+enum fnft_warning_kind {
+	/** a group's addresses cover every address (0.0.0.0/0, ::/0): its
+	 *  rows admit everyone; @object: the group */
+	FNFT_WARN_GROUP_OPEN,
+	/** a group holds no address: its rows allow no one from it */
+	FNFT_WARN_GROUP_EMPTY,
+	/** rows name a group the site does not define */
+	FNFT_WARN_GROUP_UNDEFINED,
+	/** [cluster] gives a node no address: on the other node, rows naming
+	 *  'peer' allow no one; @object: "primary" or "secondary" */
+	FNFT_WARN_NODE_NO_ADDRESS,
+	/** an enabled row is open to every address (remote = any); @object:
+	 *  the row id */
+	FNFT_WARN_ROW_OPEN,
+	/** an enabled row allows no one: none of its groups holds an address */
+	FNFT_WARN_ROW_NO_ONE,
+	/** input = drop and nothing admits management access (443/8445): the
+	 *  node may lock its administrators out; @object: "" */
+	FNFT_WARN_NO_MANAGEMENT,
+};
+
+/** A site warning as data; every string belongs to the site. */
+struct fnft_warning {
+	enum fnft_warning_kind kind;
+	/** the group, row id or node role it is about, or "" (the site) */
+	const char *object;
+	/** the file the group or row was written in; else the site's file
+	 *  (or, for a site built with fnft_site_new(), its name) */
+	const char *file;
+	/** 1-based line in @file, or 0 when the warning has no line */
+	unsigned line;
+	/** what is wrong, in words, without file or line */
+	const char *text;
+	/** the same as fnft_site_warning() gives: "file:line: text" */
+	const char *string;
+};
+
+/**
+ * fnft_site_warning_item - warning @i as data, in the order of
+ * fnft_site_warning(); NULL when out of range.  Valid until the site
+ * changes (any builder call, fnft_site_check()) or is freed.  New kinds
+ * may be added: treat an unknown one as a warning with its text
+ * (since 0.3).
+ */
+const struct fnft_warning *fnft_site_warning_item(const struct fnft_site *site,
+						  size_t i);
+
 /**
  * fnft_site_check_json - a loaded site's check result as JSON
  * @out: receives {"file", "ok": true, "node": "primary"|"secondary"|null,
