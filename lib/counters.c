@@ -22,6 +22,20 @@ size_t fnft_set_group_len(const char *set)
 	return n;
 }
 
+const char *fnft_rule_group(const struct fnft_ir_rule *r, size_t *len)
+{
+	if (r->raw)
+		return NULL;
+	if (r->addr == FNFT_MATCH_NONE) {
+		*len = strlen(FNFT_GROUP_ANY);
+		return FNFT_GROUP_ANY;
+	}
+	if (!r->set)
+		return NULL;
+	*len = fnft_set_group_len(r->set);
+	return r->set;
+}
+
 enum fnft_direction fnft_chain_direction(const struct fnft_ir_chain *c)
 {
 	return c->hook == FNFT_HOOK_OUTPUT ? FNFT_DIR_OUTBOUND : FNFT_DIR_INBOUND;
@@ -50,21 +64,14 @@ static bool same_key(const struct tally *t, const struct fnft_counter *c,
 static bool rule_key(const struct fnft_ir_chain *ch, const struct fnft_ir_rule *r,
 		     struct fnft_counter *c, size_t *glen)
 {
-	if (!r->comment || !r->counter || r->raw)
+	if (!r->comment || !r->counter || !(c->group = fnft_rule_group(r, glen)))
 		return false;
 	c->row = r->comment;
 	c->direction = fnft_chain_direction(ch);
 	c->packets = r->packets;
 	c->bytes = r->bytes;
-	if (r->addr == FNFT_MATCH_NONE) {
-		c->group = FNFT_GROUP_ANY;
-		*glen = strlen(FNFT_GROUP_ANY);
-		c->family = FNFT_FAMILY_ANY;
-	} else {
-		c->group = r->set ? r->set : "";
-		*glen = fnft_set_group_len(c->group);
-		c->family = r->family == FNFT_V6 ? FNFT_FAMILY_IPV6 : FNFT_FAMILY_IPV4;
-	}
+	c->family = r->addr == FNFT_MATCH_NONE ? FNFT_FAMILY_ANY :
+		    r->family == FNFT_V6 ? FNFT_FAMILY_IPV6 : FNFT_FAMILY_IPV4;
 	return true;
 }
 

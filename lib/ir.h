@@ -208,6 +208,12 @@ uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs);
 /* The group of a set "<group>_v4" / "_v6": its length in @set; another
  * name stands whole. */
 size_t fnft_set_group_len(const char *set);
+/*
+ * The group a rule admits: its set's group (*len bytes of the set's
+ * name), "any" for a decoded rule with no address match, or NULL (a raw
+ * rule, an address match without a set).
+ */
+const char *fnft_rule_group(const struct fnft_ir_rule *r, size_t *len);
 /* INBOUND for a rule of the input hook (or no hook), else OUTBOUND. */
 enum fnft_direction fnft_chain_direction(const struct fnft_ir_chain *c);
 

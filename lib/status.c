@@ -143,7 +143,8 @@ static int describe_live(struct row_status *st, const struct rule_ref *refs,
 			 size_t n)
 {
 	bool in = false, out = false;
-	size_t i, k;
+	const char *group;
+	size_t i, k, glen;
 	int rc = 0;
 
 	for (i = 0; !rc && i < n; i++) {
@@ -158,10 +159,8 @@ static int describe_live(struct row_status *st, const struct rule_ref *refs,
 		for (k = 0; !rc && k < r->dports.n; k++)
 			rc = fnft_portlist_add(ports, r->dports.v[k].first,
 					       r->dports.v[k].last);
-		if (!rc && r->set)
-			rc = add_group(st, r->set, fnft_set_group_len(r->set));
-		else if (!rc && !r->raw && r->addr == FNFT_MATCH_NONE)
-			rc = add_group(st, FNFT_GROUP_ANY, strlen(FNFT_GROUP_ANY));
+		if (!rc && (group = fnft_rule_group(r, &glen)))
+			rc = add_group(st, group, glen);
 	}
 	fnft_portlist_normalize(&st->own[0]);
 	fnft_portlist_normalize(&st->own[1]);

@@ -133,6 +133,22 @@ int fnft_explain(const struct fnft_ruleset *rs, bool outbound,
 		 struct fnft_explanation *ex);
 
 /**
+ * fnft_explanation_group - the group whose addresses the deciding rule of
+ * @ex admits: "browser", "peer", "any" for a rule with no address match
+ * (remote = any); "" when the policy decided or the rule has no group (one
+ * finesse-nft could not decode)
+ * @rs: the table @ex was given by fnft_explain() (its rules are looked up
+ *	again by @ex's chain and position)
+ * @buf: receives the name with a NUL; FNFT_ERROR_OBJECT_MAX is enough
+ *
+ * Pure.  Returns 0, -EINVAL when @ex does not fit @rs (no such chain or
+ * rule, or another row there), -ENOSPC when @len is too small (since 0.3).
+ */
+int fnft_explanation_group(const struct fnft_ruleset *rs,
+			   const struct fnft_explanation *ex, char *buf,
+			   size_t len);
+
+/**
  * fnft_ruleset_rows_for_port - the rows whose rules accept new connections
  * to @port, with their groups: "ssh (admin), tomcat.https (browser)"
  * @out: receives the text (malloc'd; "" when none)
