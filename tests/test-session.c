@@ -151,6 +151,16 @@ static void apply_ok(struct fnft_kernel *k, struct fnft_ruleset *rs, bool increm
 	fnft_ruleset_free(rs);
 }
 
+/* fnft_kernel_changes_json() is @want. */
+static void expect_json(const struct fnft_kernel *k, const char *want)
+{
+	char *json = NULL;
+
+	ck_assert_int_eq(fnft_kernel_changes_json(k, &json), 0);
+	ck_assert_str_eq(json, want);
+	free(json);
+}
+
 /* What apply sent, as data, from the batch it committed. */
 START_TEST(apply_reports_what_it_sent)
 {
@@ -179,6 +189,15 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert_ptr_nonnull(strstr(whole, "\nchain input - 0\n"));
 	ck_assert_ptr_nonnull(strstr(whole, "\n+rule input tomcat.https 0\n"));
 	free(whole);
+	ck_assert_int_eq(fnft_kernel_changes_json(k, &whole), 0);
+	ck_assert_msg(!strncmp(whole, "[{\"change\":\"table_replaced\",\"table\":\"finesse\"},", 47),
+		      "%.200s", whole);
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"set_added\",\"set\":\"browser_v4\"}"));
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"chain_added\",\"chain\":\"input\"}"));
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"rule_added\",\"chain\":\"input\",\"row\":null}"));
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"elements_added\",\"set\":\"agent-desktop_v4\","
+					    "\"elements\":[\"10.20.0.0/16\",\"10.30.1.0/26\"]}"));
+	free(whole);
 
 	/* in sync: nothing sent, nothing reported */
 	rs = plan_of(cat, s);
@@ -186,11 +205,14 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert(st.in_sync);
 	fnft_ruleset_free(rs);
 	expect_report(k, "");
+	expect_json(k, "[]");
 
 	/* one network: exactly that, in the one set */
 	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.40.0.0/16", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
 	expect_report(k, "+elements browser_v4 - 1 10.40.0.0/16\n");
+	expect_json(k, "[{\"change\":\"elements_added\",\"set\":\"browser_v4\","
+		       "\"elements\":[\"10.40.0.0/16\"]}]");
 	ck_assert_int_eq(fnft_site_remove_group_address(s, "browser", "10.40.0.0/16", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
 	expect_report(k, "-elements browser_v4 - 1 10.40.0.0/16\n");
@@ -198,6 +220,10 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.21.0.0/16", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
 	expect_report(k, "-elements browser_v4 - 1 10.20.0.0/16\n+elements browser_v4 - 1 10.20.0.0/15\n");
+	expect_json(k, "[{\"change\":\"elements_removed\",\"set\":\"browser_v4\","
+		       "\"elements\":[\"10.20.0.0/16\"]},"
+		       "{\"change\":\"elements_added\",\"set\":\"browser_v4\","
+		       "\"elements\":[\"10.20.0.0/15\"]}]");
 	/* a row disabled: its rules go, by row id */
 	ck_assert_int_eq(fnft_site_disable_row(s, "tomcat.https", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
@@ -205,9 +231,16 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert_msg(strstr(whole, "-rule input tomcat.https 0\n") && !strstr(whole, "+"),
 		      "%s", whole);
 	free(whole);
+	ck_assert_int_eq(fnft_kernel_changes_json(k, &whole), 0);
+	ck_assert_msg(strstr(whole, "{\"change\":\"rule_removed\",\"chain\":\"input\","
+				    "\"row\":\"tomcat.https\"}"), "%.200s", whole);
+	ck_assert_ptr_null(strstr(whole, "added"));
+	free(whole);
 	/* removed */
 	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
 	expect_report(k, "removed finesse - 0\n");
+	expect_json(k, "[{\"change\":\"table_removed\",\"table\":\"finesse\"}]");
+	ck_assert_int_eq(fnft_kernel_changes_json(NULL, &whole), -EINVAL);
 	fnft_kernel_free(k);
 	fnft_site_free(s);
 	fnft_catalog_free(cat);

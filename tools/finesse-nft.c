@@ -397,21 +397,29 @@ static int no_args(const char *cmd, int argc)
 
 /*
  * apply --json: what the apply did, one object on stdout, for fleet tools.
+ * changes is the apply report of the batch committed (fnft_kernel_changes_json);
  * confirm_seconds is the rollback timer armed, null when none was: no
  * --confirm, or the table was in sync and nothing was applied.
  */
-static void print_apply_json(const struct opts *o, const struct fnft_apply_stats *st)
+static int print_apply_json(const struct opts *o, const struct fnft_kernel *k,
+			    const struct fnft_apply_stats *st)
 {
+	char *changes = NULL;
+
+	if (fnft_kernel_changes_json(k, &changes) < 0)
+		return say(EXIT_SYSTEM, "out of memory");
 	printf("{\"table\":\"%s\",\"in_sync\":%s,\"incremental\":%s,"
-	       "\"messages\":%u,\"confirm_seconds\":", table_name(o),
+	       "\"messages\":%u,\"changes\":%s,\"confirm_seconds\":", table_name(o),
 	       st->in_sync ? "true" : "false", st->incremental ? "true" : "false",
-	       st->messages);
+	       st->messages, changes);
+	free(changes);
 	if (o->confirm && !st->in_sync)
 		printf("%u", o->confirm);
 	else
 		printf("null");
 	printf(",\"counters_reset\":%s}\n", st->counters_reset ? "true" : "false");
 	fflush(stdout);
+	return EXIT_OK;
 }
 
 /* What a whole replace of an existing table costs the status counters. */
@@ -462,7 +470,7 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			    st.messages, reset_note(&st));
 	}
 	if (!rc && o->json)
-		print_apply_json(o, &st);
+		rc = print_apply_json(o, k, &st);
 	close_kernel(k);
 	loaded_free(&l);
 	return rc;
@@ -776,6 +784,8 @@ static const struct command commands[] = {
 	  "                the table's lock (exit 4); default: wait\n"
 	  "  --json        on success, print what was done as one JSON object:\n"
 	  "                {\"table\", \"in_sync\", \"incremental\", \"messages\",\n"
+	  "                \"changes\": what the batch changed, item by item\n"
+	  "                (see finesse-nft(8)),\n"
 	  "                \"confirm_seconds\": the timer armed, or null,\n"
 	  "                \"counters_reset\": an existing table was replaced\n"
 	  "                whole, so the per-row counters restart from 0}\n",

@@ -174,6 +174,22 @@ int fnft_kernel_change_interval(const struct fnft_kernel *k, size_t i,
 				size_t j, char *buf, size_t len);
 
 /**
+ * fnft_kernel_changes_json - the apply report as JSON
+ * @out: receives a malloc'd compact JSON array, one object per item of
+ *	fnft_kernel_change(), in order: {"change": KIND, NAME_KEY: NAME}
+ *	where KIND is "table_replaced", "table_removed" or "table_flags"
+ *	(NAME_KEY "table"), "set_added" ("set"), "chain_added" ("chain"),
+ *	"elements_added" or "elements_removed" ("set", plus "elements": the
+ *	intervals as fnft_kernel_change_interval() writes them),
+ *	"rule_added" or "rule_removed" ("chain", plus "row": the row id or
+ *	null); "[]" when the last call sent nothing
+ *
+ * Pure (the report is the handle's).  Returns 0, -EINVAL or -ENOMEM
+ * (since 0.3).
+ */
+int fnft_kernel_changes_json(const struct fnft_kernel *k, char **out);
+
+/**
  * fnft_kernel_set_lock_dir - where the table's lock file lives
  * @dir: a directory (copied; made 0700 when missing, and used only when
  *	it is the euid's alone), or NULL for no lock: then only the
