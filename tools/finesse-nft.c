@@ -210,7 +210,7 @@ static int cmd_catalog(struct opts *o, int argc, char **argv)
 	if (rc)
 		return exit_fail(PHASE_INPUT, rc, &err);
 	if (o->json) {
-		rc = fnft_catalog_to_json(cat, &json);
+		rc = fnft_catalog_json(cat, &json);
 		if (!rc)
 			printf("%s\n", json);
 		free(json);
@@ -262,7 +262,7 @@ static int cmd_check(struct opts *o, int argc, char **argv)
 		print_warnings(site);
 	if (role == FNFT_ROLE_SITE)
 		role = fnft_site_role(site);
-	if (o->json && fnft_site_check_json(site, &json) < 0)
+	if (o->json && fnft_site_json(site, &json) < 0)
 		rc = say(EXIT_SYSTEM, "out of memory");
 	fnft_site_free(site);
 	fnft_catalog_free(cat);
@@ -300,7 +300,7 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 	if (rc)
 		return rc;
 	if ((o->format && !strcmp(o->format, "json") ?
-	     fnft_ruleset_render_json(rs, &text) : fnft_ruleset_render(rs, &text)) < 0) {
+	     fnft_ruleset_json(rs, &text) : fnft_ruleset_render(rs, &text)) < 0) {
 		say(0, "out of memory");
 		rc = EXIT_SYSTEM;
 	} else {
@@ -511,7 +511,7 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 		 o->table ? o->table : FNFT_DEFAULT_TABLE, live ? "" : " (absent)");
 	snprintf(label_b, sizeof(label_b), "plan %s", o->site);
 	if (o->json) {
-		rc = fnft_ruleset_changes_json(live, l.plan, &text);
+		rc = fnft_ruleset_diff_json(live, l.plan, &text);
 		if (!rc)
 			printf("%s\n", text);
 		rc = rc < 0 ? EXIT_SYSTEM :

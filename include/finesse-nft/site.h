@@ -21,10 +21,14 @@ extern "C" {
 struct fnft_site;
 
 enum fnft_role {
-	/** Use `node =` of the site's [cluster] section. */
+	/** Use `node =` of the site's [cluster] section; as a site's role
+	 *  (fnft_site_role()): `node =` is not set. */
 	FNFT_ROLE_SITE = 0,
 	FNFT_ROLE_PRIMARY,
 	FNFT_ROLE_SECONDARY,
+	/** FNFT_ROLE_SITE by the name that says what it does: the role is
+	 *  the one the site's `node =` names (since 0.3) */
+	FNFT_ROLE_FROM_SITE = FNFT_ROLE_SITE,
 };
 
 /**
@@ -147,9 +151,14 @@ const struct fnft_warning *fnft_site_warning_item(const struct fnft_site *site,
  *	"warnings": ["file:line: text", ...]} (malloc'd)
  *
  * Returns 0 or -ENOMEM.  (A site that does not load has no JSON: the
- * error is the load's.)
+ * error is the load's.)  Deprecated since 0.3 (kept, and working): call it
+ * fnft_site_json().
  */
 int fnft_site_check_json(const struct fnft_site *site, char **out);
+
+/** fnft_site_json - a site's check result as JSON, as
+ *  fnft_site_check_json() gives it: the documented name (since 0.3) */
+int fnft_site_json(const struct fnft_site *site, char **out);
 
 /**
  * Building a site from data (since 0.4): the calls below make and change
