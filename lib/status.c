@@ -642,6 +642,9 @@ FNFT_EXPORT int fnft_status_render_live(const struct fnft_catalog *cat,
 
 	if (!out || (flags & ~FNFT_STATUS_JSON) || (plan && !site))
 		return -EINVAL;
+	/* counters that were not read are not shown as zeros */
+	if (live && !live->counters_read)
+		return -ENODATA;
 	if ((rc = status_init(&s, site, plan, live, false)))
 		return rc;
 	rc = head_init(&h, &s, table);

@@ -76,6 +76,11 @@ START_TEST(new_names_give_the_old_output)
 	same(0, a, 0, b, '{');
 	/* the old calls' refusals are the new ones' */
 	ck_assert_int_eq(fnft_status_json(cat, NULL, plan, NULL, NULL, NULL, &a), -EINVAL);
+	/* a live table without its counters (here a plan) is not shown as 0 */
+	ck_assert(!fnft_ruleset_has_counters(other));
+	ck_assert_int_eq(fnft_status_json(cat, site, plan, other, NULL, NULL, &a), -ENODATA);
+	ck_assert_int_eq(fnft_status_render_live(cat, site, plan, other, NULL, NULL,
+						 0, &a), -ENODATA);
 }
 END_TEST
 

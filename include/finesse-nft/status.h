@@ -117,7 +117,9 @@ int fnft_status_render(const struct fnft_catalog *cat,
  * "in_sync", "drift": [{"in", "add", "remove"}], "policies": {CHAIN:
  * POLICY}, "rows": [...]}, each row as in fnft_status_render() plus
  * "live" and "in_sync"; null where there is no plan to say.  Returns 0,
- * -EINVAL or -ENOMEM (since 0.3).
+ * -EINVAL, -ENODATA for a @live whose counters were not read (see
+ * fnft_ruleset_has_counters(): a read the state file stood in for), or
+ * -ENOMEM (since 0.3).
  */
 int fnft_status_render_live(const struct fnft_catalog *cat,
 			    const struct fnft_site *site,
