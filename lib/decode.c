@@ -944,6 +944,7 @@ int fnft_decode(const struct fnft_dump *d, struct fnft_ruleset **out,
 				"table inet %s holds what finesse-nft cannot read (an object without a name, or a rule of no chain)",
 				name);
 	}
+	rs->counters_read = true;
 	*out = rs;
 	return 0;
 }

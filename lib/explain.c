@@ -152,6 +152,33 @@ FNFT_EXPORT int fnft_explain(const struct fnft_ruleset *rs, bool outbound,
 	return 0;
 }
 
+FNFT_EXPORT int fnft_explanation_group(const struct fnft_ruleset *rs,
+				       const struct fnft_explanation *ex,
+				       char *buf, size_t len)
+{
+	const struct fnft_ir_chain *c = NULL;
+	const char *group = "";
+	size_t i, glen = 0;
+
+	if (!rs || !ex || !buf || !len)
+		return -EINVAL;
+	if (!ex->by_policy && ex->rule) {
+		for (i = 0; i < rs->n_chains; i++)
+			if (streq(rs->chains[i].name, ex->chain))
+				c = &rs->chains[i];
+		if (!c || ex->rule > c->n_rules ||
+		    !streq(c->rules[ex->rule - 1].comment ?
+			   c->rules[ex->rule - 1].comment : "", ex->row))
+			return -EINVAL;
+		if (!(group = fnft_rule_group(&c->rules[ex->rule - 1], &glen)))
+			group = "";
+	}
+	if (glen >= len)
+		return -ENOSPC;
+	snprintf(buf, len, "%.*s", (int)glen, group);
+	return 0;
+}
+
 /* "ssh (admin), tomcat.https (browser)": rows with an accept rule for the port. */
 FNFT_EXPORT int fnft_ruleset_rows_for_port(const struct fnft_ruleset *rs,
 					   bool outbound,
@@ -172,6 +199,7 @@ FNFT_EXPORT int fnft_ruleset_rows_for_port(const struct fnft_ruleset *rs,
 			continue;
 		for (i = 0; i < ch->n_rules; i++) {
 			const struct fnft_ir_rule *r = &ch->rules[i];
+			const char *group;
 			size_t glen;
 
 			if (!r->comment || r->verdict != FNFT_VERDICT_ACCEPT ||
@@ -185,9 +213,8 @@ FNFT_EXPORT int fnft_ruleset_rows_for_port(const struct fnft_ruleset *rs,
 			else
 				fnft_buf_puts(&b, ", ");
 			/* "browser_v4" -> "browser"; no set means everyone */
-			glen = r->set ? strlen(r->set) - 3 : 0;
-			if (r->set)
-				fnft_buf_printf(&b, "%.*s", (int)glen, r->set);
+			if ((group = fnft_rule_group(r, &glen)))
+				fnft_buf_printf(&b, "%.*s", (int)glen, group);
 			else
 				fnft_buf_puts(&b, "any");
 			last = r->comment;

@@ -144,6 +144,9 @@ struct fnft_ruleset {
 	/* live only: ascending by kind, then name; none in a plan */
 	struct fnft_ir_object *objects;
 	size_t n_objects, cap_objects;
+	/* decoded from a dump: the rules' packets and bytes are the kernel's.
+	 * A plan, a state file standing in for the table: false, zeros */
+	bool counters_read;
 };
 
 /* ---- construction helpers for the planner (and the decoder) ---- */
@@ -199,6 +202,20 @@ bool fnft_rule_equal(const struct fnft_ir_rule *a, const struct fnft_ir_rule *b)
  * hashing would send every host back to a full dump once.
  */
 uint64_t fnft_ruleset_fingerprint(const struct fnft_ruleset *rs);
+
+/* ---- a row rule's counter: lib/counters.c, shared with status ---- */
+
+/* The group of a set "<group>_v4" / "_v6": its length in @set; another
+ * name stands whole. */
+size_t fnft_set_group_len(const char *set);
+/*
+ * The group a rule admits: its set's group (*len bytes of the set's
+ * name), "any" for a decoded rule with no address match, or NULL (a raw
+ * rule, an address match without a set).
+ */
+const char *fnft_rule_group(const struct fnft_ir_rule *r, size_t *len);
+/* INBOUND for a rule of the input hook (or no hook), else OUTBOUND. */
+enum fnft_direction fnft_chain_direction(const struct fnft_ir_chain *c);
 
 /* ---- rendering pieces shared by render and diff ---- */
 

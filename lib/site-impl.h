@@ -87,7 +87,9 @@ struct fnft_site {
 	size_t n_disabled, cap_disabled;
 	struct fnft_catalog entries;	/* the site's own rows */
 
-	char **warnings;
+	/* each warning's strings are one block: "file:line: text", then
+	 * the object and the file; .text points into the first */
+	struct fnft_warning *warnings;
 	size_t n_warnings, cap_warnings;
 };
 

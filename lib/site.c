@@ -46,14 +46,21 @@ static int oom(struct fnft_error *err)
 	return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 }
 
-static int warn_at(struct fnft_site *site, const char *file, unsigned line,
-		   const char *fmt, ...) FNFT_PRINTF(4, 5);
+static int warn_at(struct fnft_site *site, enum fnft_warning_kind kind,
+		   const char *object, const char *file, unsigned line,
+		   const char *fmt, ...) FNFT_PRINTF(6, 7);
 
-/* A warning "FILE:LINE: text" (FILE: the main file when NULL). */
-static int warn_at(struct fnft_site *site, const char *file, unsigned line,
+/*
+ * A warning of @kind about @object (a group, a row id, a role; NULL: the
+ * site), "FILE:LINE: text" as a string (FILE: the main file when NULL).
+ */
+static int warn_at(struct fnft_site *site, enum fnft_warning_kind kind,
+		   const char *object, const char *file, unsigned line,
 		   const char *fmt, ...)
 {
+	struct fnft_warning *w;
 	struct fnft_buf b = { 0 };
+	size_t text_at, object_at, file_at;
 	va_list ap;
 	char text[512];
 	char *s;
@@ -63,18 +70,30 @@ static int warn_at(struct fnft_site *site, const char *file, unsigned line,
 	va_end(ap);
 	if (!file)
 		file = site->file;
+	if (!object)
+		object = "";
 	if (line)
-		fnft_buf_printf(&b, "%s:%u: %s", file, line, text);
+		fnft_buf_printf(&b, "%s:%u: ", file, line);
 	else
-		fnft_buf_printf(&b, "%s: %s", file, text);
+		fnft_buf_printf(&b, "%s: ", file);
+	text_at = b.len;
+	fnft_buf_printf(&b, "%s%c", text, '\0');
+	object_at = b.len;
+	fnft_buf_printf(&b, "%s%c", object, '\0');
+	file_at = b.len;
+	fnft_buf_puts(&b, file);
 	if (fnft_buf_steal(&b, &s) < 0)
 		return -ENOMEM;
 	if (fnft_grow(&site->warnings, &site->cap_warnings,
-		      site->n_warnings + 1, sizeof(char *)) < 0) {
+		      site->n_warnings + 1, sizeof(*site->warnings)) < 0) {
 		free(s);
 		return -ENOMEM;
 	}
-	site->warnings[site->n_warnings++] = s;
+	w = &site->warnings[site->n_warnings++];
+	*w = (struct fnft_warning){
+		.kind = kind, .object = s + object_at, .file = s + file_at,
+		.line = line, .text = s + text_at, .string = s,
+	};
 	return 0;
 }
 
@@ -83,7 +102,7 @@ static void warnings_clear(struct fnft_site *site)
 	size_t i;
 
 	for (i = 0; i < site->n_warnings; i++)
-		free(site->warnings[i]);
+		free((char *)site->warnings[i].string);
 	site->n_warnings = 0;
 }
 
@@ -736,13 +755,16 @@ static int warn_group(struct fnft_site *site, const char *name)
 	if (rows.oom)
 		rc = -ENOMEM;
 	else if (rows.len && all)
-		rc = warn_at(site, g->file, g->line, "group '%s' is open to every address (%s, as remote = any): %s admit%s everyone",
+		rc = warn_at(site, FNFT_WARN_GROUP_OPEN, name, g->file, g->line,
+			     "group '%s' is open to every address (%s, as remote = any): %s admit%s everyone",
 			  name, all, rows.s, strchr(rows.s, ',') ? "" : "s");
 	else if (rows.len && g)
-		rc = warn_at(site, g->file, g->line, "group '%s' is empty: %s allow%s no one from it",
+		rc = warn_at(site, FNFT_WARN_GROUP_EMPTY, name, g->file, g->line,
+			     "group '%s' is empty: %s allow%s no one from it",
 			  name, rows.s, strchr(rows.s, ',') ? "" : "s");
 	else if (rows.len)
-		rc = warn_at(site, NULL, 0, "group '%s' is not defined: %s allow%s no one from it",
+		rc = warn_at(site, FNFT_WARN_GROUP_UNDEFINED, name, NULL, 0,
+			     "group '%s' is not defined: %s allow%s no one from it",
 			  name, rows.s, strchr(rows.s, ',') ? "" : "s");
 	fnft_buf_free(&rows);
 	return rc;
@@ -760,7 +782,8 @@ static int warn_peer(struct fnft_site *site)
 		if (site->node_addrs[r - 1][FNFT_V4].n ||
 		    site->node_addrs[r - 1][FNFT_V6].n)
 			continue;
-		rc = warn_at(site, NULL, 0, "[cluster] has no %s address: on the %s node, rows naming 'peer' allow no one",
+		rc = warn_at(site, FNFT_WARN_NODE_NO_ADDRESS, fnft_role_name(r),
+			     NULL, 0, "[cluster] has no %s address: on the %s node, rows naming 'peer' allow no one",
 			  fnft_role_name(r),
 			  fnft_role_name(r == FNFT_ROLE_PRIMARY ? FNFT_ROLE_SECONDARY
 								: FNFT_ROLE_PRIMARY));
@@ -831,11 +854,13 @@ static int warn_rows(struct fnft_site *site)
 			if (!fnft_site_row_enabled(site, row))
 				continue;
 			if (fnft_row_has_group(row, FNFT_GROUP_ANY))
-				rc = warn_at(site, c ? row->file : NULL, c ? row->line : 0,
+				rc = warn_at(site, FNFT_WARN_ROW_OPEN, row->id,
+					  c ? row->file : NULL, c ? row->line : 0,
 					  "row %s is open to every address (remote = any)",
 					  row->id);
 			else if (!row_reaches_anyone(site, row))
-				rc = warn_at(site, c ? row->file : NULL, c ? row->line : 0,
+				rc = warn_at(site, FNFT_WARN_ROW_NO_ONE, row->id,
+					  c ? row->file : NULL, c ? row->line : 0,
 					  "row %s allows no one: none of its groups holds an address",
 					  row->id);
 			else
@@ -847,7 +872,8 @@ static int warn_rows(struct fnft_site *site)
 				management = true;
 		}
 	if (!site->policy.input_accept && !management)
-		return warn_at(site, NULL, 0, "input = drop, and nothing admits management access: no [entry] row, "
+		return warn_at(site, FNFT_WARN_NO_MANAGEMENT, NULL, NULL, 0,
+			       "input = drop, and nothing admits management access: no [entry] row, "
 			    "and no group on 443/8445 holds an address; the node may lock you out");
 	return 0;
 }
@@ -1145,7 +1171,13 @@ FNFT_EXPORT size_t fnft_site_warning_count(const struct fnft_site *site)
 
 FNFT_EXPORT const char *fnft_site_warning(const struct fnft_site *site, size_t i)
 {
-	return i < site->n_warnings ? site->warnings[i] : NULL;
+	return i < site->n_warnings ? site->warnings[i].string : NULL;
+}
+
+FNFT_EXPORT const struct fnft_warning *
+fnft_site_warning_item(const struct fnft_site *site, size_t i)
+{
+	return site && i < site->n_warnings ? &site->warnings[i] : NULL;
 }
 
 FNFT_EXPORT const char *fnft_role_name(enum fnft_role role)
@@ -1178,7 +1210,7 @@ FNFT_EXPORT int fnft_site_check_json(const struct fnft_site *site, char **out)
 	size_t i;
 
 	for (i = 0; w && i < site->n_warnings; i++)
-		json_array_append_new(w, json_string(site->warnings[i]));
+		json_array_append_new(w, json_string(site->warnings[i].string));
 	o = json_pack("{s:s, s:b, s:s?, s:o}", "file", site->file, "ok", 1,
 		      "node", role, "warnings", w);
 	*out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;

@@ -138,27 +138,18 @@ static int add_group(struct row_status *st, const char *name, size_t len)
 	return 0;
 }
 
-/* The group of a set "<group>_v4" / "_v6"; another name stands as it is. */
-static size_t group_len(const char *set)
-{
-	size_t n = strlen(set);
-
-	if (n > 3 && (!strcmp(set + n - 3, "_v4") || !strcmp(set + n - 3, "_v6")))
-		return n - 3;
-	return n;
-}
-
 /* What a row's live rules say it is: protocol, ports, groups, direction. */
 static int describe_live(struct row_status *st, const struct rule_ref *refs,
 			 size_t n)
 {
 	bool in = false, out = false;
-	size_t i, k;
+	const char *group;
+	size_t i, k, glen;
 	int rc = 0;
 
 	for (i = 0; !rc && i < n; i++) {
 		const struct fnft_ir_rule *r = refs[i].rule;
-		bool input = refs[i].chain->hook != FNFT_HOOK_OUTPUT;
+		bool input = fnft_chain_direction(refs[i].chain) == FNFT_DIR_INBOUND;
 		struct fnft_portlist *ports = &st->own[input ? 0 : 1];
 
 		if (r->l4 == FNFT_L4_TCP || r->l4 == FNFT_L4_UDP)
@@ -168,10 +159,8 @@ static int describe_live(struct row_status *st, const struct rule_ref *refs,
 		for (k = 0; !rc && k < r->dports.n; k++)
 			rc = fnft_portlist_add(ports, r->dports.v[k].first,
 					       r->dports.v[k].last);
-		if (!rc && r->set)
-			rc = add_group(st, r->set, group_len(r->set));
-		else if (!rc && !r->raw && r->addr == FNFT_MATCH_NONE)
-			rc = add_group(st, FNFT_GROUP_ANY, strlen(FNFT_GROUP_ANY));
+		if (!rc && (group = fnft_rule_group(r, &glen)))
+			rc = add_group(st, group, glen);
 	}
 	fnft_portlist_normalize(&st->own[0]);
 	fnft_portlist_normalize(&st->own[1]);
@@ -653,6 +642,9 @@ FNFT_EXPORT int fnft_status_render_live(const struct fnft_catalog *cat,
 
 	if (!out || (flags & ~FNFT_STATUS_JSON) || (plan && !site))
 		return -EINVAL;
+	/* counters that were not read are not shown as zeros */
+	if (live && !live->counters_read)
+		return -ENODATA;
 	if ((rc = status_init(&s, site, plan, live, false)))
 		return rc;
 	rc = head_init(&h, &s, table);

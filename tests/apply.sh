@@ -113,12 +113,19 @@ def obj(n):
     text = open("%s/j%d" % (t, n)).read()
     assert text.count("\n") == 1 and text.endswith("}\n"), "j%d: not one line: %r" % (n, text)
     o = json.loads(text)
-    assert list(o) == ["table", "in_sync", "incremental", "messages", "confirm_seconds", "counters_reset"], o
+    assert list(o) == ["table", "in_sync", "incremental", "messages", "changes", "confirm_seconds", "counters_reset"], o
     return o
 o = obj(1); assert o["table"] == "finesse" and o["in_sync"] is False and o["incremental"] is False and o["messages"] > 2 and o["confirm_seconds"] is None and o["counters_reset"] is False, o
 o = obj(2); assert o["in_sync"] is True and o["incremental"] is False and o["messages"] == 0 and o["confirm_seconds"] is None, o
 o = obj(3); assert o["in_sync"] is False and o["incremental"] is True and 0 < o["messages"] < obj(1)["messages"] and o["confirm_seconds"] is None, o
 o = obj(4); assert o["table"] == "other" and o["in_sync"] is False and o["confirm_seconds"] == 60, o
+# the apply report: replaced whole, nothing, the one network, armed
+c = obj(1)["changes"]; assert c[0] == {"change": "table_replaced", "table": "finesse"}, c
+assert {"change": "rule_added", "chain": "input", "row": "tomcat.https"} in c, c
+assert any(i["change"] == "elements_added" and i["set"] == "browser_v4" and i["elements"] for i in c), c
+assert obj(2)["changes"] == [], obj(2)
+assert obj(3)["changes"] == [{"change": "elements_added", "set": "browser_v4", "elements": ["10.41.0.0/16"]}], obj(3)
+assert obj(4)["changes"][0] == {"change": "table_replaced", "table": "other"}, obj(4)
 PY
 [ -s "$tmp/j5" ] && fail "a refused apply --json printed on stdout: $(cat "$tmp/j5")"
 echo "apply --json: replaced, in sync, patched and armed, as data; nothing when refused"

@@ -160,9 +160,19 @@ START_TEST(round_trip_plans_the_same)
 		fnft_ruleset_free(b);
 	}
 	ck_assert_uint_eq(fnft_site_warning_count(read), fnft_site_warning_count(built));
-	for (w = 0; w < fnft_site_warning_count(read); w++)
+	for (w = 0; w < fnft_site_warning_count(read); w++) {
+		const struct fnft_warning *a = fnft_site_warning_item(read, w);
+		const struct fnft_warning *b = fnft_site_warning_item(built, w);
+
 		ck_assert_str_eq(bare(fnft_site_warning(read, w)),
 				 bare(fnft_site_warning(built, w)));
+		/* as data: the same kind, object and text; no line when built */
+		ck_assert_int_eq(a->kind, b->kind);
+		ck_assert_str_eq(a->object, b->object);
+		ck_assert_str_eq(a->text, b->text);
+		ck_assert_str_eq(a->text, bare(a->string));
+		ck_assert_uint_eq(b->line, 0);
+	}
 	fnft_site_free(read);
 	fnft_site_free(built);
 }

@@ -141,6 +141,7 @@ MUTATION(objects_order, swap(&rs->objects[0], &rs->objects[1], sizeof(rs->object
 MUTATION(object_added, fnft_ruleset_add_object(rs, FNFT_IR_QUOTA, "q", "{ 1 bytes }"))
 MUTATION(objects_gone, strip_live(rs))
 MUTATION(objects_room, grow(&rs->objects, &rs->cap_objects, sizeof(rs->objects[0])))
+MUTATION(counters_read, rs->counters_read = !rs->counters_read)
 
 MUTATION(object_kind, rs->objects[0].kind = FNFT_IR_QUOTA)
 MUTATION(object_name, replace(&rs->objects[0].name, "c2"))
@@ -212,6 +213,7 @@ static const struct mutation mutations[] = {
 	{ "ruleset.n_objects", object_added, true },
 	{ "ruleset.n_objects", objects_gone, true },
 	{ "ruleset.cap_objects", objects_room, false },
+	{ "ruleset.counters_read", counters_read, false },
 
 	{ "object.kind", object_kind, true },
 	{ "object.name", object_name, true },
@@ -339,7 +341,7 @@ static const struct field ruleset_fields[] = {
 	RULESET(table), RULESET(comment), RULESET(flags), RULESET(sets),
 	RULESET(n_sets), RULESET(cap_sets), RULESET(chains),
 	RULESET(n_chains), RULESET(cap_chains), RULESET(objects), RULESET(n_objects),
-	RULESET(cap_objects),
+	RULESET(cap_objects), RULESET(counters_read),
 };
 
 static size_t round_up(size_t n, size_t align)

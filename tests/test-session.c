@@ -151,6 +151,16 @@ static void apply_ok(struct fnft_kernel *k, struct fnft_ruleset *rs, bool increm
 	fnft_ruleset_free(rs);
 }
 
+/* fnft_kernel_changes_json() is @want. */
+static void expect_json(const struct fnft_kernel *k, const char *want)
+{
+	char *json = NULL;
+
+	ck_assert_int_eq(fnft_kernel_changes_json(k, &json), 0);
+	ck_assert_str_eq(json, want);
+	free(json);
+}
+
 /* What apply sent, as data, from the batch it committed. */
 START_TEST(apply_reports_what_it_sent)
 {
@@ -179,6 +189,15 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert_ptr_nonnull(strstr(whole, "\nchain input - 0\n"));
 	ck_assert_ptr_nonnull(strstr(whole, "\n+rule input tomcat.https 0\n"));
 	free(whole);
+	ck_assert_int_eq(fnft_kernel_changes_json(k, &whole), 0);
+	ck_assert_msg(!strncmp(whole, "[{\"change\":\"table_replaced\",\"table\":\"finesse\"},", 47),
+		      "%.200s", whole);
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"set_added\",\"set\":\"browser_v4\"}"));
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"chain_added\",\"chain\":\"input\"}"));
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"rule_added\",\"chain\":\"input\",\"row\":null}"));
+	ck_assert_ptr_nonnull(strstr(whole, "{\"change\":\"elements_added\",\"set\":\"agent-desktop_v4\","
+					    "\"elements\":[\"10.20.0.0/16\",\"10.30.1.0/26\"]}"));
+	free(whole);
 
 	/* in sync: nothing sent, nothing reported */
 	rs = plan_of(cat, s);
@@ -186,11 +205,14 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert(st.in_sync);
 	fnft_ruleset_free(rs);
 	expect_report(k, "");
+	expect_json(k, "[]");
 
 	/* one network: exactly that, in the one set */
 	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.40.0.0/16", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
 	expect_report(k, "+elements browser_v4 - 1 10.40.0.0/16\n");
+	expect_json(k, "[{\"change\":\"elements_added\",\"set\":\"browser_v4\","
+		       "\"elements\":[\"10.40.0.0/16\"]}]");
 	ck_assert_int_eq(fnft_site_remove_group_address(s, "browser", "10.40.0.0/16", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
 	expect_report(k, "-elements browser_v4 - 1 10.40.0.0/16\n");
@@ -198,6 +220,10 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.21.0.0/16", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
 	expect_report(k, "-elements browser_v4 - 1 10.20.0.0/16\n+elements browser_v4 - 1 10.20.0.0/15\n");
+	expect_json(k, "[{\"change\":\"elements_removed\",\"set\":\"browser_v4\","
+		       "\"elements\":[\"10.20.0.0/16\"]},"
+		       "{\"change\":\"elements_added\",\"set\":\"browser_v4\","
+		       "\"elements\":[\"10.20.0.0/15\"]}]");
 	/* a row disabled: its rules go, by row id */
 	ck_assert_int_eq(fnft_site_disable_row(s, "tomcat.https", &err), 0);
 	apply_ok(k, plan_of(cat, s), true);
@@ -205,9 +231,16 @@ START_TEST(apply_reports_what_it_sent)
 	ck_assert_msg(strstr(whole, "-rule input tomcat.https 0\n") && !strstr(whole, "+"),
 		      "%s", whole);
 	free(whole);
+	ck_assert_int_eq(fnft_kernel_changes_json(k, &whole), 0);
+	ck_assert_msg(strstr(whole, "{\"change\":\"rule_removed\",\"chain\":\"input\","
+				    "\"row\":\"tomcat.https\"}"), "%.200s", whole);
+	ck_assert_ptr_null(strstr(whole, "added"));
+	free(whole);
 	/* removed */
 	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
 	expect_report(k, "removed finesse - 0\n");
+	expect_json(k, "[{\"change\":\"table_removed\",\"table\":\"finesse\"}]");
+	ck_assert_int_eq(fnft_kernel_changes_json(NULL, &whole), -EINVAL);
 	fnft_kernel_free(k);
 	fnft_site_free(s);
 	fnft_catalog_free(cat);
@@ -298,6 +331,84 @@ START_TEST(handle_remembers_its_last_commit)
 }
 END_TEST
 
+/* The counter of the first (row, group, family, direction) match, or NULL. */
+static const struct fnft_counter *counter_of(const struct fnft_counter *v,
+					     size_t n, const char *row,
+					     const char *group,
+					     enum fnft_ip_family fam)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].row, row) && !strcmp(v[i].group, group) &&
+		    v[i].family == fam)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * Counters from the live table alone, and never silent zeros: a read the
+ * state file stood in for has none (-ENODATA), fnft_kernel_counters()
+ * dumps them itself.  nft loads the golden table with one counter set.
+ */
+START_TEST(counters_are_the_kernels)
+{
+	struct fnft_ruleset *plan = tl_plan_golden(golden_dir, "primary");
+	struct fnft_counter *v = NULL;
+	const struct fnft_counter *c;
+	struct fnft_ruleset *live = NULL;
+	struct fnft_kernel *k = NULL;
+	struct fnft_error err = { 0 };
+	char state[300], cmd[1024];
+	size_t n = 99;
+
+	snprintf(state, sizeof(state), "%s/counters", dir);
+	ck_assert_int_eq(fnft_kernel_open(NULL, &k, &err), 0);
+	ck_assert_int_eq(fnft_kernel_set_state_dir(k, state), 0);
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+	ck_assert_int_eq(fnft_kernel_counters(k, &v, &n, &err), -ENOENT);
+	ck_assert_str_eq(err.object, "finesse");
+
+	/* ours, from the state file: no counters to be had from it */
+	ck_assert_int_eq(fnft_kernel_apply(k, plan, NULL, &err), 0);
+	ck_assert_int_eq(fnft_kernel_read(k, 0, &live, &err), 0);
+	ck_assert(!fnft_ruleset_has_counters(live));
+	ck_assert_int_eq(fnft_ruleset_counters(live, &v, &n, &err), -ENODATA);
+	ck_assert_ptr_nonnull(strstr(err.message, "FNFT_READ_NO_ELEMENTS"));
+	fnft_ruleset_free(live);
+
+	/* the same table with one counter at 7 packets, 420 bytes */
+	snprintf(cmd, sizeof(cmd),
+		 "sed '0,/ip6 saddr @browser_v6 tcp dport { 443, 8445 } counter accept/"
+		 "s//ip6 saddr @browser_v6 tcp dport { 443, 8445 } counter packets 7 bytes 420 accept/' "
+		 "%s/primary.nft | nft -f -", golden_dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(fnft_kernel_counters(k, &v, &n, &err), 0);
+	ck_assert_uint_gt(n, 10);
+	c = counter_of(v, n, "tomcat.https", "browser", FNFT_FAMILY_IPV6);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->packets, 7);
+	ck_assert_uint_eq(c->bytes, 420);
+	ck_assert_int_eq(c->direction, FNFT_DIR_INBOUND);
+	c = counter_of(v, n, "tomcat.https", "browser", FNFT_FAMILY_IPV4);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->packets, 0);
+	free(v);
+
+	/* a read that dumps has them too */
+	ck_assert_int_eq(fnft_kernel_read(k, FNFT_READ_NO_ELEMENTS, &live, &err), 0);
+	ck_assert(fnft_ruleset_has_counters(live));
+	ck_assert_int_eq(fnft_ruleset_counters(live, &v, &n, &err), 0);
+	ck_assert_uint_eq(counter_of(v, n, "tomcat.https", "browser",
+				     FNFT_FAMILY_IPV6)->bytes, 420);
+	free(v);
+	fnft_ruleset_free(live);
+	ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+	fnft_kernel_free(k);
+	fnft_ruleset_free(plan);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("session");
@@ -313,6 +424,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, unwritable_state_is_a_warning);
 	tcase_add_test(tc, apply_reports_what_it_sent);
 	tcase_add_test(tc, handle_remembers_its_last_commit);
+	tcase_add_test(tc, counters_are_the_kernels);
 	failed = tl_run("session", tc, true);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

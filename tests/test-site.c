@@ -472,6 +472,72 @@ START_TEST(empty_groups_warn)
 }
 END_TEST
 
+static void expect_item(const struct fnft_site *site, size_t i,
+			enum fnft_warning_kind kind, const char *object,
+			const char *file, unsigned line, const char *text)
+{
+	const struct fnft_warning *w = fnft_site_warning_item(site, i);
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->kind, kind);
+	ck_assert_str_eq(w->object, object);
+	ck_assert_str_eq(w->file, file);
+	ck_assert_uint_eq(w->line, line);
+	ck_assert_str_eq(w->text, text);
+	/* the string is the old call's, and made of the same parts */
+	ck_assert_str_eq(w->string, fnft_site_warning(site, i));
+	ck_assert_ptr_nonnull(strstr(w->string, text));
+}
+
+/* The warnings as data: kind, object, where, text; the strings unchanged. */
+START_TEST(warnings_as_data)
+{
+	struct fnft_site *site = load_ok("[cluster]\nprimary = 10.0.0.1\nnode = primary\n"
+					 "[group browser]\naddress = 0.0.0.0/0\n"
+					 "[group agent-desktop]\n"
+					 "[entry ntp]\nprotocol = udp\nremote-port = 123\n"
+					 "remote = any\ndirection = outbound\n");
+	size_t i, n = fnft_site_warning_count(site);
+	bool open = false, row_open = false;
+
+	expect_item(site, 0, FNFT_WARN_NODE_NO_ADDRESS, "secondary", "ok.conf", 0,
+		    "[cluster] has no secondary address: on the primary node, rows naming 'peer' allow no one");
+	expect_item(site, 2, FNFT_WARN_GROUP_EMPTY, "agent-desktop", "ok.conf", 6,
+		    "group 'agent-desktop' is empty: notification.xmpp, notification.xmpps, "
+		    "notification.bosh-http, notification.bosh-https allow no one from it");
+	expect_item(site, 3, FNFT_WARN_GROUP_UNDEFINED, "web-server", "ok.conf", 0,
+		    "group 'web-server' is not defined: gadget.http, gadget.https allow no one from it");
+	for (i = 0; i < n; i++) {
+		const struct fnft_warning *w = fnft_site_warning_item(site, i);
+
+		ck_assert_ptr_nonnull(w);
+		ck_assert_str_eq(w->string, fnft_site_warning(site, i));
+		if (w->kind == FNFT_WARN_GROUP_OPEN) {
+			ck_assert_str_eq(w->object, "browser");
+			ck_assert_uint_eq(w->line, 4);
+			open = true;
+		}
+		if (w->kind == FNFT_WARN_ROW_OPEN && !strcmp(w->object, "ntp")) {
+			ck_assert_uint_eq(w->line, 7);
+			row_open = true;
+		}
+		if (w->kind == FNFT_WARN_ROW_NO_ONE)
+			ck_assert_str_ne(w->object, "");
+	}
+	ck_assert(open && row_open);
+	ck_assert_ptr_null(fnft_site_warning_item(site, n));
+	ck_assert_ptr_null(fnft_site_warning_item(NULL, 0));
+	fnft_site_free(site);
+
+	site = load_ok("[group browser]\n[policy]\ninput = drop\n");
+	n = fnft_site_warning_count(site);
+	expect_item(site, n - 1, FNFT_WARN_NO_MANAGEMENT, "", "ok.conf", 0,
+		    "input = drop, and nothing admits management access: no [entry] row, "
+		    "and no group on 443/8445 holds an address; the node may lock you out");
+	fnft_site_free(site);
+}
+END_TEST
+
 START_TEST(fail_closed_warnings)
 {
 	struct fnft_site *site = load_ok("[cluster]\nprimary = 10.0.0.1\nsecondary = 10.0.0.2\n"
@@ -712,6 +778,7 @@ int main(void)
 	tcase_add_loop_test(tc, everyone_warns, 0, sizeof(everyone_cases) / sizeof(everyone_cases[0]));
 	tcase_add_test(tc, everyone_disabled_rows);
 	tcase_add_test(tc, cluster_addresses);
+	tcase_add_test(tc, warnings_as_data);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

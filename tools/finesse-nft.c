@@ -210,7 +210,7 @@ static int cmd_catalog(struct opts *o, int argc, char **argv)
 	if (rc)
 		return exit_fail(PHASE_INPUT, rc, &err);
 	if (o->json) {
-		rc = fnft_catalog_to_json(cat, &json);
+		rc = fnft_catalog_json(cat, &json);
 		if (!rc)
 			printf("%s\n", json);
 		free(json);
@@ -262,7 +262,7 @@ static int cmd_check(struct opts *o, int argc, char **argv)
 		print_warnings(site);
 	if (role == FNFT_ROLE_SITE)
 		role = fnft_site_role(site);
-	if (o->json && fnft_site_check_json(site, &json) < 0)
+	if (o->json && fnft_site_json(site, &json) < 0)
 		rc = say(EXIT_SYSTEM, "out of memory");
 	fnft_site_free(site);
 	fnft_catalog_free(cat);
@@ -300,7 +300,7 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 	if (rc)
 		return rc;
 	if ((o->format && !strcmp(o->format, "json") ?
-	     fnft_ruleset_render_json(rs, &text) : fnft_ruleset_render(rs, &text)) < 0) {
+	     fnft_ruleset_json(rs, &text) : fnft_ruleset_render(rs, &text)) < 0) {
 		say(0, "out of memory");
 		rc = EXIT_SYSTEM;
 	} else {
@@ -397,21 +397,29 @@ static int no_args(const char *cmd, int argc)
 
 /*
  * apply --json: what the apply did, one object on stdout, for fleet tools.
+ * changes is the apply report of the batch committed (fnft_kernel_changes_json);
  * confirm_seconds is the rollback timer armed, null when none was: no
  * --confirm, or the table was in sync and nothing was applied.
  */
-static void print_apply_json(const struct opts *o, const struct fnft_apply_stats *st)
+static int print_apply_json(const struct opts *o, const struct fnft_kernel *k,
+			    const struct fnft_apply_stats *st)
 {
+	char *changes = NULL;
+
+	if (fnft_kernel_changes_json(k, &changes) < 0)
+		return say(EXIT_SYSTEM, "out of memory");
 	printf("{\"table\":\"%s\",\"in_sync\":%s,\"incremental\":%s,"
-	       "\"messages\":%u,\"confirm_seconds\":", table_name(o),
+	       "\"messages\":%u,\"changes\":%s,\"confirm_seconds\":", table_name(o),
 	       st->in_sync ? "true" : "false", st->incremental ? "true" : "false",
-	       st->messages);
+	       st->messages, changes);
+	free(changes);
 	if (o->confirm && !st->in_sync)
 		printf("%u", o->confirm);
 	else
 		printf("null");
 	printf(",\"counters_reset\":%s}\n", st->counters_reset ? "true" : "false");
 	fflush(stdout);
+	return EXIT_OK;
 }
 
 /* What a whole replace of an existing table costs the status counters. */
@@ -462,7 +470,7 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			    st.messages, reset_note(&st));
 	}
 	if (!rc && o->json)
-		print_apply_json(o, &st);
+		rc = print_apply_json(o, k, &st);
 	close_kernel(k);
 	loaded_free(&l);
 	return rc;
@@ -503,7 +511,7 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 		 o->table ? o->table : FNFT_DEFAULT_TABLE, live ? "" : " (absent)");
 	snprintf(label_b, sizeof(label_b), "plan %s", o->site);
 	if (o->json) {
-		rc = fnft_ruleset_changes_json(live, l.plan, &text);
+		rc = fnft_ruleset_diff_json(live, l.plan, &text);
 		if (!rc)
 			printf("%s\n", text);
 		rc = rc < 0 ? EXIT_SYSTEM :
@@ -776,6 +784,8 @@ static const struct command commands[] = {
 	  "                the table's lock (exit 4); default: wait\n"
 	  "  --json        on success, print what was done as one JSON object:\n"
 	  "                {\"table\", \"in_sync\", \"incremental\", \"messages\",\n"
+	  "                \"changes\": what the batch changed, item by item\n"
+	  "                (see finesse-nft(8)),\n"
 	  "                \"confirm_seconds\": the timer armed, or null,\n"
 	  "                \"counters_reset\": an existing table was replaced\n"
 	  "                whole, so the per-row counters restart from 0}\n",

@@ -99,9 +99,14 @@ const struct fnft_row *fnft_catalog_find(const struct fnft_catalog *cat,
  *
  * One object per row with the keys id, listener, protocol, listen_ports,
  * remote, remote_ports, direction, note; a port is an integer, a range a
- * string "a-b".  Returns 0 or -ENOMEM.
+ * string "a-b".  Returns 0 or -ENOMEM.  Deprecated since 0.3 (kept, and
+ * working): call it fnft_catalog_json().
  */
 int fnft_catalog_to_json(const struct fnft_catalog *cat, char **out);
+
+/** fnft_catalog_json - the rows as a JSON array, as fnft_catalog_to_json()
+ *  gives them: the documented name (since 0.3) */
+int fnft_catalog_json(const struct fnft_catalog *cat, char **out);
 
 /* ---- row accessors (never NULL for strings; "" when unset) ---- */
 

@@ -23,8 +23,8 @@
  * opened it (its socket was made there).  jansson's allocator hooks, if
  * the program sets any, are process-wide: set them before starting threads.
  *
- * Blocking: only the kernel calls block.  fnft_kernel_read() and the
- * dumps wait for the kernel's replies (milliseconds, more for 100,000
+ * Blocking: only the kernel calls block.  fnft_kernel_read(),
+ * fnft_kernel_counters() and the dumps wait for the kernel's replies (milliseconds, more for 100,000
  * networks); fnft_kernel_apply(), fnft_kernel_apply_over(),
  * fnft_kernel_remove() and fnft_kernel_restore() also wait for the table's
  * lock as long as fnft_kernel_set_lock_wait() allows, without end by
@@ -38,6 +38,7 @@
 #include <finesse-nft/site.h>
 #include <finesse-nft/ruleset.h>
 #include <finesse-nft/kernel.h>
+#include <finesse-nft/status.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -182,6 +182,22 @@ int fnft_kernel_change_interval(const struct fnft_kernel *k, size_t i,
 				size_t j, char *buf, size_t len);
 
 /**
+ * fnft_kernel_changes_json - the apply report as JSON
+ * @out: receives a malloc'd compact JSON array, one object per item of
+ *	fnft_kernel_change(), in order: {"change": KIND, NAME_KEY: NAME}
+ *	where KIND is "table_replaced", "table_removed" or "table_flags"
+ *	(NAME_KEY "table"), "set_added" ("set"), "chain_added" ("chain"),
+ *	"elements_added" or "elements_removed" ("set", plus "elements": the
+ *	intervals as fnft_kernel_change_interval() writes them),
+ *	"rule_added" or "rule_removed" ("chain", plus "row": the row id or
+ *	null); "[]" when the last call sent nothing
+ *
+ * Pure (the report is the handle's).  Returns 0, -EINVAL or -ENOMEM
+ * (since 0.3).
+ */
+int fnft_kernel_changes_json(const struct fnft_kernel *k, char **out);
+
+/**
  * fnft_kernel_set_lock_dir - where the table's lock file lives
  * @dir: a directory (copied; made 0700 when missing, and used only when
  *	it is the euid's alone), or NULL for no lock: then only the
@@ -235,13 +251,35 @@ int fnft_kernel_generation(struct fnft_kernel *k, uint32_t *genid,
  * @live: receives the table as a ruleset, or NULL when the table does not
  *	exist; free it with fnft_ruleset_free().  Counter values are there
  *	when the table was dumped: always with FNFT_READ_VERIFY or
- *	FNFT_READ_NO_ELEMENTS, not when the state file stood in.
+ *	FNFT_READ_NO_ELEMENTS, not when the state file stood in;
+ *	fnft_ruleset_has_counters() tells which, and
+ *	fnft_ruleset_counters() refuses a table without them (-ENODATA)
+ *	rather than report zeros.
  *
  * Writes nothing.  Rules someone else put into the table come back decoded
  * as far as possible and otherwise raw, so fnft_ruleset_diff() shows them.
  */
 int fnft_kernel_read(struct fnft_kernel *k, unsigned flags,
 		     struct fnft_ruleset **live, struct fnft_error *err);
+
+struct fnft_counter;
+
+/**
+ * fnft_kernel_counters - the live table's counters, row by row, as
+ * fnft_ruleset_counters() gives them (see finesse-nft/status.h)
+ * @out: receives the malloc'd array (one free() frees it); NULL when *@n
+ *	is 0
+ * @n: receives the number of entries
+ *
+ * Dumps the table's chains and rules with their counter values, and
+ * leaves the sets' elements out (FNFT_READ_NO_ELEMENTS), so it is cheap
+ * however big the groups are; the state file never stands in, so the
+ * values are always the kernel's.  Writes nothing; blocks while the
+ * kernel answers.  Returns 0, -ENOENT when the table does not exist, or
+ * a negative errno as fnft_kernel_read() (since 0.3).
+ */
+int fnft_kernel_counters(struct fnft_kernel *k, struct fnft_counter **out,
+			 size_t *n, struct fnft_error *err);
 
 /**
  * fnft_kernel_apply - make the live table equal @plan, in one transaction

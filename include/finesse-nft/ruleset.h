@@ -28,7 +28,8 @@ struct fnft_ruleset;
  * fnft_plan - build the managed table for one site and node role
  * @cat: the catalog
  * @site: a site loaded against @cat
- * @role: FNFT_ROLE_PRIMARY or _SECONDARY, or FNFT_ROLE_SITE for `node =`
+ * @role: FNFT_ROLE_PRIMARY or _SECONDARY, or FNFT_ROLE_FROM_SITE for
+ *	the site's `node =`
  * @table: the table name, or NULL for FNFT_DEFAULT_TABLE
  * @out: receives the ruleset; free it with fnft_ruleset_free()
  * @err: optional error details
@@ -62,12 +63,20 @@ int fnft_ruleset_render(const struct fnft_ruleset *rs, char **out);
  * fnft_ruleset_render_json - the table in the libnftables JSON schema
  * @out: receives the document (malloc'd) for `nft -j -f`
  *
+ * Deprecated since 0.3 (kept, and working): call it fnft_ruleset_json().
+ *
  * The same commands as fnft_ruleset_render(): add the table, delete it,
  * add it with everything.  (nftables 1.0.6 ignores a table comment given
  * in JSON.)  Returns 0, -EINVAL for a table holding rules finesse-nft did
  * not write, or -ENOMEM.
  */
 int fnft_ruleset_render_json(const struct fnft_ruleset *rs, char **out);
+
+/**
+ * fnft_ruleset_json - the table in the libnftables JSON schema, as
+ * fnft_ruleset_render_json() gives it: the documented name (since 0.3)
+ */
+int fnft_ruleset_json(const struct fnft_ruleset *rs, char **out);
 
 /**
  * fnft_ruleset_diff - unified diff between two rulesets, in nft syntax
@@ -90,10 +99,18 @@ int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b
  *	[{"op": "add"|"remove", "in": "table"|"set NAME"|"chain NAME",
  *	"line": nft text}]}, one change per added or removed diff line
  *
- * Returns 0 or -ENOMEM.
+ * Returns 0 or -ENOMEM.  Deprecated since 0.3 (kept, and working): call
+ * it fnft_ruleset_diff_json().
  */
 int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
 			      const struct fnft_ruleset *b, char **out);
+
+/**
+ * fnft_ruleset_diff_json - the diff of fnft_ruleset_diff() as data, as
+ * fnft_ruleset_changes_json() gives it: the documented name (since 0.3)
+ */
+int fnft_ruleset_diff_json(const struct fnft_ruleset *a,
+			   const struct fnft_ruleset *b, char **out);
 
 /** What decides a new connection: see fnft_explain(). */
 struct fnft_explanation {
@@ -133,6 +150,22 @@ int fnft_explain(const struct fnft_ruleset *rs, bool outbound,
 		 struct fnft_explanation *ex);
 
 /**
+ * fnft_explanation_group - the group whose addresses the deciding rule of
+ * @ex admits: "browser", "peer", "any" for a rule with no address match
+ * (remote = any); "" when the policy decided or the rule has no group (one
+ * finesse-nft could not decode)
+ * @rs: the table @ex was given by fnft_explain() (its rules are looked up
+ *	again by @ex's chain and position)
+ * @buf: receives the name with a NUL; FNFT_ERROR_OBJECT_MAX is enough
+ *
+ * Pure.  Returns 0, -EINVAL when @ex does not fit @rs (no such chain or
+ * rule, or another row there), -ENOSPC when @len is too small (since 0.3).
+ */
+int fnft_explanation_group(const struct fnft_ruleset *rs,
+			   const struct fnft_explanation *ex, char *buf,
+			   size_t len);
+
+/**
  * fnft_ruleset_rows_for_port - the rows whose rules accept new connections
  * to @port, with their groups: "ssh (admin), tomcat.https (browser)"
  * @out: receives the text (malloc'd; "" when none)
@@ -143,68 +176,12 @@ int fnft_ruleset_rows_for_port(const struct fnft_ruleset *rs, bool outbound,
 			       enum fnft_protocol proto, unsigned port,
 			       char **out);
 
-/**
- * fnft_status_render - which rows of the port-usage table see traffic
- * @cat: the catalog
- * @site: the site (loaded against @cat)
- * @plan: the plan for this node (fnft_plan()): which rows are in force and
- *	which of their groups hold no address
- * @live: the live table (fnft_kernel_read()), or NULL: counters are 0
- * @json: a JSON array instead of a text table
- * @out: receives the text (malloc'd)
- *
- * One entry per row, catalog rows first, in order: its ports, groups,
- * direction, and the packets and bytes of its rules summed over groups and
- * families; rows left out are marked disabled, groups without an address
- * empty.  Returns 0, -EINVAL or -ENOMEM.
- */
-int fnft_status_render(const struct fnft_catalog *cat,
-		       const struct fnft_site *site,
-		       const struct fnft_ruleset *plan,
-		       const struct fnft_ruleset *live, bool json, char **out);
-
-/** fnft_status_render_live() flag: a JSON object instead of text. */
-#define FNFT_STATUS_JSON 0x1u
-
-/**
- * fnft_status_render_live - the live table: whether it exists, whether it
- * is the plan and what drifts, its policies, and each row's counters
- * @cat: the catalog, or NULL
- * @site: the site (loaded against @cat), or NULL when it could not be
- *	loaded: the rows are then the ids in the live rules' comments, each
- *	described by its live rules
- * @plan: the plan for this node (fnft_plan() of @site), or NULL: nothing to
- *	compare with (in sync and drift unknown); needs @site
- * @live: the live table (fnft_kernel_read() with FNFT_READ_VERIFY, so that
- *	counters and elements are there), or NULL: the table does not exist
- * @table: the table's name, said when @live and @plan are both NULL; NULL
- *	for FNFT_DEFAULT_TABLE
- * @site_error: NULL, or why the site (or catalog) could not be loaded, one
- *	line; it heads the text and is the JSON's "site_error"
- * @flags: 0 or FNFT_STATUS_JSON
- * @out: receives the text (malloc'd)
- *
- * The text: a line on the table (missing; in sync; or differs, with the
- * count of lines apply would add (+N) and remove (-N) in each block of
- * the diff), one on its base chains' policies, then one line per row as
- * fnft_status_render() prints them, whose note says when the row's live
- * rules are missing ("not live"), not the planned ones ("differs from the
- * plan") or there although the plan has none ("disabled, but live", or
- * "live, in no row of the catalog or site" for an id no row has).  The
- * JSON: {"table", "exists", "dormant", "site_loaded", "site_error",
- * "in_sync", "drift": [{"in", "add", "remove"}], "policies": {CHAIN:
- * POLICY}, "rows": [...]}, each row as in fnft_status_render() plus
- * "live" and "in_sync"; null where there is no plan to say.  Returns 0,
- * -EINVAL or -ENOMEM (since 0.3).
- */
-int fnft_status_render_live(const struct fnft_catalog *cat,
-			    const struct fnft_site *site,
-			    const struct fnft_ruleset *plan,
-			    const struct fnft_ruleset *live, const char *table,
-			    const char *site_error, unsigned flags, char **out);
-
 #ifdef __cplusplus
 }
 #endif
+
+/* The status calls were declared here before 0.3: who includes only this
+ * header still gets them. */
+#include <finesse-nft/status.h>
 
 #endif

@@ -21,10 +21,14 @@ extern "C" {
 struct fnft_site;
 
 enum fnft_role {
-	/** Use `node =` of the site's [cluster] section. */
+	/** Use `node =` of the site's [cluster] section; as a site's role
+	 *  (fnft_site_role()): `node =` is not set. */
 	FNFT_ROLE_SITE = 0,
 	FNFT_ROLE_PRIMARY,
 	FNFT_ROLE_SECONDARY,
+	/** FNFT_ROLE_SITE by the name that says what it does: the role is
+	 *  the one the site's `node =` names (since 0.3) */
+	FNFT_ROLE_FROM_SITE = FNFT_ROLE_SITE,
 };
 
 /**
@@ -93,18 +97,71 @@ size_t fnft_site_warning_count(const struct fnft_site *site);
  */
 const char *fnft_site_warning(const struct fnft_site *site, size_t i);
 
+/** What a site warning is about (since 0.3). */
+enum fnft_warning_kind {
+	/** a group's addresses cover every address (0.0.0.0/0, ::/0): its
+	 *  rows admit everyone; @object: the group */
+	FNFT_WARN_GROUP_OPEN,
+	/** a group holds no address: its rows allow no one from it */
+	FNFT_WARN_GROUP_EMPTY,
+	/** rows name a group the site does not define */
+	FNFT_WARN_GROUP_UNDEFINED,
+	/** [cluster] gives a node no address: on the other node, rows naming
+	 *  'peer' allow no one; @object: "primary" or "secondary" */
+	FNFT_WARN_NODE_NO_ADDRESS,
+	/** an enabled row is open to every address (remote = any); @object:
+	 *  the row id */
+	FNFT_WARN_ROW_OPEN,
+	/** an enabled row allows no one: none of its groups holds an address */
+	FNFT_WARN_ROW_NO_ONE,
+	/** input = drop and nothing admits management access (443/8445): the
+	 *  node may lock its administrators out; @object: "" */
+	FNFT_WARN_NO_MANAGEMENT,
+};
+
+/** A site warning as data; every string belongs to the site. */
+struct fnft_warning {
+	enum fnft_warning_kind kind;
+	/** the group, row id or node role it is about, or "" (the site) */
+	const char *object;
+	/** the file the group or row was written in; else the site's file
+	 *  (or, for a site built with fnft_site_new(), its name) */
+	const char *file;
+	/** 1-based line in @file, or 0 when the warning has no line */
+	unsigned line;
+	/** what is wrong, in words, without file or line */
+	const char *text;
+	/** the same as fnft_site_warning() gives: "file:line: text" */
+	const char *string;
+};
+
+/**
+ * fnft_site_warning_item - warning @i as data, in the order of
+ * fnft_site_warning(); NULL when out of range.  Valid until the site
+ * changes (any builder call, fnft_site_check()) or is freed.  New kinds
+ * may be added: treat an unknown one as a warning with its text
+ * (since 0.3).
+ */
+const struct fnft_warning *fnft_site_warning_item(const struct fnft_site *site,
+						  size_t i);
+
 /**
  * fnft_site_check_json - a loaded site's check result as JSON
  * @out: receives {"file", "ok": true, "node": "primary"|"secondary"|null,
  *	"warnings": ["file:line: text", ...]} (malloc'd)
  *
  * Returns 0 or -ENOMEM.  (A site that does not load has no JSON: the
- * error is the load's.)
+ * error is the load's.)  Deprecated since 0.3 (kept, and working): call it
+ * fnft_site_json().
  */
 int fnft_site_check_json(const struct fnft_site *site, char **out);
 
+/** fnft_site_json - a site's check result as JSON, as
+ *  fnft_site_check_json() gives it: the documented name (since 0.3) */
+int fnft_site_json(const struct fnft_site *site, char **out);
+
 /**
- * Building a site from data (since 0.4): the calls below make and change
+ * Building a site from data (since 0.3): the calls below make and change
  * a site as the INI parser does (the parser is their client), with the
  * same checks and messages; an error names the group or row in
  * fnft_error.object instead of a file and line.  A call that fails leaves
