@@ -311,12 +311,52 @@ static int diag_dump(struct mnl_socket *nl, int family, unsigned seq,
 	return rc < 0 ? (errno ? -errno : -EIO) : 0;
 }
 
+/*
+ * Whether this network namespace may have a TCP socket: "TCP: inuse N" of
+ * /proc/net/sockstat and "TCP6: inuse N" of sockstat6 count this
+ * namespace's hashed sockets, listeners included.  A dump walks every
+ * bucket of the host's established hash (at 24 GiB of memory, ~5 ms for
+ * nothing); with both counts 0 it could only come back empty.  True when
+ * unknown.
+ */
+static bool tcp_in_use(void)
+{
+	static const char *const files[][2] = {
+		{ "/proc/net/sockstat", "TCP: inuse " },
+		{ "/proc/net/sockstat6", "TCP6: inuse " },
+	};
+	char line[256], *end;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i][0], "re");
+		size_t len = strlen(files[i][1]);
+		unsigned long n = 1;
+		bool seen = false;
+
+		if (!f)
+			return true;
+		while (!seen && fgets(line, sizeof(line), f))
+			if (strncmp(line, files[i][1], len) == 0) {
+				n = strtoul(line + len, &end, 10);
+				seen = end != line + len;
+			}
+		fclose(f);
+		if (!seen || n)
+			return true;
+	}
+	return false;
+}
+
 /* The established and listening TCP sockets, IPv4 and IPv6. */
 static int tcp_sockets(struct vec *socks)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	struct mnl_socket *nl;
 	int rc;
 
+	if (!tcp_in_use())
+		return 0;
+	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
 	if (!nl)
 		return -errno;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
