@@ -1637,10 +1637,11 @@ int fnft_fake_new(struct fnft_fake **out)
 	if (!f)
 		return -ENOMEM;
 	f->genid = 1;
-	/* real cookies count up from 1: the top bit keeps a fake's apart */
+	/* real cookies count up from 1: the top bit keeps a fake's apart;
+	 * the clock and the address, two fakes of one process */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	f->cookie = (1ull << 63) | ((uint64_t)ts.tv_sec * 1000000000u +
-				    (uint64_t)ts.tv_nsec);
+	f->cookie = (1ull << 63) | (((uint64_t)ts.tv_sec * 1000000000u +
+				     (uint64_t)ts.tv_nsec) ^ ((uint64_t)(uintptr_t)f << 20));
 	*out = f;
 	return 0;
 }
