@@ -456,6 +456,19 @@ static struct fset *set_find_id(struct ftable *t, uint32_t id)
 	return NULL;
 }
 
+/* A set a message refers to: by name, else by an id of this batch, as the
+ * kernel looks (an anonymous set's "__set%d" finds none by name). */
+static struct fset *set_ref(struct ftable *t, const struct nlattr *name,
+			    const struct nlattr *id)
+{
+	struct fset *s = set_find(t, str_of(name));
+	uint32_t v;
+
+	if (!s && be32_of(id, &v))
+		s = set_find_id(t, v);
+	return s;
+}
+
 static void set_delete(struct ftable *t, const char *name)
 {
 	struct fset *s = set_find(t, name);
@@ -755,8 +768,7 @@ static int msg_set(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 			if ((tb[same[i]] || old[same[i]]) &&
 			    !same_attr(tb[same[i]], old[same[i]]))
 				return refuse(why, -EEXIST, "a set of this name and other properties exists");
-		e->id = id;
-		return 0;
+		return 0;	/* left be, its id not taken */
 	}
 	if (!(nlh->nlmsg_flags & NLM_F_CREATE))
 		return refuse(why, -ENOENT, NULL);
@@ -884,14 +896,11 @@ static int msg_elems(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 	struct ftable *t;
 	struct fset *s;
 	struct elems *e;
-	uint32_t id = 0;
 
 	attrs_of(nlh, tb);
 	if (!(t = table_of(x, tb[NFTA_SET_ELEM_LIST_TABLE], family, why)))
 		return why->error;
-	s = be32_of(tb[NFTA_SET_ELEM_LIST_SET_ID], &id) ? set_find_id(t, id) : NULL;
-	if (!s)
-		s = set_find(t, str_of(tb[NFTA_SET_ELEM_LIST_SET]));
+	s = set_ref(t, tb[NFTA_SET_ELEM_LIST_SET], tb[NFTA_SET_ELEM_LIST_SET_ID]);
 	if (!s)
 		return refuse(why, -ENOENT, NULL);
 	if (!(e = elems_own(s)))
@@ -973,7 +982,6 @@ static int expr_put(struct ftable *t, struct frule *r, struct bytes *b,
 	uint16_t set_attr, id_attr;
 	struct bytes data = { 0 }, out = { 0 };
 	struct fset *s = NULL;
-	uint32_t id;
 	char **anon;
 	int rc = 0;
 
@@ -991,10 +999,7 @@ static int expr_put(struct ftable *t, struct frule *r, struct bytes *b,
 		return bytes_attr_raw(b, elem) ? refuse(why, -ENOMEM, NULL) : 0;
 	edata = tb[NFTA_EXPR_DATA];
 	nested_of(edata, tb);
-	if (be32_of(tb[id_attr], &id))
-		s = set_find_id(t, id);
-	if (!s && tb[set_attr])
-		s = set_find(t, str_of(tb[set_attr]));
+	s = set_ref(t, tb[set_attr], tb[id_attr]);
 	if (!s && (tb[set_attr] || tb[id_attr]))
 		return refuse(why, -ENOENT, NULL);
 	if (!s)		/* an objref by name: nothing to resolve */

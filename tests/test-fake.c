@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
@@ -21,6 +22,8 @@
 #include <finesse-nft/finesse-nft.h>
 
 #include "batch.h"
+#include "decode.h"
+#include "encode.h"
 #include "netlink.h"
 #include "testlib.h"
 
@@ -516,6 +519,113 @@ START_TEST(kernel_rules)
 }
 END_TEST
 
+/* Send @b: refused with @error, naming @object, its message holding @text. */
+static void expect_refused(struct fnft_batch *b, struct fnft_nl *nl, int error,
+			   const char *object, const char *text)
+{
+	struct fnft_error err = { 0 };
+
+	ck_assert_int_eq(send_batch(nl, b, &err), error);
+	ck_assert_str_eq(err.object, object);
+	ck_assert_msg(strstr(err.message, text), "%s", err.message);
+	fnft_batch_free(b);
+}
+
+static struct fnft_batch *batch_at(struct fnft_nl *nl)
+{
+	struct fnft_batch *b = fnft_batch_new(fnft_nl_next_seq(nl));
+	uint32_t g = 0;
+
+	ck_assert_int_eq(fnft_nl_genid(nl, &g, NULL), 0);
+	ck_assert_int_eq(fnft_batch_begin(b, g), 0);
+	return b;
+}
+
+/* Missing sets, elements and rules: ENOENT, on the message about them. */
+START_TEST(missing_objects)
+{
+	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, "primary");
+	struct fnft_msg_ref set = { .kind = FNFT_OBJ_ELEMS, .name = "browser_v4",
+				    .rule_index = FNFT_NO_RULE };
+	struct fnft_msg_ref rule = { .kind = FNFT_OBJ_RULE, .name = "tomcat.https",
+				     .chain = "input", .rule_index = FNFT_NO_RULE };
+	static const uint8_t key[4] = { 192, 0, 2, 0 };
+	struct fnft_nl *nl = NULL;
+	struct fnft_batch *b = NULL;
+	struct fnft_elems w;
+	struct fnft_ack ack;
+
+	ck_assert_int_eq(fnft_nl_open_fake(&nl, NULL), 0);
+	ck_assert_int_eq(fnft_encode_replace(rs, 1, fnft_nl_next_seq(nl), &b), 0);
+	ck_assert_int_eq(fnft_nl_send(nl, b, &ack), 0);
+	ck_assert_int_eq(ack.error, 0);
+	fnft_batch_free(b);
+
+	/* an element the set does not hold */
+	b = batch_at(nl);
+	fnft_elems_init(&w, b, NFT_MSG_DELSETELEM, "finesse", "browser_v4", 0, &set);
+	ck_assert_int_eq(fnft_elems_key(&w, key, sizeof(key), 0, false), 0);
+	ck_assert_int_eq(fnft_elems_close(&w), 0);
+	expect_refused(b, nl, -ENOENT, "browser_v4", "the removed elements of set browser_v4");
+
+	/* elements of a set the table does not have */
+	set.name = "nosuch_v4";
+	b = batch_at(nl);
+	fnft_elems_init(&w, b, NFT_MSG_NEWSETELEM, "finesse", "nosuch_v4", 0, &set);
+	ck_assert_int_eq(fnft_elems_key(&w, key, sizeof(key), 0, false), 0);
+	ck_assert_int_eq(fnft_elems_close(&w), 0);
+	expect_refused(b, nl, -ENOENT, "nosuch_v4", "the elements of set nosuch_v4");
+
+	/* a rule by a handle no rule has */
+	b = batch_at(nl);
+	ck_assert_int_eq(fnft_batch_rule_del(b, "finesse", "input", 999999, &rule), 0);
+	expect_refused(b, nl, -ENOENT, "tomcat.https",
+		       "the removal of rule 'tomcat.https' in chain input");
+
+	/* the refused batches left the table and its generation */
+	{
+		struct fnft_dump *d = NULL;
+		struct fnft_ruleset *live = NULL;
+
+		ck_assert_int_eq(fnft_nl_dump(nl, "finesse", true, &d, NULL), 0);
+		ck_assert_uint_eq(d->genid, 2);
+		ck_assert_int_eq(fnft_decode(d, &live, NULL), 0);
+		ck_assert(fnft_ruleset_equal(live, rs));
+		fnft_ruleset_free(live);
+		fnft_dump_free(d);
+	}
+	fnft_ruleset_free(rs);
+	fnft_nl_close(nl);
+}
+END_TEST
+
+/* A snapshot saved to a file recreates the table in another fake. */
+START_TEST(snapshot_moves_between_fakes)
+{
+	struct fnft_kernel *a = fake(), *b = fake();
+	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, "primary");
+	struct fnft_snapshot *snap = NULL, *loaded = NULL;
+	struct fnft_error err = { 0 };
+	char dir[] = "/tmp/fnft-fake-XXXXXX", path[64];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/snap", dir);
+	ck_assert_int_eq(fnft_kernel_apply(a, rs, NULL, &err), 0);
+	ck_assert_int_eq(fnft_kernel_snapshot(a, &snap, &err), 0);
+	ck_assert_msg(fnft_snapshot_save(snap, path, &err) == 0, "%s", err.message);
+	ck_assert_msg(fnft_snapshot_load(path, &loaded, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(fnft_kernel_restore(b, loaded, NULL, &err), 0);
+	expect_table(b, rs);
+	unlink(path);
+	rmdir(dir);
+	fnft_snapshot_free(snap);
+	fnft_snapshot_free(loaded);
+	fnft_ruleset_free(rs);
+	fnft_kernel_free(a);
+	fnft_kernel_free(b);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("fake");
@@ -531,5 +641,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, remove_table);
 	tcase_add_test(tc, fakes_are_apart);
 	tcase_add_test(tc, kernel_rules);
+	tcase_add_test(tc, missing_objects);
+	tcase_add_test(tc, snapshot_moves_between_fakes);
 	return tl_run("fake", tc, false);
 }
