@@ -17,9 +17,13 @@
 struct fnft_fake;
 struct fnft_kernel;
 
-/* An empty ruleset at generation 1.  Returns 0 or -ENOMEM. */
+/* A socket on a fake namespace of its own: an empty ruleset at
+ * generation 1.  Returns 0 or -ENOMEM. */
 int fnft_fake_new(struct fnft_fake **out);
-/* NULL is allowed. */
+/* Another socket on @of's namespace (another process there). */
+int fnft_fake_new_peer(struct fnft_fake *of, struct fnft_fake **out);
+/* Close the socket: the tables it owns (NFT_TABLE_F_OWNER) go, and the
+ * namespace with its last socket.  NULL is allowed. */
 void fnft_fake_free(struct fnft_fake *f);
 
 /* One datagram to the fake: a request, or a whole batch.  Its replies

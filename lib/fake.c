@@ -111,6 +111,7 @@ struct ftable {
 	uint8_t family;
 	char *name;
 	uint32_t flags;
+	uint32_t owner;		/* NFT_TABLE_F_OWNER: the socket's port id */
 	uint64_t handle, hgen;
 	struct bytes b;
 	struct fobj *chains, *objs, *flows;
@@ -131,17 +132,26 @@ struct dgram {
 	size_t len;
 };
 
-struct fnft_fake {
+/* The kernel of one fake namespace, shared by the sockets on it. */
+struct fake_ns {
+	int ref;
 	struct ruleset rs;
 	uint32_t genid;
 	uint64_t table_handles;
 	uint64_t cookie;
 	unsigned commits;
-	/* faults for the next batch */
+	uint32_t portids;		/* the last one given */
+	/* faults for the next batch, whoever sends it */
 	int fail_commit;		/* negative errno */
 	bool race;
 	char *refuse_name;
 	int refuse_error;
+};
+
+/* One socket on it. */
+struct fnft_fake {
+	struct fake_ns *ns;
+	uint32_t portid;
 	/* replies not yet read, and the one being written */
 	struct dgram *q;
 	size_t q_head, q_n, q_cap;
@@ -508,8 +518,7 @@ static int refuse(struct refusal *why, int error, const char *text)
 	return error;
 }
 
-static int table_blob(struct ftable *t, const struct nlmsghdr *nlh,
-		      uint32_t portid)
+static int table_blob(struct ftable *t, const struct nlmsghdr *nlh)
 {
 	static const uint16_t drop[] = { NFTA_TABLE_HANDLE, NFTA_TABLE_USE,
 		NFTA_TABLE_FLAGS, NFTA_TABLE_OWNER, 0 };
@@ -522,7 +531,7 @@ static int table_blob(struct ftable *t, const struct nlmsghdr *nlh,
 	if (!rc)
 		rc = bytes_be64(&b, NFTA_TABLE_HANDLE, t->handle);
 	if (!rc && (t->flags & NFT_TABLE_F_OWNER))
-		rc = bytes_be32(&b, NFTA_TABLE_OWNER, portid);
+		rc = bytes_be32(&b, NFTA_TABLE_OWNER, t->owner);
 	if (rc) {
 		free(b.p);
 		return rc;
@@ -554,6 +563,13 @@ struct txn {
 	struct bytes scratch;
 };
 
+/* A table with the owner flag is its socket's alone to change. */
+static bool foreign(const struct txn *x, const struct ftable *t)
+{
+	return t && (t->flags & NFT_TABLE_F_OWNER) &&
+	       t->owner != fnft_fake_portid(x->f);
+}
+
 static int msg_table(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 		     bool del, struct refusal *why)
 {
@@ -566,6 +582,8 @@ static int msg_table(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 	attrs_of(nlh, tb);
 	name = str_of(tb[NFTA_TABLE_NAME]);
 	t = table_find(&x->rs, family, name);
+	if (foreign(x, t))
+		return refuse(why, -EPERM, NULL);
 	if (del) {
 		if (!t)
 			return refuse(why, -ENOENT, NULL);
@@ -592,17 +610,19 @@ static int msg_table(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 		t->flags = flags;
 		if (!as_msg(&x->scratch, &t->b))
 			return refuse(why, -ENOMEM, NULL);
-		return table_blob(t, (const struct nlmsghdr *)x->scratch.p,
-				  fnft_fake_portid(x->f)) ? refuse(why, -ENOMEM, NULL) : 0;
+		return table_blob(t, (const struct nlmsghdr *)x->scratch.p) ?
+			refuse(why, -ENOMEM, NULL) : 0;
 	}
 	if (fnft_grow(&x->rs.v, &(size_t){ x->rs.n }, x->rs.n + 1, sizeof(*t)) < 0)
 		return refuse(why, -ENOMEM, NULL);
 	t = &x->rs.v[x->rs.n];
-	*t = (struct ftable){ .family = family, .handle = ++x->f->table_handles };
+	*t = (struct ftable){ .family = family, .handle = ++x->f->ns->table_handles };
 	if (be32_of(tb[NFTA_TABLE_FLAGS], &flags))
 		t->flags = flags;
-	if (!(t->name = fnft_strdup(name)) ||
-	    table_blob(t, nlh, fnft_fake_portid(x->f))) {
+	if (t->flags & ~(uint32_t)(NFT_TABLE_F_DORMANT | NFT_TABLE_F_OWNER))
+		return refuse(why, -EOPNOTSUPP, NULL);
+	t->owner = fnft_fake_portid(x->f);
+	if (!(t->name = fnft_strdup(name)) || table_blob(t, nlh)) {
 		ftable_free(t);
 		return refuse(why, -ENOMEM, NULL);
 	}
@@ -618,6 +638,8 @@ static struct ftable *table_of(struct txn *x, const struct nlattr *a,
 
 	if (!t)
 		refuse(why, a ? -ENOENT : -EINVAL, NULL);
+	else if (foreign(x, t))
+		return refuse(why, -EPERM, NULL), NULL;
 	return t;
 }
 
@@ -1291,11 +1313,11 @@ static int batch_msg(struct txn *x, const struct nlmsghdr *nlh,
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*g) ||
 	    NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
 		return refuse(why, -EINVAL, NULL);
-	if (f->refuse_name && names(nlh, f->refuse_name)) {
-		int e = f->refuse_error;
+	if (f->ns->refuse_name && names(nlh, f->ns->refuse_name)) {
+		int e = f->ns->refuse_error;
 
-		free(f->refuse_name);
-		f->refuse_name = NULL;
+		free(f->ns->refuse_name);
+		f->ns->refuse_name = NULL;
 		return refuse(why, e, NULL);
 	}
 	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
@@ -1356,7 +1378,7 @@ static int reply_start(struct fnft_fake *f, uint16_t type, uint16_t flags,
 		.nlmsg_pid = fnft_fake_portid(f),
 	};
 	struct nfgenmsg g = { .nfgen_family = family, .version = NFNETLINK_V0,
-			      .res_id = htons((uint16_t)(f->genid & 0xffff)) };
+			      .res_id = htons((uint16_t)(f->ns->genid & 0xffff)) };
 
 	if (f->out.len >= DGRAM_MAX)
 		flush_out(f);
@@ -1427,10 +1449,10 @@ static int reply_done(struct fnft_fake *f, const struct nlmsghdr *req)
 
 static void fault_clear(struct fnft_fake *f)
 {
-	f->fail_commit = 0;
-	f->race = false;
-	free(f->refuse_name);
-	f->refuse_name = NULL;
+	f->ns->fail_commit = 0;
+	f->ns->race = false;
+	free(f->ns->refuse_name);
+	f->ns->refuse_name = NULL;
 }
 
 static int batch(struct fnft_fake *f, const struct nlmsghdr *begin, int len)
@@ -1453,15 +1475,15 @@ static int batch(struct fnft_fake *f, const struct nlmsghdr *begin, int len)
 		if (mnl_attr_get_type(a) == NFNL_BATCH_GENID &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 			genid = ntohl(mnl_attr_get_u32(a));
-	if (f->race) {
-		f->race = false;
-		f->genid++;	/* someone else committed just before us */
+	if (f->ns->race) {
+		f->ns->race = false;
+		f->ns->genid++;	/* someone else committed just before us */
 	}
-	if (genid && genid != f->genid) {
+	if (genid && genid != f->ns->genid) {
 		fault_clear(f);
 		return reply_error(f, begin, -ERESTART, NULL);
 	}
-	if (ruleset_dup(&x.rs, &f->rs))
+	if (ruleset_dup(&x.rs, &f->ns->rs))
 		return reply_error(f, begin, -ENOMEM, NULL);
 	n = len;
 	for (nlh = mnl_nlmsg_next(begin, &n); mnl_nlmsg_ok(nlh, n);
@@ -1473,8 +1495,8 @@ static int batch(struct fnft_fake *f, const struct nlmsghdr *begin, int len)
 		if (nlh->nlmsg_flags & NLM_F_ACK)
 			reply_error(f, nlh, 0, NULL);
 	}
-	if (!rc && f->fail_commit) {
-		rc = f->fail_commit;
+	if (!rc && f->ns->fail_commit) {
+		rc = f->ns->fail_commit;
 		nlh = begin;	/* a commit's failure is the batch's */
 		why.text = NULL;
 	}
@@ -1482,10 +1504,10 @@ static int batch(struct fnft_fake *f, const struct nlmsghdr *begin, int len)
 		reply_error(f, nlh, rc, why.text);
 		ruleset_clear(&x.rs);
 	} else {
-		ruleset_clear(&f->rs);
-		f->rs = x.rs;
-		f->genid++;
-		f->commits++;
+		ruleset_clear(&f->ns->rs);
+		f->ns->rs = x.rs;
+		f->ns->genid++;
+		f->ns->commits++;
 	}
 	free(x.scratch.p);
 	fault_clear(f);
@@ -1592,7 +1614,7 @@ static int request(struct fnft_fake *f, const struct nlmsghdr *req)
 	if (type == NFT_MSG_GETGEN) {
 		if (reply_start(f, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN, 0,
 				req->nlmsg_seq, AF_UNSPEC, &at) ||
-		    bytes_be32(&f->out, NFTA_GEN_ID, f->genid))
+		    bytes_be32(&f->out, NFTA_GEN_ID, f->ns->genid))
 			return -ENOMEM;
 		reply_end(f, at);
 		return req->nlmsg_flags & NLM_F_ACK ? reply_error(f, req, 0, NULL) : 0;
@@ -1601,7 +1623,7 @@ static int request(struct fnft_fake *f, const struct nlmsghdr *req)
 		/* one object by name: only a table is asked for that way */
 		if (type != NFT_MSG_GETTABLE)
 			return reply_error(f, req, -EOPNOTSUPP, "the fake kernel answers this request only as a dump");
-		t = table_find(&f->rs, g->nfgen_family, str_of(tb[NFTA_TABLE_NAME]));
+		t = table_find(&f->ns->rs, g->nfgen_family, str_of(tb[NFTA_TABLE_NAME]));
 		if (!t)
 			return reply_error(f, req, -ENOENT, NULL);
 		if (dump_table(f, req, t, 0))
@@ -1611,7 +1633,7 @@ static int request(struct fnft_fake *f, const struct nlmsghdr *req)
 	if (type == NFT_MSG_GETSETELEM) {
 		struct fset *s;
 
-		t = table_find(&f->rs, g->nfgen_family,
+		t = table_find(&f->ns->rs, g->nfgen_family,
 			       str_of(tb[NFTA_SET_ELEM_LIST_TABLE]));
 		s = t ? set_find(t, str_of(tb[NFTA_SET_ELEM_LIST_SET])) : NULL;
 		if (!s)
@@ -1621,8 +1643,8 @@ static int request(struct fnft_fake *f, const struct nlmsghdr *req)
 		/* attribute 1 is the table of every other request */
 		const char *table = tb[1] ? str_of(tb[1]) : NULL;
 
-		for (i = 0; !rc && i < f->rs.n; i++) {
-			t = &f->rs.v[i];
+		for (i = 0; !rc && i < f->ns->rs.n; i++) {
+			t = &f->ns->rs.v[i];
 			if ((g->nfgen_family == NFPROTO_UNSPEC ||
 			     g->nfgen_family == t->family) &&
 			    (!table || streq(table, t->name)))
@@ -1634,21 +1656,62 @@ static int request(struct fnft_fake *f, const struct nlmsghdr *req)
 
 /* ---- the socket end (fake-kernel.h) ---- */
 
-int fnft_fake_new(struct fnft_fake **out)
+/* A socket on @ns, taking a reference. */
+static int fake_socket(struct fake_ns *ns, struct fnft_fake **out)
 {
 	struct fnft_fake *f = calloc(1, sizeof(*f));
-	struct timespec ts;
 
 	if (!f)
 		return -ENOMEM;
-	f->genid = 1;
+	f->ns = ns;
+	ns->ref++;
+	/* as the kernel's autobind: negative, unique per socket */
+	f->portid = 0x80000000u | ++ns->portids;
+	*out = f;
+	return 0;
+}
+
+int fnft_fake_new(struct fnft_fake **out)
+{
+	struct fake_ns *ns = calloc(1, sizeof(*ns));
+	struct timespec ts;
+	int rc;
+
+	if (!ns)
+		return -ENOMEM;
+	ns->genid = 1;
 	/* real cookies count up from 1: the top bit keeps a fake's apart;
 	 * the clock and the address, two fakes of one process */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	f->cookie = (1ull << 63) | (((uint64_t)ts.tv_sec * 1000000000u +
-				     (uint64_t)ts.tv_nsec) ^ ((uint64_t)(uintptr_t)f << 20));
-	*out = f;
-	return 0;
+	ns->cookie = (1ull << 63) | (((uint64_t)ts.tv_sec * 1000000000u +
+				      (uint64_t)ts.tv_nsec) ^ ((uint64_t)(uintptr_t)ns << 20));
+	if ((rc = fake_socket(ns, out)))
+		free(ns);
+	return rc;
+}
+
+int fnft_fake_new_peer(struct fnft_fake *of, struct fnft_fake **out)
+{
+	return fake_socket(of->ns, out);
+}
+
+/* The socket @portid closes: the tables it owns go with it, in a commit
+ * of their own, as the kernel does. */
+static void owner_gone(struct fake_ns *ns, uint32_t portid)
+{
+	size_t i, n = ns->rs.n;
+
+	for (i = ns->rs.n; i-- > 0;) {
+		struct ftable *t = &ns->rs.v[i];
+
+		if (!(t->flags & NFT_TABLE_F_OWNER) || t->owner != portid)
+			continue;
+		ftable_free(t);
+		memmove(t, t + 1, (ns->rs.n - i - 1) * sizeof(*t));
+		ns->rs.n--;
+	}
+	if (ns->rs.n != n)
+		ns->genid++;
 }
 
 void fnft_fake_free(struct fnft_fake *f)
@@ -1657,24 +1720,28 @@ void fnft_fake_free(struct fnft_fake *f)
 
 	if (!f)
 		return;
-	ruleset_clear(&f->rs);
 	for (i = f->q_head; i < f->q_n; i++)
 		free(f->q[i].p);
 	free(f->q);
 	free(f->out.p);
-	free(f->refuse_name);
+	if (--f->ns->ref == 0) {
+		ruleset_clear(&f->ns->rs);
+		free(f->ns->refuse_name);
+		free(f->ns);
+	} else {
+		owner_gone(f->ns, f->portid);
+	}
 	free(f);
 }
 
 uint32_t fnft_fake_portid(const struct fnft_fake *f)
 {
-	(void)f;
-	return 0x7fffff01u;
+	return f->portid;
 }
 
 uint64_t fnft_fake_netns_cookie(const struct fnft_fake *f)
 {
-	return f->cookie;
+	return f->ns->cookie;
 }
 
 int fnft_fake_sendmsg(struct fnft_fake *f, const void *buf, size_t len)
@@ -1730,7 +1797,7 @@ FNFT_EXPORT int fnft_fake_fail_commit(struct fnft_kernel *k, int error)
 
 	if (!f || !error)
 		return -EINVAL;
-	f->fail_commit = errno_of(error);
+	f->ns->fail_commit = errno_of(error);
 	return 0;
 }
 
@@ -1744,9 +1811,9 @@ FNFT_EXPORT int fnft_fake_refuse(struct fnft_kernel *k, const char *object,
 		return -EINVAL;
 	if (!(copy = strdup(object)))
 		return -ENOMEM;
-	free(f->refuse_name);
-	f->refuse_name = copy;
-	f->refuse_error = errno_of(error);
+	free(f->ns->refuse_name);
+	f->ns->refuse_name = copy;
+	f->ns->refuse_error = errno_of(error);
 	return 0;
 }
 
@@ -1756,7 +1823,7 @@ FNFT_EXPORT int fnft_fake_bump_generation(struct fnft_kernel *k)
 
 	if (!f)
 		return -EINVAL;
-	f->genid++;
+	f->ns->genid++;
 	return 0;
 }
 
@@ -1766,7 +1833,7 @@ FNFT_EXPORT int fnft_fake_race_next_batch(struct fnft_kernel *k)
 
 	if (!f)
 		return -EINVAL;
-	f->race = true;
+	f->ns->race = true;
 	return 0;
 }
 
@@ -1777,7 +1844,7 @@ FNFT_EXPORT int fnft_fake_commit_count(const struct fnft_kernel *k,
 
 	if (!f || !commits)
 		return -EINVAL;
-	*commits = f->commits;
+	*commits = f->ns->commits;
 	return 0;
 }
 
@@ -1791,7 +1858,7 @@ FNFT_EXPORT int fnft_fake_set_element_count(const struct fnft_kernel *k,
 
 	if (!f || !set || !count)
 		return -EINVAL;
-	if (!(t = table_find(&f->rs, NFPROTO_INET, table ? table : FNFT_DEFAULT_TABLE)))
+	if (!(t = table_find(&f->ns->rs, NFPROTO_INET, table ? table : FNFT_DEFAULT_TABLE)))
 		return -ENOENT;
 	if (!(s = set_find(t, set)))
 		return -ENOENT;

@@ -46,8 +46,10 @@ struct fnft_kernel {
 	void *lock_ctx;
 };
 
-/* @fake: on a fake kernel (fake.c), with no state and no lock dir */
-static int open_session(const char *table, bool fake, struct fnft_kernel **out,
+/* @fake: on a fake kernel (fake.c), with no state and no lock dir:
+ * @peer's, or a new one */
+static int open_session(const char *table, bool fake,
+			const struct fnft_kernel *peer, struct fnft_kernel **out,
 			struct fnft_error *err)
 {
 	struct fnft_kernel *k;
@@ -74,7 +76,8 @@ static int open_session(const char *table, bool fake, struct fnft_kernel **out,
 		free(k->lock_dir);
 		k->state_dir = k->lock_dir = NULL;
 	}
-	rc = fake ? fnft_nl_open_fake(&k->nl, err) : fnft_nl_open(&k->nl, err);
+	rc = fake ? fnft_nl_open_fake(peer ? peer->nl : NULL, &k->nl, err) :
+		    fnft_nl_open(&k->nl, err);
 	if (rc) {
 		fnft_kernel_free(k);
 		return rc;
@@ -92,13 +95,24 @@ static int open_session(const char *table, bool fake, struct fnft_kernel **out,
 FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 				 struct fnft_error *err)
 {
-	return open_session(table, false, out, err);
+	return open_session(table, false, NULL, out, err);
 }
 
 FNFT_EXPORT int fnft_kernel_open_fake(const char *table, struct fnft_kernel **out,
 				      struct fnft_error *err)
 {
-	return open_session(table, true, out, err);
+	return open_session(table, true, NULL, out, err);
+}
+
+FNFT_EXPORT int fnft_kernel_open_fake_peer(const struct fnft_kernel *peer,
+					   const char *table,
+					   struct fnft_kernel **out,
+					   struct fnft_error *err)
+{
+	if (!peer || !fnft_kernel_fake(peer))
+		return fnft_err(err, -EINVAL, NULL, NULL,
+				"the peer is not a session on a fake kernel");
+	return open_session(table, true, peer, out, err);
 }
 
 struct fnft_fake *fnft_kernel_fake(const struct fnft_kernel *k)

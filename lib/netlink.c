@@ -72,11 +72,17 @@ static ssize_t nl_recv(struct fnft_nl *nl, void *buf, size_t len, bool nowait)
 	return n;
 }
 
-int fnft_nl_open_fake(struct fnft_nl **out, struct fnft_error *err)
+int fnft_nl_open_fake(const struct fnft_nl *peer, struct fnft_nl **out,
+		      struct fnft_error *err)
 {
 	struct fnft_nl *nl = calloc(1, sizeof(*nl));
 
-	if (!nl || fnft_fake_new(&nl->fake) < 0) {
+	if (peer && !peer->fake) {
+		free(nl);
+		return fnft_err(err, -EINVAL, NULL, NULL, "not a fake kernel");
+	}
+	if (!nl || (peer ? fnft_fake_new_peer(peer->fake, &nl->fake)
+			 : fnft_fake_new(&nl->fake)) < 0) {
 		free(nl);
 		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
 	}

@@ -468,7 +468,7 @@ START_TEST(kernel_rules)
 	struct fnft_dump *d = NULL;
 	uint32_t g = 0;
 
-	ck_assert_int_eq(fnft_nl_open_fake(&nl, NULL), 0);
+	ck_assert_int_eq(fnft_nl_open_fake(NULL, &nl, NULL), 0);
 	ck_assert_ptr_nonnull(fnft_nl_fake(nl));
 
 	/* an exclusive create of an existing table: EEXIST on it */
@@ -555,7 +555,7 @@ START_TEST(missing_objects)
 	struct fnft_elems w;
 	struct fnft_ack ack;
 
-	ck_assert_int_eq(fnft_nl_open_fake(&nl, NULL), 0);
+	ck_assert_int_eq(fnft_nl_open_fake(NULL, &nl, NULL), 0);
 	ck_assert_int_eq(fnft_encode_replace(rs, 1, fnft_nl_next_seq(nl), &b), 0);
 	ck_assert_int_eq(fnft_nl_send(nl, b, &ack), 0);
 	ck_assert_int_eq(ack.error, 0);
@@ -626,6 +626,107 @@ START_TEST(snapshot_moves_between_fakes)
 }
 END_TEST
 
+/* Two sessions on one fake: one ruleset, one generation, two sockets. */
+START_TEST(peers_share_the_kernel)
+{
+	struct env e = { 0 };
+	struct fnft_kernel *other = NULL;
+	struct fnft_error err = { 0 };
+	struct fnft_apply_stats st;
+	struct fnft_snapshot *snap = NULL;
+	struct fnft_ruleset *mine, *theirs;
+	char *overwritten = NULL;
+
+	env_open(&e);
+	ck_assert_int_eq(fnft_kernel_open_fake_peer(e.k, NULL, &other, &err), 0);
+	ck_assert_str_eq(fnft_kernel_id(other), fnft_kernel_id(e.k));
+	mine = site_plan(&e);
+	ck_assert_int_eq(fnft_site_add_group_address(e.s, "browser", "10.40.0.0/16", &err), 0);
+	theirs = site_plan(&e);
+
+	ck_assert_int_eq(fnft_kernel_apply(e.k, mine, NULL, &err), 0);
+	expect_table(other, mine);
+	ck_assert_int_eq(fnft_kernel_snapshot(e.k, &snap, &err), 0);
+	/* the other writer commits: our snapshot's generation is gone */
+	ck_assert_int_eq(fnft_kernel_apply(other, theirs, &st, &err), 0);
+	ck_assert(st.incremental);
+	ck_assert_uint_eq(generation(e.k), 3);
+	ck_assert_int_eq(fnft_kernel_apply_over(e.k, snap, mine, NULL, &err), -EAGAIN);
+	expect_table(e.k, theirs);
+	/* a restore puts ours back, and says what it overwrote */
+	ck_assert_int_eq(fnft_kernel_restore(e.k, snap, &overwritten, &err), 0);
+	ck_assert_ptr_nonnull(overwritten);
+	ck_assert_msg(strstr(overwritten, "10.40.0.0/16"), "%s", overwritten);
+	free(overwritten);
+	expect_table(other, mine);
+	/* faults are the kernel's: set on one, met by the other */
+	ck_assert_int_eq(fnft_fake_fail_commit(e.k, EIO), 0);
+	ck_assert_int_eq(fnft_kernel_apply(other, theirs, NULL, &err), -EIO);
+	ck_assert_int_eq(fnft_kernel_remove(other, &err), 0);
+	expect_table(e.k, NULL);
+	ck_assert_int_eq(fnft_kernel_open_fake_peer(NULL, NULL, &other, NULL), -EINVAL);
+	fnft_snapshot_free(snap);
+	fnft_ruleset_free(mine);
+	fnft_ruleset_free(theirs);
+	/* the fake lives on with the peer */
+	fnft_kernel_free(other);
+	ck_assert_uint_eq(commits(e.k), 4);
+	env_close(&e);
+}
+END_TEST
+
+/* A NEWTABLE of table "owned" with the owner flag from the fake socket
+ * @nl: taken (0) or refused with @want. */
+static void put_owned_table(struct fnft_nl *nl, int want)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	struct fnft_batch *b = batch_at(nl);
+	struct fnft_error err = { 0 };
+
+	memset(buf, 0, sizeof(buf));
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, "owned");
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, NFPROTO_INET, NLM_F_CREATE, 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	ck_assert_int_eq(fnft_batch_put_msg(b, nlh), 0);
+	ck_assert_int_eq(send_batch(nl, b, &err), want);
+	fnft_batch_free(b);
+}
+
+/* The owner flag: the creator's socket alone changes it, and takes it along. */
+START_TEST(owner_flag)
+{
+	struct fnft_nl *a = NULL, *b = NULL;
+	struct fnft_dump *d = NULL;
+	struct fnft_batch *del;
+	struct fnft_error err = { 0 };
+
+	ck_assert_int_eq(fnft_nl_open_fake(NULL, &a, NULL), 0);
+	ck_assert_int_eq(fnft_nl_open_fake(a, &b, NULL), 0);
+	put_owned_table(a, 0);
+	put_owned_table(a, 0);	/* its owner may */
+	put_owned_table(b, -EPERM);
+	del = batch_at(b);
+	ck_assert_int_eq(fnft_batch_table_del(del, "owned"), 0);
+	ck_assert_int_eq(send_batch(b, del, &err), -EPERM);
+	fnft_batch_free(del);
+	ck_assert_int_eq(fnft_nl_dump(b, "owned", false, &d, NULL), 0);
+	ck_assert_ptr_nonnull(d->table);
+	ck_assert(nftnl_table_get_u32(d->table, NFTNL_TABLE_FLAGS) & NFT_TABLE_F_OWNER);
+	fnft_dump_free(d);
+	/* the owner goes: the table too, and the generation moves */
+	fnft_nl_close(a);
+	ck_assert_int_eq(fnft_nl_dump(b, "owned", false, &d, NULL), 0);
+	ck_assert_ptr_null(d->table);
+	ck_assert_uint_eq(d->genid, 4);
+	fnft_dump_free(d);
+	fnft_nl_close(b);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	TCase *tc = tcase_create("fake");
@@ -643,5 +744,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, kernel_rules);
 	tcase_add_test(tc, missing_objects);
 	tcase_add_test(tc, snapshot_moves_between_fakes);
+	tcase_add_test(tc, peers_share_the_kernel);
+	tcase_add_test(tc, owner_flag);
 	return tl_run("fake", tc, false);
 }

@@ -21,14 +21,15 @@ extern "C" {
  * is refused: -EAGAIN), the create and exclusive flags (EEXIST), missing
  * objects (ENOENT), handles, anonymous sets; a refusal comes back on the
  * message it is about, so @err names the row, set or chain as it would.
- * Each fake handle is a ruleset of its own, empty at generation 1.
+ * Each fake handle is a ruleset of its own, empty at generation 1, unless
+ * opened as a peer of another.
  *
  * Not modelled: packets (counters stay 0, quotas and limits never
  * fill), overlapping intervals (Linux refuses them with EEXIST, the fake
  * keeps both), set sizes and timeouts, expressions beyond their syntax
  * (libnftnl parses them; registers and types are not checked), deleting
- * single chains, sets or objects, and other processes (but see
- * fnft_fake_bump_generation()).
+ * single chains, sets or objects, and other processes than those of
+ * fnft_kernel_open_fake_peer() (but see fnft_fake_bump_generation()).
  *
  * A fake handle has no state directory and no lock directory (both can
  * be set as on any handle; the state file is then keyed by the fake's own
@@ -49,6 +50,26 @@ extern "C" {
  */
 int fnft_kernel_open_fake(const char *table, struct fnft_kernel **out,
 			  struct fnft_error *err);
+
+/**
+ * fnft_kernel_open_fake_peer - another session on @peer's fake kernel: as
+ * another process in the same namespace
+ * @peer: a session from fnft_kernel_open_fake() (or from this call)
+ * @table: the table name, or NULL for FNFT_DEFAULT_TABLE
+ * @out: receives the handle; free it with fnft_kernel_free()
+ *
+ * The two see one ruleset and one generation: what one commits, the other
+ * reads, and a batch one built before the other's commit is refused
+ * (-EAGAIN), as between two writers of one namespace without a lock.
+ * Each has a socket of its own: a table with the owner flag is its
+ * creator's alone to change (EPERM for the other) and goes when that
+ * session is freed.  The faults below are the kernel's, so they meet the
+ * next batch of either.  The fake lives until its last session is freed.
+ * Returns 0, -EINVAL (a bad table name, or @peer is no fake) or -ENOMEM.
+ */
+int fnft_kernel_open_fake_peer(const struct fnft_kernel *peer,
+			       const char *table, struct fnft_kernel **out,
+			       struct fnft_error *err);
 
 /**
  * fnft_fake_fail_commit - make the next batch fail at its commit
