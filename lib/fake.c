@@ -22,17 +22,17 @@
  * that binds them), set and rule references by id within the batch,
  * rule positions, handles from one counter per table, rule and set
  * flushes, a NEWSET without an id (EINVAL), NEWRULE without NLM_F_CREATE
- * (EINVAL), acks for NLM_F_ACK.
+ * (EINVAL), overlapping intervals (EEXIST, for the message), the owner
+ * flag (the creating socket's alone; gone with it), acks for NLM_F_ACK.
  *
  * Not modelled: packets (counters never advance, no quota or limit
  * state), expressions beyond what libnftnl parses (any it parses is
- * taken, whatever its registers), overlapping intervals (the kernel says
- * EEXIST; the fake keeps both), set sizes, timeouts, element updates
- * (an existing element is kept as it was), DELCHAIN, DELSET, DELOBJ,
- * DELFLOWTABLE and replacing a rule by handle (EOPNOTSUPP with a text
- * saying so), other tables' owner flags (all requests come from one
- * socket), more than the first refusal of a batch (the kernel may send
- * one per message; the first is the one that counts), dump interruption.
+ * taken, whatever its registers), overlaps of concatenated intervals,
+ * set sizes, timeouts, element updates (an existing element is kept as
+ * it was), DELCHAIN, DELSET, DELOBJ, DELFLOWTABLE and replacing a rule by
+ * handle (EOPNOTSUPP with a text saying so), more than the first refusal
+ * of a batch (the kernel may send one per message; the first is the one
+ * that counts), dump interruption.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -636,10 +636,14 @@ static struct ftable *table_of(struct txn *x, const struct nlattr *a,
 {
 	struct ftable *t = table_find(&x->rs, family, str_of(a));
 
-	if (!t)
+	if (!t) {
 		refuse(why, a ? -ENOENT : -EINVAL, NULL);
-	else if (foreign(x, t))
-		return refuse(why, -EPERM, NULL), NULL;
+		return NULL;
+	}
+	if (foreign(x, t)) {
+		refuse(why, -EPERM, NULL);
+		return NULL;
+	}
 	return t;
 }
 
@@ -801,15 +805,14 @@ static int msg_set(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 	s.name = strchr(name, '%') ? anon_name(t, name) : fnft_strdup(name);
 	if (!s.name)
 		return refuse(why, strchr(name, '%') ? -EINVAL : -ENOMEM, NULL);
-	if (!(s.e = calloc(1, sizeof(*s.e))) ||
-	    bytes_attr(&s.b, NFTA_SET_NAME, s.name, strlen(s.name) + 1) ||
+	if ((s.e = calloc(1, sizeof(*s.e))))
+		s.e->ref = 1;
+	if (!s.e || bytes_attr(&s.b, NFTA_SET_NAME, s.name, strlen(s.name) + 1) ||
 	    copy_attrs(&s.b, nlh, drop) ||
 	    bytes_be64(&s.b, NFTA_SET_HANDLE, s.handle)) {
-		s.e ? s.e->ref = 1 : 0;
 		fset_free(&s);
 		return refuse(why, -ENOMEM, NULL);
 	}
-	s.e->ref = 1;
 	cap = t->n_sets;
 	if (fnft_grow(&t->sets, &cap, t->n_sets + 1, sizeof(s)) < 0) {
 		fset_free(&s);
@@ -911,6 +914,42 @@ static int elem_parse(const struct nlattr *nest, struct elem *out)
 	return 0;
 }
 
+/*
+ * Whether the intervals of @e overlap: ascending, a start must follow an
+ * end (or come first) and an end a start, where an end and a start of
+ * one key are two adjacent intervals.  An end with nothing open is
+ * nft's leading end at 0 only; a start left open runs to the top.  The
+ * kernel refuses the element that makes an overlap (EEXIST); the fake
+ * refuses the message, looking once it is in.
+ */
+static bool overlaps(const struct elems *e)
+{
+	static const uint8_t zero[KEY_MAX];
+	bool open = false;
+	size_t i = 0;
+
+	while (i < e->n) {
+		const struct elem *k = &e->v[i];
+		bool start = false, end = false;
+
+		/* sorted by key, then start before end */
+		for (; i < e->n && e->v[i].klen == k->klen &&
+		       !memcmp(e->v[i].key, k->key, k->klen); i++)
+			*(e->v[i].end ? &end : &start) = true;
+		if (end) {
+			if (!open && memcmp(k->key, zero, k->klen))
+				return true;
+			open = false;
+		}
+		if (start) {
+			if (open)
+				return true;
+			open = true;
+		}
+	}
+	return false;
+}
+
 static int msg_elems(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 		     bool del, struct refusal *why)
 {
@@ -971,6 +1010,9 @@ static int msg_elems(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 		e->v[at] = k;
 		e->n++;
 	}
+	if (!del && (s->flags & NFT_SET_INTERVAL) && !(s->flags & NFT_SET_CONCAT) &&
+	    overlaps(e))
+		return refuse(why, -EEXIST, NULL);
 	return 0;
 }
 

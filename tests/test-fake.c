@@ -541,7 +541,8 @@ static struct fnft_batch *batch_at(struct fnft_nl *nl)
 	return b;
 }
 
-/* Missing sets, elements and rules: ENOENT, on the message about them. */
+/* Missing sets, elements and rules: ENOENT; overlapping intervals:
+ * EEXIST; each on the message about them. */
 START_TEST(missing_objects)
 {
 	struct fnft_ruleset *rs = tl_plan_golden(golden_dir, "primary");
@@ -575,6 +576,20 @@ START_TEST(missing_objects)
 	ck_assert_int_eq(fnft_elems_key(&w, key, sizeof(key), 0, false), 0);
 	ck_assert_int_eq(fnft_elems_close(&w), 0);
 	expect_refused(b, nl, -ENOENT, "nosuch_v4", "the elements of set nosuch_v4");
+
+	/* an interval inside one the set holds (10.20.0.0/16): EEXIST */
+	{
+		static const uint8_t lo[4] = { 10, 20, 128, 0 }, hi[4] = { 10, 20, 129, 0 };
+
+		set.name = "browser_v4";
+		b = batch_at(nl);
+		fnft_elems_init(&w, b, NFT_MSG_NEWSETELEM, "finesse", "browser_v4", 0, &set);
+		ck_assert_int_eq(fnft_elems_key(&w, lo, sizeof(lo), 0, false), 0);
+		ck_assert_int_eq(fnft_elems_key(&w, hi, sizeof(hi), NFT_SET_ELEM_INTERVAL_END,
+						false), 0);
+		ck_assert_int_eq(fnft_elems_close(&w), 0);
+		expect_refused(b, nl, -EEXIST, "browser_v4", "the elements of set browser_v4");
+	}
 
 	/* a rule by a handle no rule has */
 	b = batch_at(nl);

@@ -24,12 +24,15 @@ extern "C" {
  * Each fake handle is a ruleset of its own, empty at generation 1, unless
  * opened as a peer of another.
  *
+ * Overlapping intervals are refused with EEXIST as Linux refuses them,
+ * but on their message as a whole, where Linux names the element.
+ *
  * Not modelled: packets (counters stay 0, quotas and limits never
- * fill), overlapping intervals (Linux refuses them with EEXIST, the fake
- * keeps both), set sizes and timeouts, expressions beyond their syntax
- * (libnftnl parses them; registers and types are not checked), deleting
- * single chains, sets or objects, and other processes than those of
- * fnft_kernel_open_fake_peer() (but see fnft_fake_bump_generation()).
+ * fill), set sizes and timeouts, overlaps of concatenated intervals,
+ * expressions beyond their syntax (libnftnl parses them; registers and
+ * types are not checked), deleting single chains, sets or objects, and
+ * other processes than those of fnft_kernel_open_fake_peer() (but see
+ * fnft_fake_bump_generation()).
  *
  * A fake handle has no state directory and no lock directory (both can
  * be set as on any handle; the state file is then keyed by the fake's own
