@@ -1257,6 +1257,17 @@ static int msg_delrule(struct txn *x, const struct nlmsghdr *nlh, uint8_t family
 	return 0;
 }
 
+/* Objects of two types may share a name: by both. */
+static struct fobj *obj_find(struct ftable *t, const char *name, uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_objs; i++)
+		if (t->objs[i].type == type && streq(t->objs[i].name, name))
+			return &t->objs[i];
+	return NULL;
+}
+
 static int msg_obj(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 		   bool flowtable, struct refusal *why)
 {
@@ -1277,9 +1288,7 @@ static int msg_obj(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 	if (!name || (!flowtable && !be32_of(tb[NFTA_OBJ_TYPE], &type)))
 		return refuse(why, -EINVAL, NULL);
 	e = flowtable ? fobj_find(t->flows, t->n_flows, name)
-		      : fobj_find(t->objs, t->n_objs, name);
-	if (e && !flowtable && e->type != type)
-		e = NULL;	/* objects of two types may share a name */
+		      : obj_find(t, name, type);
 	if (e) {
 		if (nlh->nlmsg_flags & NLM_F_EXCL)
 			return refuse(why, -EEXIST, NULL);
@@ -1314,6 +1323,8 @@ static int msg_obj(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 static bool names(const struct nlmsghdr *nlh, const char *want)
 {
 	const struct nlattr *tb[ATTR_MAX];
+	const char *name;
+	uint16_t attr;
 	char *row;
 	bool hit;
 
@@ -1321,29 +1332,35 @@ static bool names(const struct nlmsghdr *nlh, const char *want)
 	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
 	case NFT_MSG_NEWTABLE:
 	case NFT_MSG_DELTABLE:
-		return str_of(tb[NFTA_TABLE_NAME]) && streq(str_of(tb[NFTA_TABLE_NAME]), want);
+		attr = NFTA_TABLE_NAME;
+		break;
 	case NFT_MSG_NEWCHAIN:
-		return str_of(tb[NFTA_CHAIN_NAME]) && streq(str_of(tb[NFTA_CHAIN_NAME]), want);
+		attr = NFTA_CHAIN_NAME;
+		break;
 	case NFT_MSG_NEWSET:
-		return str_of(tb[NFTA_SET_NAME]) && streq(str_of(tb[NFTA_SET_NAME]), want);
+		attr = NFTA_SET_NAME;
+		break;
 	case NFT_MSG_NEWSETELEM:
 	case NFT_MSG_DELSETELEM:
-		return str_of(tb[NFTA_SET_ELEM_LIST_SET]) &&
-		       streq(str_of(tb[NFTA_SET_ELEM_LIST_SET]), want);
+		attr = NFTA_SET_ELEM_LIST_SET;
+		break;
+	case NFT_MSG_NEWOBJ:
+		attr = NFTA_OBJ_NAME;
+		break;
+	case NFT_MSG_NEWFLOWTABLE:
+		attr = NFTA_FLOWTABLE_NAME;
+		break;
 	case NFT_MSG_NEWRULE:
 	case NFT_MSG_DELRULE:
 		row = rule_row(tb[NFTA_RULE_USERDATA]);
 		hit = row && streq(row, want);
 		free(row);
 		return hit;
-	case NFT_MSG_NEWOBJ:
-		return str_of(tb[NFTA_OBJ_NAME]) && streq(str_of(tb[NFTA_OBJ_NAME]), want);
-	case NFT_MSG_NEWFLOWTABLE:
-		return str_of(tb[NFTA_FLOWTABLE_NAME]) &&
-		       streq(str_of(tb[NFTA_FLOWTABLE_NAME]), want);
 	default:
 		return false;
 	}
+	name = str_of(tb[attr]);
+	return name && streq(name, want);
 }
 
 static int batch_msg(struct txn *x, const struct nlmsghdr *nlh,
@@ -1397,9 +1414,14 @@ static void flush_out(struct fnft_fake *f)
 
 	if (!f->out.len)
 		return;
-	if (f->q_head && f->q_head == f->q_n) {
-		f->q_head = f->q_n = 0;
+	if (f->oom) {
+		/* a reply that could not be written whole is not sent */
+		free(f->out.p);
+		f->out = (struct bytes){ 0 };
+		return;
 	}
+	if (f->q_head == f->q_n)
+		f->q_head = f->q_n = 0;	/* all read: start over */
 	if (fnft_grow(&f->q, &cap, f->q_n + 1, sizeof(*f->q)) < 0) {
 		f->oom = true;
 		free(f->out.p);
@@ -1534,8 +1556,8 @@ static int batch(struct fnft_fake *f, const struct nlmsghdr *begin, int len)
 			break;
 		if ((rc = batch_msg(&x, nlh, &why)))
 			break;
-		if (nlh->nlmsg_flags & NLM_F_ACK)
-			reply_error(f, nlh, 0, NULL);
+		if ((nlh->nlmsg_flags & NLM_F_ACK) && reply_error(f, nlh, 0, NULL))
+			f->oom = true;
 	}
 	if (!rc && f->ns->fail_commit) {
 		rc = f->ns->fail_commit;
@@ -1543,7 +1565,8 @@ static int batch(struct fnft_fake *f, const struct nlmsghdr *begin, int len)
 		why.text = NULL;
 	}
 	if (rc) {
-		reply_error(f, nlh, rc, why.text);
+		if (reply_error(f, nlh, rc, why.text))
+			f->oom = true;
 		ruleset_clear(&x.rs);
 	} else {
 		ruleset_clear(&f->ns->rs);
@@ -1799,6 +1822,8 @@ int fnft_fake_sendmsg(struct fnft_fake *f, const void *buf, size_t len)
 		rc = batch(f, nlh, (int)len);
 	else
 		rc = request(f, nlh);
+	if (rc < 0)
+		f->oom = true;	/* the replies are not whole */
 	flush_out(f);
 	if (f->oom) {
 		f->oom = false;

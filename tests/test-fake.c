@@ -515,6 +515,25 @@ START_TEST(kernel_rules)
 	ck_assert_str_eq(nftnl_table_get_str(d->table, NFTNL_TABLE_NAME), "t");
 	ck_assert(nftnl_table_is_set(d->table, NFTNL_TABLE_HANDLE));
 	fnft_dump_free(d);
+
+	/* what the fake does not model, it says so, in the kernel's
+	 * extended-ack text */
+	{
+		char buf[MNL_SOCKET_BUFFER_SIZE];
+		struct nlmsghdr *nlh;
+
+		memset(buf, 0, sizeof(buf));
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_DELCHAIN, NFPROTO_INET, 0, 0);
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, "t");
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, "c");
+		b = fnft_batch_new(fnft_nl_next_seq(nl));
+		ck_assert_int_eq(fnft_batch_begin(b, 0), 0);
+		ck_assert_int_eq(fnft_batch_put_msg(b, nlh), 0);
+		ck_assert_int_eq(send_batch(nl, b, &err), -EOPNOTSUPP);
+		ck_assert_msg(strstr(err.message, "(the fake kernel does not model this message)"),
+			      "%s", err.message);
+		fnft_batch_free(b);
+	}
 	fnft_nl_close(nl);
 }
 END_TEST
