@@ -39,8 +39,9 @@ extern "C" {
  * namespace cookie, which has its top bit set).  fnft_kernel_id() works.
  *
  * The fnft_fake_* calls below take a handle from fnft_kernel_open_fake()
- * and return -EINVAL for any other.  None blocks; none is thread-safe
- * against other calls on the same handle (no handle is).
+ * and return -EINVAL for any other.  None blocks.  A fake is not
+ * thread-safe: use a handle and its peers (fnft_kernel_open_fake_peer())
+ * from one thread at a time; separate fakes share nothing.
  */
 
 /**
