@@ -57,6 +57,8 @@
 /* Element messages of a dump: about this many bytes of elements each. */
 #define ELEMS_MSG 8192
 #define NAME_MAX_LEN 256
+/* The netlink type of nf_tables message @msg. */
+#define NFT_TYPE(msg) ((uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | (msg)))
 #define KEY_MAX 64
 
 struct bytes {
@@ -675,6 +677,14 @@ static bool same_attr(const struct nlattr *a, const struct nlattr *b)
 	       memcmp(a, b, a->nla_len) == 0;
 }
 
+/* Whether a message's attribute @type, if it has one, differs from the
+ * object's. */
+static bool changes(const struct nlattr **tb, const struct nlattr **old,
+		    uint16_t type)
+{
+	return tb[type] && !same_attr(tb[type], old[type]);
+}
+
 static int msg_chain(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 		     struct refusal *why)
 {
@@ -704,8 +714,8 @@ static int msg_chain(struct txn *x, const struct nlmsghdr *nlh, uint8_t family,
 			return refuse(why, -ENOMEM, NULL);
 		attrs_of(m, old);
 		/* an update: the policy; the hook and type stay */
-		if ((tb[NFTA_CHAIN_HOOK] && !same_attr(tb[NFTA_CHAIN_HOOK], old[NFTA_CHAIN_HOOK])) ||
-		    (tb[NFTA_CHAIN_TYPE] && !same_attr(tb[NFTA_CHAIN_TYPE], old[NFTA_CHAIN_TYPE])))
+		if (changes(tb, old, NFTA_CHAIN_HOOK) ||
+		    changes(tb, old, NFTA_CHAIN_TYPE))
 			return refuse(why, -EEXIST, NULL);
 		if (!tb[NFTA_CHAIN_POLICY])
 			return 0;
@@ -1465,7 +1475,7 @@ static int reply_obj(struct fnft_fake *f, uint16_t msg, uint16_t flags,
 {
 	size_t at;
 
-	if (reply_start(f, (NFNL_SUBSYS_NFTABLES << 8) | msg, flags, seq, family, &at) ||
+	if (reply_start(f, NFT_TYPE(msg), flags, seq, family, &at) ||
 	    bytes_put(&f->out, blob->p, blob->len))
 		return -ENOMEM;
 	reply_end(f, at);
@@ -1600,8 +1610,8 @@ static int dump_elems(struct fnft_fake *f, const struct nlmsghdr *req,
 			rc = bytes_attr(&list, NFTA_LIST_ELEM | NLA_F_NESTED,
 					s->e->v[i].a, s->e->v[i].alen);
 		if (!rc)
-			rc = reply_start(f, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM,
-					 NLM_F_MULTI, req->nlmsg_seq, t->family, &at);
+			rc = reply_start(f, NFT_TYPE(NFT_MSG_NEWSETELEM), NLM_F_MULTI,
+					 req->nlmsg_seq, t->family, &at);
 		if (!rc)
 			rc = bytes_attr(&f->out, NFTA_SET_ELEM_LIST_TABLE, t->name,
 					strlen(t->name) + 1);
@@ -1677,7 +1687,7 @@ static int request(struct fnft_fake *f, const struct nlmsghdr *req)
 		return reply_error(f, req, -EINVAL, NULL);
 	attrs_of(req, tb);
 	if (type == NFT_MSG_GETGEN) {
-		if (reply_start(f, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN, 0,
+		if (reply_start(f, NFT_TYPE(NFT_MSG_NEWGEN), 0,
 				req->nlmsg_seq, AF_UNSPEC, &at) ||
 		    bytes_be32(&f->out, NFTA_GEN_ID, f->ns->genid))
 			return -ENOMEM;
@@ -1748,8 +1758,8 @@ int fnft_fake_new(struct fnft_fake **out)
 	/* real cookies count up from 1: the top bit keeps a fake's apart;
 	 * the clock and the address, two fakes of one process */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns->cookie = (1ull << 63) | (((uint64_t)ts.tv_sec * 1000000000u +
-				      (uint64_t)ts.tv_nsec) ^ ((uint64_t)(uintptr_t)ns << 20));
+	ns->cookie = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	ns->cookie = (1ull << 63) | (ns->cookie ^ ((uint64_t)(uintptr_t)ns << 20));
 	if ((rc = fake_socket(ns, out)))
 		free(ns);
 	return rc;
