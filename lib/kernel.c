@@ -14,11 +14,13 @@
 
 #include <linux/netfilter/nf_tables.h>
 
+#include <finesse-nft/fake.h>
 #include <finesse-nft/kernel.h>
 #include <finesse-nft/site.h>
 
 #include "decode.h"
 #include "encode.h"
+#include "fake-kernel.h"
 #include "ir.h"
 #include "lock.h"
 #include "netlink.h"
@@ -57,8 +59,11 @@ static void forget_last(struct fnft_kernel *k)
 	k->last = NULL;
 }
 
-FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
-				 struct fnft_error *err)
+/* @fake: on a fake kernel (fake.c), with no state and no lock dir:
+ * @peer's, or a new one */
+static int open_session(const char *table, bool fake,
+			const struct fnft_kernel *peer, struct fnft_kernel **out,
+			struct fnft_error *err)
 {
 	struct fnft_kernel *k;
 	int rc;
@@ -79,7 +84,13 @@ FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 	}
 	snprintf(k->table, sizeof(k->table), "%s", table);
 	k->lock_timeout_ms = -1;
-	rc = fnft_nl_open(&k->nl, err);
+	if (fake) {
+		free(k->state_dir);
+		free(k->lock_dir);
+		k->state_dir = k->lock_dir = NULL;
+	}
+	rc = fake ? fnft_nl_open_fake(peer ? peer->nl : NULL, &k->nl, err) :
+		    fnft_nl_open(&k->nl, err);
 	if (rc) {
 		fnft_kernel_free(k);
 		return rc;
@@ -92,6 +103,34 @@ FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
 		 (unsigned long long)k->key.netns, k->table);
 	*out = k;
 	return 0;
+}
+
+FNFT_EXPORT int fnft_kernel_open(const char *table, struct fnft_kernel **out,
+				 struct fnft_error *err)
+{
+	return open_session(table, false, NULL, out, err);
+}
+
+FNFT_EXPORT int fnft_kernel_open_fake(const char *table, struct fnft_kernel **out,
+				      struct fnft_error *err)
+{
+	return open_session(table, true, NULL, out, err);
+}
+
+FNFT_EXPORT int fnft_kernel_open_fake_peer(const struct fnft_kernel *peer,
+					   const char *table,
+					   struct fnft_kernel **out,
+					   struct fnft_error *err)
+{
+	if (!peer || !fnft_kernel_fake(peer))
+		return fnft_err(err, -EINVAL, NULL, NULL,
+				"the peer is not a session on a fake kernel");
+	return open_session(table, true, peer, out, err);
+}
+
+struct fnft_fake *fnft_kernel_fake(const struct fnft_kernel *k)
+{
+	return fnft_nl_fake(k->nl);
 }
 
 FNFT_EXPORT const char *fnft_kernel_id(const struct fnft_kernel *k)

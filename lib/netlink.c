@@ -24,6 +24,7 @@
 
 #include "batch.h"
 #include "dump.h"
+#include "fake-kernel.h"
 #include "netlink.h"
 
 /* A dump message can be 64 KiB; MNL_SOCKET_BUFFER_SIZE (8 KiB) truncates. */
@@ -32,10 +33,69 @@
 #define RCVBUF_MIN (4u << 20)
 
 struct fnft_nl {
-	struct mnl_socket *sock;
+	struct mnl_socket *sock;	/* NULL with a fake kernel */
+	struct fnft_fake *fake;		/* owned */
 	uint32_t portid;
 	uint32_t seq;
 };
+
+/*
+ * The three socket calls below, or the fake kernel's ends of them: the
+ * one place where the two kernels differ.  They return what the libc
+ * calls return, errno included.
+ */
+static ssize_t nl_send(struct fnft_nl *nl, const void *buf, size_t len)
+{
+	int rc;
+
+	if (!nl->fake)
+		return mnl_socket_sendto(nl->sock, buf, len);
+	if ((rc = fnft_fake_sendmsg(nl->fake, buf, len)) < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+static ssize_t nl_recv(struct fnft_nl *nl, void *buf, size_t len, bool nowait)
+{
+	ssize_t n;
+
+	if (!nl->fake)
+		return nowait ? recv(mnl_socket_get_fd(nl->sock), buf, len, MSG_DONTWAIT)
+			      : mnl_socket_recvfrom(nl->sock, buf, len);
+	if ((n = fnft_fake_recv(nl->fake, buf, len)) < 0) {
+		/* nothing queued: a socket would block for ever */
+		errno = nowait ? EAGAIN : EIO;
+		return -1;
+	}
+	return n;
+}
+
+int fnft_nl_open_fake(const struct fnft_nl *peer, struct fnft_nl **out,
+		      struct fnft_error *err)
+{
+	struct fnft_nl *nl = calloc(1, sizeof(*nl));
+
+	if (peer && !peer->fake) {
+		free(nl);
+		return fnft_err(err, -EINVAL, NULL, NULL, "not a fake kernel");
+	}
+	if (!nl || (peer ? fnft_fake_new_peer(peer->fake, &nl->fake)
+			 : fnft_fake_new(&nl->fake)) < 0) {
+		free(nl);
+		return fnft_err(err, -ENOMEM, NULL, NULL, "out of memory");
+	}
+	nl->portid = fnft_fake_portid(nl->fake);
+	nl->seq = 1;
+	*out = nl;
+	return 0;
+}
+
+struct fnft_fake *fnft_nl_fake(const struct fnft_nl *nl)
+{
+	return nl ? nl->fake : NULL;
+}
 
 int fnft_nl_open(struct fnft_nl **out, struct fnft_error *err)
 {
@@ -79,6 +139,7 @@ void fnft_nl_close(struct fnft_nl *nl)
 		return;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	fnft_fake_free(nl->fake);
 	free(nl);
 }
 
@@ -90,6 +151,10 @@ int fnft_nl_netns_cookie(struct fnft_nl *nl, uint64_t *cookie)
 {
 	socklen_t len = sizeof(*cookie);
 
+	if (nl->fake) {
+		*cookie = fnft_fake_netns_cookie(nl->fake);
+		return 0;
+	}
 	if (getsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_NETNS_COOKIE,
 		       cookie, &len) < 0)
 		return -errno;
@@ -126,12 +191,12 @@ int fnft_nl_genid(struct fnft_nl *nl, uint32_t *genid, struct fnft_error *err)
 	int rc;
 
 	nlh = fnft_msg_request(buf, NFT_MSG_GETGEN, NULL, NULL, seq);
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+	if (nl_send(nl, nlh, nlh->nlmsg_len) < 0)
 		return fnft_err(err, -errno, NULL, NULL,
 				"cannot ask the kernel for the ruleset generation: %s",
 				strerror(errno));
 	do {
-		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		n = nl_recv(nl, buf, sizeof(buf), false);
 		if (n < 0)
 			break;
 		rc = mnl_cb_run(buf, (size_t)n, seq, nl->portid, gen_cb, genid);
@@ -154,15 +219,40 @@ int fnft_nl_genid(struct fnft_nl *nl, uint32_t *genid, struct fnft_error *err)
 
 static void size_buffers(struct fnft_nl *nl, size_t batch_bytes)
 {
-	int fd = mnl_socket_get_fd(nl->sock);
+	int fd;
 	unsigned snd = (unsigned)(batch_bytes + 65536);
 	unsigned rcv = RCVBUF_MIN;
 
+	if (nl->fake)
+		return;
+	fd = mnl_socket_get_fd(nl->sock);
 	/* the FORCE variants ignore the sysctl limits; CAP_NET_ADMIN has them */
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+}
+
+/* The fake takes the batch as the one datagram sendmsg() would make. */
+static ssize_t send_fake(struct fnft_nl *nl, const struct iovec *iov, size_t n)
+{
+	size_t i, len = 0;
+	ssize_t sent;
+	char *buf, *p;
+
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (!(buf = p = malloc(len ? len : 1))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(p, iov[i].iov_base, iov[i].iov_len);
+		p += iov[i].iov_len;
+	}
+	sent = nl_send(nl, buf, len);
+	free(buf);
+	return sent;
 }
 
 static int send_nb(struct fnft_nl *nl, struct nftnl_batch *nb)
@@ -179,7 +269,10 @@ static int send_nb(struct fnft_nl *nl, struct nftnl_batch *nb)
 	if (!iov)
 		return -ENOMEM;
 	nftnl_batch_iovec(nb, iov, (uint32_t)n);
-	sent = sendmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
+	if (nl->fake)
+		sent = send_fake(nl, iov, (size_t)n);
+	else
+		sent = sendmsg(mnl_socket_get_fd(nl->sock), &msg, 0);
 	free(iov);
 	return sent < 0 ? -errno : 0;
 }
@@ -225,8 +318,7 @@ static int drain_replies(struct fnft_nl *nl, struct fnft_ack *first)
 		return -ENOMEM;
 	for (;;) {
 		const struct nlmsghdr *nlh;
-		ssize_t n = recv(mnl_socket_get_fd(nl->sock), buf, RECV_BUF,
-				 MSG_DONTWAIT);
+		ssize_t n = nl_recv(nl, buf, RECV_BUF, true);
 		int len;
 
 		if (n < 0 && errno == EINTR)
@@ -275,12 +367,12 @@ static int request(struct fnft_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 
 	if (!buf)
 		return -ENOMEM;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
+	if (nl_send(nl, nlh, nlh->nlmsg_len) < 0) {
 		rc = -errno;
 		goto out;
 	}
 	do {
-		n = mnl_socket_recvfrom(nl->sock, buf, RECV_BUF);
+		n = nl_recv(nl, buf, RECV_BUF, false);
 		if (n < 0) {
 			rc = -errno;
 			break;

@@ -20,6 +20,13 @@
 struct fnft_nl;
 
 int fnft_nl_open(struct fnft_nl **out, struct fnft_error *err);
+/* A socket to a fake kernel (fake.c): @peer's, or with @peer NULL one of
+ * its own, created empty; no root needed.  Returns 0, -EINVAL when @peer
+ * is no fake, or -ENOMEM. */
+int fnft_nl_open_fake(const struct fnft_nl *peer, struct fnft_nl **out,
+		      struct fnft_error *err);
+/* The fake kernel behind @nl, or NULL for the real one. */
+struct fnft_fake *fnft_nl_fake(const struct fnft_nl *nl);
 void fnft_nl_close(struct fnft_nl *nl);
 
 /* The network namespace's cookie: unique for the boot, never reused. */

@@ -8,6 +8,10 @@
 #  3. nothing that builds or parses messages includes the socket header
 #     lib/netlink.h, and no header includes it: whoever talks to the socket
 #     (netlink.c itself, kernel.c's orchestration) neither builds nor parses.
+# lib/fake.c, the fake kernel, is the far end of the socket: netlink.c hands
+# it datagrams; it parses batches and writes the kernel's replies (attribute
+# by attribute, as the kernel does, not with libnftnl's builders), and it
+# includes no socket header, so rules 1 and 3 hold for it as for the rest.
 SRC=$(realpath "$1")
 . "$(dirname "$0")/lib.sh"
 cd "$SRC/lib" || fail "no lib/ under $SRC"

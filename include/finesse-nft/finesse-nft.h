@@ -39,6 +39,7 @@
 #include <finesse-nft/ruleset.h>
 #include <finesse-nft/kernel.h>
 #include <finesse-nft/status.h>
+#include <finesse-nft/fake.h>
 
 #ifdef __cplusplus
 extern "C" {
