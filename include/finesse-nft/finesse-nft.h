@@ -38,6 +38,7 @@
 #include <finesse-nft/site.h>
 #include <finesse-nft/ruleset.h>
 #include <finesse-nft/kernel.h>
+#include <finesse-nft/pending.h>
 
 #ifdef __cplusplus
 extern "C" {
