@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -288,6 +289,7 @@ START_TEST(nothing_armed_when_nothing_applied)
 	struct fnft_apply_stats st;
 	struct fnft_pending *p = (struct fnft_pending *)1;
 	struct fnft_error err = { 0 };
+	int rc;
 
 	/* in sync: nothing sent, no handle, nothing pending */
 	ck_assert_int_eq(fnft_kernel_apply_pending(k, plan_a, 1000, &o, &p, &st, &err), 0);
@@ -304,6 +306,17 @@ START_TEST(nothing_armed_when_nothing_applied)
 	ck_assert_ptr_null(p);
 	ck_assert_int_eq(live(), 'A');
 	ck_assert_int_eq(state_now(k), FNFT_PENDING_NONE);
+	/* a run directory others can write is not trusted: nothing applied */
+	o.watchdog = watchdog;
+	ck_assert_int_eq(chmod(run_dir, 0777), 0);
+	rc = fnft_kernel_apply_pending(k, plan_b, 1000, &o, &p, NULL, &err);
+	ck_assert_int_eq(chmod(run_dir, 0700), 0);
+	ck_assert_int_eq(rc, -EPERM);
+	/* the record's directory is named, not to be trusted */
+	ck_assert_msg(!strncmp(err.object, run_dir, strlen(run_dir)) &&
+		      !strncmp(err.object + strlen(run_dir), "/pending.", 9), "%s", err.object);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(live(), 'A');
 	fnft_kernel_free(k);
 }
 END_TEST

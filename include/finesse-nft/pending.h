@@ -26,7 +26,12 @@ extern "C" {
  * but the two pipe ends it is given) and holds an exclusive flock() on its
  * record: that lock, not a pid, is its identity, and no one ever signals
  * it.  It runs in the network namespace of the calling thread and acts on
- * the same table, state directory and table lock directory as @k.
+ * the same table, state directory and table lock directory as @k; call
+ * the apply from a thread in @k's namespace (else the watchdog finds
+ * another namespace, refuses, and the apply fails with -ECHILD).  The
+ * pipes are close-on-exec; a child the caller fork()s without exec while
+ * a FNFT_PENDING_CLOCK_AT_FREE handle lives holds the pipe too, and the
+ * clock starts only when both have let it go.
  *
  * The apply runs over the snapshot's generation (fnft_kernel_apply_over()):
  * if anyone changed the ruleset between the snapshot and the commit,
