@@ -638,9 +638,9 @@ FNFT_EXPORT int64_t fnft_pending_deadline(const struct fnft_pending *p)
 	return p ? p->deadline_ms : 0;
 }
 
-FNFT_EXPORT time_t fnft_pending_deadline_wall(const struct fnft_pending *p)
+FNFT_EXPORT int64_t fnft_pending_deadline_wall(const struct fnft_pending *p)
 {
-	return p ? p->wall : 0;
+	return p ? (int64_t)p->wall : 0;
 }
 
 FNFT_EXPORT const char *fnft_pending_note(const struct fnft_pending *p)

@@ -62,7 +62,8 @@ void pending_lock_waiting(void *ctx, long holder)
 
 /*
  * The handle of this process's apply --confirm: kept, never freed, so
- * that the watchdog's clock starts as the process exits.
+ * that the watchdog's clock starts as the process exits (its kernel handle
+ * is freed before; the pending handle is not used again).
  */
 static struct fnft_pending *armed;
 
@@ -76,7 +77,7 @@ static struct fnft_pending_opts lib_opts(const struct pending_opts *o)
 /* "(rollback at 12:34:56)" or "(its watchdog is gone: nothing will roll it back)" */
 static void record_text(const struct fnft_pending *p, char *buf, size_t len)
 {
-	time_t wall = fnft_pending_deadline_wall(p);
+	time_t wall = (time_t)fnft_pending_deadline_wall(p);
 	char when[16];
 
 	switch (fnft_pending_state(p)) {

@@ -3,7 +3,6 @@
 #define FINESSE_NFT_PENDING_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include <finesse-nft/error.h>
 #include <finesse-nft/kernel.h>
@@ -138,7 +137,9 @@ struct fnft_pending;
 
 /**
  * fnft_kernel_apply_pending - fnft_kernel_apply() with a deadline
- * @k: the table; borrowed by *@out, so it must outlive the handle
+ * @k: the table; borrowed by *@out for fnft_pending_confirm() and
+ *	fnft_pending_rollback(), so it must outlive those calls
+ *	(fnft_pending_free() does not touch it)
  * @plan: the planned table
  * @timeout_ms: the deadline, 1 ms to 24 h after the call returns (see
  *	FNFT_PENDING_CLOCK_AT_FREE); else -EINVAL
@@ -171,7 +172,7 @@ int fnft_kernel_apply_pending(struct fnft_kernel *k,
 
 /**
  * fnft_pending_open - what is pending for @k's table, from any process
- * @k: borrowed by *@out, so it must outlive the handle
+ * @k: borrowed by *@out, as fnft_kernel_apply_pending() says
  * @opts: optional; only run_dir counts
  * @out: receives a handle, also when nothing is pending
  *	(FNFT_PENDING_NONE): confirm or rollback it to learn what the last
@@ -201,8 +202,9 @@ enum fnft_pending_state fnft_pending_state(const struct fnft_pending *p);
 int64_t fnft_pending_deadline(const struct fnft_pending *p);
 
 /** fnft_pending_deadline_wall - the same deadline on the wall clock, for
- *  people; 0 while unknown */
-time_t fnft_pending_deadline_wall(const struct fnft_pending *p);
+ *  people: seconds since the epoch (int64_t, not time_t, so that the ABI
+ *  is one on 32-bit systems whatever their time_t); 0 while unknown */
+int64_t fnft_pending_deadline_wall(const struct fnft_pending *p);
 
 /**
  * fnft_pending_confirm - keep the applied table and disarm the watchdog
