@@ -20,7 +20,11 @@ extern "C" {
  * the library starts a watchdog: a small program of its own (installed as
  * LIBEXECDIR/finesse-nft/finesse-nft-watchdog), started with posix_spawn(),
  * never a fork() of the caller, so a multi-threaded daemon only ever runs
- * it after exec.  The watchdog detaches (its own session, not the caller's
+ * it after exec.  (Not a thread: it must outlive the caller.  Not a fork:
+ * the copy of a multi-threaded process may only make async-signal-safe
+ * calls until it execs, and a rollback needs malloc and netlink.)  It gets
+ * the caller's credentials and environment; its path is compiled in and
+ * overridden only by fnft_pending_opts.watchdog.  The watchdog detaches (its own session, not the caller's
  * child once started, stdio on /dev/null, no descriptor of the caller's
  * but the two pipe ends it is given) and holds an exclusive flock() on its
  * record: that lock, not a pid, is its identity, and no one ever signals
@@ -61,7 +65,9 @@ extern "C" {
  * the commit (a pipe read; it answers at once), and for the short-lived
  * process the watchdog detaches from (waitpid() on that one pid: a daemon
  * that reaps all children itself, or ignores SIGCHLD, is not disturbed).
- * fnft_pending_free() never blocks.
+ * fnft_pending_free() never blocks.  No call changes a signal
+ * disposition: a SIGPIPE from a dead watchdog's pipe is blocked in the
+ * calling thread for that write and taken back.
  */
 
 /** Where the pending files live unless fnft_pending_opts.run_dir says. */
