@@ -25,6 +25,7 @@
 #include "lock.h"
 #include "netlink.h"
 #include "patch.h"
+#include "pending-impl.h"
 #include "report.h"
 #include "snapshot.h"
 #include "state.h"
@@ -183,6 +184,18 @@ FNFT_EXPORT int fnft_kernel_set_lock_wait(struct fnft_kernel *k, int timeout_ms,
 	k->lock_waiting = waiting;
 	k->lock_ctx = ctx;
 	return 0;
+}
+
+/* The session's settings, for the confirm watchdog (pending.c). */
+void fnft_kernel_settings(const struct fnft_kernel *k,
+			  struct fnft_kernel_settings *out)
+{
+	out->table = k->table;
+	out->state_dir = k->state_dir;
+	out->lock_dir = k->lock_dir;
+	out->lock_timeout_ms = k->lock_timeout_ms;
+	out->lock_waiting = k->lock_waiting;
+	out->lock_ctx = k->lock_ctx;
 }
 
 FNFT_EXPORT int fnft_kernel_generation(struct fnft_kernel *k, uint32_t *genid,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Lock files that name their holder (see lock.h).  Shared by the library
- * and the CLI, so it uses nothing of either.
+ * Lock files that name their holder (see lock.h), and the one trusted
+ * open of our own files.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -10,9 +10,9 @@
 /*
  * A lock file that names its holder: an exclusive flock() on it, and the
  * holder's pid written into it, so that whoever waits can be told who.
- * The library takes the table's lock with it (kernel.c), the CLI the lock
- * of a pending confirm (the tool compiles this file in).  Internal: not in
- * the ABI.
+ * The library takes the table's lock with it (kernel.c), and the lock of
+ * a pending confirm (pending.c, and the watchdog program, which links the
+ * library's code).  Internal: not in the ABI.
  */
 
 /*

@@ -45,18 +45,18 @@ watchdogs() {
 # 1. killed at each step: find the steps in a clean run, then kill there
 in_ns "$common"'
 	"$F" -c "$A" apply 2>/dev/null
-	st -qq -o "$t/trace" -e trace=clone,sendmsg,recvmsg,recvfrom,write,read "$F" -c "$B" apply --confirm 1 2>/dev/null
+	st -qq -o "$t/trace" -e trace=clone3,sendmsg,recvmsg,recvfrom,write,read "$F" -c "$B" apply --confirm 1 2>/dev/null
 	"$F" rollback 2>/dev/null
 ' "$FNFT" "$A" "$B" "$tmp"
-# the steps: the fork of the watchdog, the batch, its ack, the first and
-# last dump reply (snapshot; read-back after the commit), and the write of
+# the steps: the spawn of the watchdog (posix_spawn(), which glibc makes
+# a clone3), the batch, its ack, the first and last dump reply (snapshot; read-back after the commit), and the write of
 # "C<generation>" that tells the watchdog, by its count among the writes,
 # and the read of the watchdog's acknowledgement (a SIGHUP there lands
 # after the word was sent, before the answer)
 cw=$(grep -E '^write' "$tmp/trace" | grep -n 'write([0-9]*, "C' | cut -d: -f1 | head -1)
 ca=$(grep -E '^read' "$tmp/trace" | grep -n 'read([0-9]*, "2", 1)' | cut -d: -f1 | head -1)
 rm=$(grep -c '^recvmsg' "$tmp/trace")
-steps="clone:1 sendmsg:1 recvfrom:1 recvmsg:1 recvmsg:$rm write:$cw read:$ca"
+steps="clone3:1 sendmsg:1 recvfrom:1 recvmsg:1 recvmsg:$rm write:$cw read:$ca"
 [ -n "$cw" ] && [ -n "$ca" ] && [ "$rm" -gt 1 ] && grep -q '^sendmsg' "$tmp/trace" ||
 	fail "could not find the steps of apply --confirm: $steps"
 for step in $steps; do
@@ -176,7 +176,7 @@ echo "the deadline: --confirm 1 rolled back after $ms ms; a confirm at 1.5 s of 
 # 5. a change between the snapshot and the commit: exit 4, nothing applied
 in_ns "$common"'
 	"$F" -c "$A" apply 2>/dev/null
-	st -qq -o /dev/null -e trace=clone -e inject=clone:delay_enter=1500000:when=1 \
+	st -qq -o /dev/null -e trace=clone3 -e inject=clone3:delay_enter=1500000:when=1 \
 		"$F" -c "$B" apply --confirm 30 2> "$t/gen.err" & cli=$!
 	sleep 0.7
 	nft add table inet someone-else

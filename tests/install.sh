@@ -17,6 +17,7 @@ root=$tmp/root$prefix
 pc=$(find "$root" -name finesse-nft.pc) ; [ -n "$pc" ] || fail "no finesse-nft.pc installed"
 ls "$root"/include/finesse-nft/finesse-nft.h >/dev/null || fail "headers not installed"
 ls "$root"/bin/finesse-nft >/dev/null || fail "CLI not installed"
+[ -x "$(find "$root" -path '*/finesse-nft/finesse-nft-watchdog')" ] || fail "confirm watchdog not installed"
 lib=$(find "$root" -name 'libfinesse-nft.so.0.1.0'); [ -n "$lib" ] || fail "library not installed"
 [ "$(readlink "$(dirname "$lib")/libfinesse-nft.so.0")" = libfinesse-nft.so.0.1.0 ] || fail "soname link missing"
 objdump -p "$lib" | grep -q 'SONAME *libfinesse-nft.so.0$' || fail "wrong SONAME"

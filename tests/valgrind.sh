@@ -7,7 +7,8 @@
 # (--json), remove, and the error paths of bad input.
 #
 # Each run: valgrind --error-exitcode=1 --leak-check=full
-# --errors-for-leak-kinds=definite,indirect, one log per process.  A run
+# --errors-for-leak-kinds=definite,indirect, one log per process, the
+# watchdog program that apply --confirm spawns followed (--trace-children).  A run
 # fails when its exit code is not the expected one or any of its logs has
 # an ERROR SUMMARY other than 0 (commands that exit 1 by design, diff and
 # dry-run, are judged by the log alone).
@@ -45,7 +46,7 @@ vg() {
 	n=$((n + 1))
 	local tag
 	tag=$(printf '%02d-%s' "$n" "$name")
-	valgrind --error-exitcode=1 --leak-check=full \
+	valgrind --error-exitcode=1 --leak-check=full --trace-children=yes \
 		--errors-for-leak-kinds=definite,indirect \
 		--show-leak-kinds=definite,indirect --track-origins=yes \
 		--log-file="$logs/$tag.%p.log" \

@@ -382,8 +382,8 @@ static void close_kernel(struct fnft_kernel *k)
 static struct pending_opts pending_opts(const struct opts *o)
 {
 	return (struct pending_opts){
-		.table = table_name(o), .state_dir = o->state_dir,
-		.no_state = o->no_state, .secs = o->confirm,
+		.table = table_name(o), .watchdog = getenv("FNFT_WATCHDOG"),
+		.secs = o->confirm,
 		.wait_ms = o->wait_ms, .force = o->force,
 	};
 }

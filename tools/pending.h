@@ -12,8 +12,7 @@
  */
 struct pending_opts {
 	const char *table;	/* the table's name, never NULL */
-	const char *state_dir;	/* for the watchdog's own handle; NULL: default */
-	bool no_state;
+	const char *watchdog;	/* $FNFT_WATCHDOG, or NULL: the installed one */
 	unsigned secs;		/* apply --confirm SECS */
 	int wait_ms;		/* --wait; -1: as long as it takes */
 	bool force;		/* pending_check(): go ahead anyway */

@@ -28,9 +28,15 @@
  * networks); fnft_kernel_apply(), fnft_kernel_apply_over(),
  * fnft_kernel_remove() and fnft_kernel_restore() also wait for the table's
  * lock as long as fnft_kernel_set_lock_wait() allows, without end by
- * default.  Nothing else sleeps or does I/O except fnft_site_load(),
- * fnft_catalog_load() and the snapshot file calls, which read or write
- * their files.
+ * default.  fnft_kernel_apply_pending() and the fnft_pending_ calls also
+ * wait for the pending lock, and the apply for the watchdog it spawns to
+ * start and answer (pending.h says each).  Nothing else sleeps or does I/O
+ * except fnft_site_load(), fnft_catalog_load() and the snapshot file
+ * calls, which read or write their files.
+ *
+ * Processes: fnft_kernel_apply_pending() alone starts one, the watchdog
+ * program, with posix_spawn() (never a fork of the caller), and reaps the
+ * short-lived process it detaches from; no other call creates a process.
  */
 
 #include <finesse-nft/error.h>
@@ -40,6 +46,7 @@
 #include <finesse-nft/kernel.h>
 #include <finesse-nft/status.h>
 #include <finesse-nft/fake.h>
+#include <finesse-nft/pending.h>
 
 #ifdef __cplusplus
 extern "C" {
