@@ -6,13 +6,20 @@ FNFT=$1; SRC=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 base=$SRC/tests/golden/primary.conf
 
-# expect_change NAME EDIT-SED 'expected +/- lines' [extra options]
+# expect_change NAME EDIT-SED 'expected +/- lines' 'expected hunk headings'
+#	[extra options]
+# Each hunk header names the block it is in, as diff -p would.
 expect_change() {
-	local name=$1 edit=$2 want=$3; shift 3
+	local name=$1 edit=$2 want=$3 heads=$4; shift 4
 	sed "$edit" "$base" > "$tmp/$name.conf"
 	run diff "$@" "$base" "$tmp/$name.conf"; expect_rc 1 "diff $name"
 	printf '%s\n' "$OUT" | head -2 | grep -q "^--- $base\$" || fail "$name: no --- label"
-	printf '%s\n' "$OUT" | grep -q '^@@ -[0-9]*,[0-9]* +[0-9]*,[0-9]* @@$' || fail "$name: no hunk header"
+	got=$(printf '%s\n' "$OUT" | grep '^@@ ' | sed -E 's/^@@ -[0-9]+(,[0-9]+)? \+[0-9]+(,[0-9]+)? @@ ?//')
+	[ "$got" = "$heads" ] || fail "$name: hunk headings differ:
+--- got
+$got
+--- want
+$heads"
 	got=$(printf '%s\n' "$OUT" | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) ')
 	[ "$got" = "$want" ] || fail "$name: changed lines differ:
 --- got
@@ -27,24 +34,29 @@ sed 's/^# .*/# only a comment changed/' "$base" > "$tmp/same.conf"
 run diff "$base" "$tmp/same.conf"; expect_rc 0 "comment-only change"
 
 expect_change address-added '/^\[group browser\]/a address = 10.40.0.0/16' \
-'+			10.40.0.0/16,'
+'+			10.40.0.0/16,' \
+'set browser_v4 {'
 expect_change address-removed '/address = 2001:db8:20::\/48/d' \
 '-		elements = {
 -			2001:db8:20::/48,
--		}'
+-		}' \
+'set browser_v6 {'
 expect_change port-moved '$a [port]\nucce.awdb = 1533' \
 '-		ip daddr @awdb_v4 tcp dport 1433 counter accept comment "ucce.awdb"
 -		ip6 daddr @awdb_v6 tcp dport 1433 counter accept comment "ucce.awdb"
 +		ip daddr @awdb_v4 tcp dport 1533 counter accept comment "ucce.awdb"
-+		ip6 daddr @awdb_v6 tcp dport 1533 counter accept comment "ucce.awdb"'
++		ip6 daddr @awdb_v6 tcp dport 1533 counter accept comment "ucce.awdb"' \
+'chain output {'
 expect_change row-disabled '$a [disable]\nentry = notification.xmpps' \
 '-		ip saddr @browser_v4 tcp dport 5223 counter accept comment "notification.xmpps"
 -		ip6 saddr @browser_v6 tcp dport 5223 counter accept comment "notification.xmpps"
 -		ip saddr @agent-desktop_v4 tcp dport 5223 counter accept comment "notification.xmpps"
--		ip6 saddr @agent-desktop_v6 tcp dport 5223 counter accept comment "notification.xmpps"'
+-		ip6 saddr @agent-desktop_v6 tcp dport 5223 counter accept comment "notification.xmpps"' \
+'chain input {'
 expect_change policy-changed '$a [policy]\noutput = drop' \
 '-		type filter hook output priority filter; policy accept;
-+		type filter hook output priority filter; policy drop;'
++		type filter hook output priority filter; policy drop;' \
+'chain output {'
 expect_change insecure-toggled '$a [policy]\ninsecure = deny' \
 '-		ip saddr @browser_v4 tcp dport { 80, 8082 } counter accept comment "tomcat.http"
 -		ip6 saddr @browser_v6 tcp dport { 80, 8082 } counter accept comment "tomcat.http"
@@ -55,14 +67,25 @@ expect_change insecure-toggled '$a [policy]\ninsecure = deny' \
 -		ip saddr @browser_v4 tcp dport 7071 counter accept comment "notification.bosh-http"
 -		ip6 saddr @browser_v6 tcp dport 7071 counter accept comment "notification.bosh-http"
 -		ip saddr @agent-desktop_v4 tcp dport 7071 counter accept comment "notification.bosh-http"
--		ip6 saddr @agent-desktop_v6 tcp dport 7071 counter accept comment "notification.bosh-http"'
+-		ip6 saddr @agent-desktop_v6 tcp dport 7071 counter accept comment "notification.bosh-http"' \
+'chain input {'
 expect_change role-switched 's/^node = primary/node = secondary/' \
 '-	comment "finesse-nft primary"
 +	comment "finesse-nft secondary"
 -			10.0.0.12,
 +			10.0.0.11,
 -			2001:db8:0:1::12,
-+			2001:db8:0:1::11,'
++			2001:db8:0:1::11,' \
+'table inet finesse {
+set peer_v4 {
+set peer_v6 {'
+
+# the same network in two groups: two hunks alike but for their headings
+expect_change address-added-twice $'/^\\[group browser\\]/a address = 10.40.0.0/16\n/^\\[group agent-desktop\\]/a address = 10.40.0.0/16' \
+'+			10.40.0.0/16,
++			10.40.0.0/16,' \
+'set agent-desktop_v4 {
+set browser_v4 {'
 
 # --node applies to both sides
 run diff --node secondary "$base" "$base"; expect_rc 0 "--node on both sides"

@@ -320,6 +320,34 @@ START_TEST(add_and_remove_networks)
 }
 END_TEST
 
+/* The library's diff names the set of each hunk in its header. */
+START_TEST(diff_hunks_name_their_set)
+{
+	struct fnft_site *s = empty_site();
+	struct fnft_ruleset *a = NULL, *b = NULL;
+	struct fnft_error err = { 0 };
+	char *diff = NULL, *h;
+
+	ck_assert_int_eq(fnft_site_add_group(s, "browser", &err), 0);
+	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.20.0.0/16", &err), 0);
+	ck_assert_int_eq(fnft_site_check(s, &err), 0);
+	ck_assert_int_eq(fnft_plan(cat, s, FNFT_ROLE_PRIMARY, NULL, &a, &err), 0);
+	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.40.0.0/16", &err), 0);
+	ck_assert_int_eq(fnft_site_check(s, &err), 0);
+	ck_assert_int_eq(fnft_plan(cat, s, FNFT_ROLE_PRIMARY, NULL, &b, &err), 0);
+	ck_assert_int_eq(fnft_ruleset_diff(a, b, "a", "b", &diff), 1);
+	h = strstr(diff, "\n@@ ");
+	ck_assert_msg(h && strstr(h, " @@ set browser_v4 {\n") &&
+		      strchr(h + 1, '\n') == strstr(h, " @@ set browser_v4 {\n") + 20,
+		      "%s", diff);
+	ck_assert_ptr_null(strstr(h + 1, "\n@@ "));	/* one hunk */
+	free(diff);
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	fnft_site_free(s);
+}
+END_TEST
+
 START_TEST(getters_of_a_loaded_site)
 {
 	struct fnft_site *s = NULL;
@@ -358,6 +386,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, refusals_match_the_parser);
 	tcase_add_test(tc, plan_needs_a_check);
 	tcase_add_test(tc, add_and_remove_networks);
+	tcase_add_test(tc, diff_hunks_name_their_set);
 	tcase_add_test(tc, getters_of_a_loaded_site);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);

@@ -77,7 +77,12 @@ int fnft_ruleset_render_json(const struct fnft_ruleset *rs, char **out);
  * @label_b: the `+++` label
  * @out: receives the diff (malloc'd), or NULL when there is no difference
  *
- * Returns 0 when equal, 1 when they differ, or -ENOMEM.
+ * The format of `diff -u`, three lines of context, with hunk headers that
+ * name their place as `diff -p` does: "@@ -18,6 +18,7 @@ set browser_v4 {",
+ * the nearest line before the hunk's first change that opens a table, set,
+ * map, chain or flowtable (none when there is no such line).
+ *
+ * Returns 0 when equal, 1 when they differ, or -ENOMEM.  Does not block.
  */
 int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
 		      const char *label_a, const char *label_b, char **out);
