@@ -87,6 +87,41 @@ expect_change address-added-twice $'/^\\[group browser\\]/a address = 10.40.0.0/
 'set agent-desktop_v4 {
 set browser_v4 {'
 
+# a site without node = (one file for both nodes): both roles, labelled;
+# only the roles whose tables differ are shown
+sed '/^node = /d' "$base" > "$tmp/shared.conf"
+sed '/^\[group browser\]/a address = 10.40.0.0/16' "$tmp/shared.conf" > "$tmp/shared-new.conf"
+run diff "$tmp/shared.conf" "$tmp/shared-new.conf"; expect_rc 1 "diff, no role"
+got=$(printf '%s\n' "$OUT" | grep -E '^(---|\+\+\+|@@|[-+])')
+want="--- $tmp/shared.conf (primary)
++++ $tmp/shared-new.conf (primary)
+@@ -32,6 +32,7 @@ set browser_v4 {
++			10.40.0.0/16,
+--- $tmp/shared.conf (secondary)
++++ $tmp/shared-new.conf (secondary)
+@@ -32,6 +32,7 @@ set browser_v4 {
++			10.40.0.0/16,"
+[ "$got" = "$want" ] || fail "diff, no role: got
+$got"
+sed 's/^primary   = 10.0.0.11/primary   = 10.0.0.13/' "$tmp/shared.conf" > "$tmp/shared-moved.conf"
+run diff "$tmp/shared.conf" "$tmp/shared-moved.conf"; expect_rc 1 "diff, no role, one role differs"
+got=$(printf '%s\n' "$OUT" | grep -E '^(---|\+\+\+|[-+])')
+want="--- $tmp/shared.conf (secondary)
++++ $tmp/shared-moved.conf (secondary)
+-			10.0.0.11,
++			10.0.0.13,"
+[ "$got" = "$want" ] || fail "diff, no role, one role differs: got
+$got"
+run diff "$tmp/shared.conf" "$tmp/shared.conf"; expect_rc 0 "diff, no role, equal"
+[ -z "$OUT" ] || fail "diff, no role, equal: printed output"
+# one side naming its role is not enough: both roles, both planned as each
+run diff "$base" "$tmp/shared-new.conf"; expect_rc 1 "diff, one role"
+[ "$(printf '%s\n' "$OUT" | grep -c '^--- .* (\(primary\|secondary\))$')" = 2 ] ||
+	fail "diff, one role: not both roles: $OUT"
+# --node: one diff, labels as given
+run diff --node secondary "$tmp/shared.conf" "$tmp/shared-new.conf"; expect_rc 1 "diff --node, no role"
+printf '%s\n' "$OUT" | head -1 | grep -qx -- "--- $tmp/shared.conf" || fail "diff --node: labels: $OUT"
+
 # --node applies to both sides
 run diff --node secondary "$base" "$base"; expect_rc 0 "--node on both sides"
 # bad input on either side is exit 2 and no diff

@@ -14,6 +14,7 @@
 #include "exit.h"
 #include "guard.h"
 #include "pending.h"
+#include "review.h"
 #include "say.h"
 
 #define DEFAULT_SITE "/etc/finesse-nft/site.conf"
@@ -315,31 +316,14 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 
 static int cmd_diff(struct opts *o, int argc, char **argv)
 {
-	struct fnft_ruleset *a = NULL, *b = NULL;
-	char *text = NULL;
-	int rc;
+	struct review_opts ro = { .catalog = o->catalog, .table = o->table,
+				  .role = o->role };
 
 	if (argc != 2) {
 		say(0, "diff needs two site files: diff [--node R] OLD NEW");
 		return EXIT_USAGE;
 	}
-	rc = plan_site(o, argv[0], false, &a);
-	if (!rc)
-		rc = plan_site(o, argv[1], false, &b);
-	if (!rc) {
-		rc = fnft_ruleset_diff(a, b, argv[0], argv[1], &text);
-		if (rc < 0) {
-			say(0, "out of memory");
-			rc = EXIT_SYSTEM;
-		} else if (rc == 1) {
-			fputs(text, stdout);
-			rc = EXIT_DIFFERENT;
-		}
-	}
-	free(text);
-	fnft_ruleset_free(a);
-	fnft_ruleset_free(b);
-	return rc;
+	return review_diff(&ro, argv[0], argv[1]);
 }
 
 static const char *table_name(const struct opts *o)
@@ -819,7 +803,10 @@ static const struct command commands[] = {
 	  remove_opts },
 	{ "diff", cmd_diff, "diff [--node R] OLD NEW",
 	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
-	  "Exit 0 when equal, 1 when they differ.\n",
+	  "Without --node, and unless both files say node =, both roles are\n"
+	  "diffed, labelled OLD (primary), OLD (secondary).  Exit 0 when equal,\n"
+	  "1 when they differ.\n"
+	  "  --node R   plan both files for this role\n",
 	  node_opts },
 };
 
