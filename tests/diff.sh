@@ -122,6 +122,40 @@ run diff "$base" "$tmp/shared-new.conf"; expect_rc 1 "diff, one role"
 run diff --node secondary "$tmp/shared.conf" "$tmp/shared-new.conf"; expect_rc 1 "diff --node, no role"
 printf '%s\n' "$OUT" | head -1 | grep -qx -- "--- $tmp/shared.conf" || fail "diff --node: labels: $OUT"
 
+# drop-ins: a directory is a node's /etc/finesse-nft (site.conf and
+# site.conf.d/); a file is read with FILE.d/, or, having none, with the
+# other side's, so that a new main file is reviewed as deployed
+mkdir -p "$tmp/node1/site.conf.d" "$tmp/node2/site.conf.d"
+cp "$base" "$tmp/node1/site.conf"; cp "$base" "$tmp/node2/site.conf"
+printf '[group browser]\naddress = 10.50.0.0/16\n' > "$tmp/node1/site.conf.d/50-agents.conf"
+printf '[group browser]\naddress = 10.50.0.0/16\naddress = 10.60.0.0/16\n' \
+	> "$tmp/node2/site.conf.d/50-agents.conf"
+changed() { printf '%s\n' "$OUT" | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) '; }
+run diff "$tmp/node1" "$tmp/node2"; expect_rc 1 "diff of two directories"
+[ "$(changed)" = "+			10.60.0.0/16," ] || fail "diff of two directories: $OUT"
+printf '%s\n' "$OUT" | head -1 | grep -qx -- "--- $tmp/node1" || fail "directory label: $OUT"
+run diff "$tmp/node1" "$tmp/node1/site.conf"; expect_rc 0 "a directory and its site.conf"
+sed '/^\[group browser\]/a address = 10.40.0.0/16' "$base" > "$tmp/new.conf"
+for old in "$tmp/node1" "$tmp/node1/site.conf"; do
+	run diff "$old" "$tmp/new.conf"; expect_rc 1 "diff $old new.conf"
+	[ "$(changed)" = "+			10.40.0.0/16," ] || fail "new.conf not read with the node's drop-ins: $OUT"
+	printf '%s\n' "$ERR" | grep -qF "note: $tmp/new.conf has no drop-ins of its own; read with those of $tmp/node1/site.conf.d/" ||
+		fail "no note of the borrowed drop-ins: $ERR"
+done
+# an empty NEW.d/ says: no drop-ins (so the node's show as removed)
+mkdir "$tmp/new.conf.d"
+run diff "$tmp/node1" "$tmp/new.conf"; expect_rc 1 "diff with an empty new.conf.d"
+[ "$(changed)" = "-			10.50.0.0/16,
++			10.40.0.0/16," ] || fail "empty new.conf.d: $OUT"
+# a directory without site.conf is bad input
+mkdir "$tmp/empty"
+run diff "$tmp/empty" "$base"; expect_rc 2 "a directory without site.conf"
+printf '%s\n' "$ERR" | grep -qF "$tmp/empty/site.conf" || fail "no site.conf named: $ERR"
+# a bad drop-in is named
+printf '[group browser]\naddress = 10.70.1.0/16\n' > "$tmp/node2/site.conf.d/60-bad.conf"
+run diff "$tmp/node1" "$tmp/node2"; expect_rc 2 "a bad drop-in"
+printf '%s\n' "$ERR" | grep -qF "$tmp/node2/site.conf.d/60-bad.conf:2:" || fail "bad drop-in not named: $ERR"
+
 # --node applies to both sides
 run diff --node secondary "$base" "$base"; expect_rc 0 "--node on both sides"
 # bad input on either side is exit 2 and no diff

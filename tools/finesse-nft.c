@@ -320,7 +320,7 @@ static int cmd_diff(struct opts *o, int argc, char **argv)
 				  .role = o->role };
 
 	if (argc != 2) {
-		say(0, "diff needs two site files: diff [--node R] OLD NEW");
+		say(0, "diff needs two site files or directories: diff [--node R] OLD NEW");
 		return EXIT_USAGE;
 	}
 	return review_diff(&ro, argv[0], argv[1]);
@@ -805,7 +805,9 @@ static const struct command commands[] = {
 	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
 	  "Without --node, and unless both files say node =, both roles are\n"
 	  "diffed, labelled OLD (primary), OLD (secondary).  Exit 0 when equal,\n"
-	  "1 when they differ.\n"
+	  "1 when they differ.  OLD and NEW are read with their drop-ins: a\n"
+	  "directory as DIR/site.conf + DIR/site.conf.d/, a file with FILE.d/,\n"
+	  "or, having none, with the other side's.\n"
 	  "  --node R   plan both files for this role\n",
 	  node_opts },
 };

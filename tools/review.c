@@ -3,9 +3,11 @@
  * diff: a change review between two sites, for every role they may be
  * deployed as.  Printing only; the plans and the diff are the library's.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "exit.h"
 #include "review.h"
@@ -14,13 +16,61 @@
 /* One side of the review: the site as a node will read it. */
 struct side {
 	const char *arg;	/* as given on the command line */
+	char main[PATH_MAX];	/* the main file */
+	char dropins[PATH_MAX];	/* its drop-in directory; "" for none */
 	struct fnft_site *site;
 };
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Where a side's files are (see the man page, diff): a directory DIR is a
+ * node's /etc/finesse-nft, DIR/site.conf and DIR/site.conf.d/; a file FILE
+ * is read with FILE.d/, as every command reads it, if there is one.
+ */
+static int locate(struct side *s)
+{
+	size_t n;
+
+	if (is_dir(s->arg)) {
+		n = (size_t)snprintf(s->main, sizeof(s->main), "%s/site.conf", s->arg);
+		snprintf(s->dropins, sizeof(s->dropins), "%s/site.conf.d", s->arg);
+	} else {
+		n = (size_t)snprintf(s->main, sizeof(s->main), "%s", s->arg);
+		snprintf(s->dropins, sizeof(s->dropins), "%s.d", s->arg);
+		if (!is_dir(s->dropins))
+			s->dropins[0] = '\0';
+	}
+	if (n + sizeof(".conf.d") > sizeof(s->main))
+		return say(EXIT_USAGE, "%s: name too long", s->arg);
+	return EXIT_OK;
+}
+
+/*
+ * A file without drop-ins of its own, facing a side with some, is read
+ * with those: a new main file reviewed against a node's site is deployed
+ * onto that node's drop-ins, and without them every drop-in would show
+ * as removed.  (An empty FILE.d/ says "no drop-ins" explicitly.)
+ */
+static void borrow(struct side *s, const struct side *from)
+{
+	if (s->dropins[0] || !from->dropins[0] || !is_dir(from->dropins))
+		return;
+	memcpy(s->dropins, from->dropins, sizeof(s->dropins));
+	say(0, "note: %s has no drop-ins of its own; read with those of %s/",
+	    s->arg, from->dropins);
+}
 
 static int load_side(const struct fnft_catalog *cat, struct side *s,
 		     struct fnft_error *err)
 {
-	return fnft_site_load(s->arg, cat, &s->site, err);
+	return fnft_site_load_dropins(s->main, s->dropins[0] ? s->dropins : NULL,
+				      cat, &s->site, err);
 }
 
 /*
@@ -62,6 +112,10 @@ int review_diff(const struct review_opts *ro, const char *old, const char *new)
 	size_t i;
 	int rc;
 
+	if ((rc = locate(&a)) || (rc = locate(&b)))
+		return rc;
+	borrow(&a, &b);
+	borrow(&b, &a);
 	rc = ro->catalog ? fnft_catalog_load(ro->catalog, &cat, &err) :
 			   fnft_catalog_new_builtin(&cat, &err);
 	if (!rc)
