@@ -25,6 +25,7 @@ struct opts {
 	const char *catalog;
 	enum fnft_role role;
 	bool json;
+	bool summary;		/* diff, dry-run --summary */
 	bool verify;
 	const char *format;
 	const char *state_dir;	/* NULL: the library's default */
@@ -317,7 +318,8 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 static int cmd_diff(struct opts *o, int argc, char **argv)
 {
 	struct review_opts ro = { .catalog = o->catalog, .table = o->table,
-				  .role = o->role };
+				  .role = o->role, .summary = o->summary,
+				  .json = o->json };
 
 	if (argc != 2) {
 		say(0, "diff needs two site files or directories: diff [--node R] OLD NEW");
@@ -486,7 +488,13 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 	snprintf(label_a, sizeof(label_a), "live table inet %s%s",
 		 o->table ? o->table : FNFT_DEFAULT_TABLE, live ? "" : " (absent)");
 	snprintf(label_b, sizeof(label_b), "plan %s", o->site);
-	if (o->json) {
+	if (o->summary) {
+		rc = review_summary_live(live, l.plan, l.site, o->role != FNFT_ROLE_SITE ?
+					 o->role : fnft_site_role(l.site), o->json,
+					 label_a, label_b);
+		rc = rc < 0 ? EXIT_SYSTEM :
+		     live && fnft_ruleset_equal(live, l.plan) ? EXIT_OK : EXIT_DIFFERENT;
+	} else if (o->json) {
 		rc = fnft_ruleset_changes_json(live, l.plan, &text);
 		if (!rc)
 			printf("%s\n", text);
@@ -653,7 +661,7 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
        OPT_VERSION, OPT_VERIFY, OPT_STATE_DIR, OPT_NO_STATE, OPT_FORCE,
        OPT_LIVE, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT, OPT_CONFIRM,
-       OPT_WAIT };
+       OPT_WAIT, OPT_SUMMARY };
 
 #define GLOBAL_OPTS                                                      \
 	{ "config", required_argument, NULL, 'c' },                      \
@@ -699,14 +707,19 @@ static const struct option explain_opts[] = {
 	{ "live", no_argument, NULL, OPT_LIVE },
 	{ 0 },
 };
-static const struct option node_opts[] = {
-	GLOBAL_OPTS, { "node", required_argument, NULL, OPT_NODE }, { 0 },
-};
 static const struct option dry_run_opts[] = {
 	GLOBAL_OPTS,
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ 0 },
+};
+static const struct option diff_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ 0 },
 };
 static const struct option status_opts[] = {
@@ -780,13 +793,15 @@ static const struct command commands[] = {
 	  "  --proto P     tcp (default) or udp\n"
 	  "  --live        ask the live table instead of the plan\n",
 	  explain_opts },
-	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--json]",
+	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--summary] [--json]",
 	  "Unified diff, live table -> plan, in the syntax of export.  Writes\n"
 	  "nothing.  Exit 0 and no output when in sync, 1 with changes.\n"
 	  "  --node R   primary or secondary (overrides node = in [cluster])\n"
 	  "  --verify   read the whole live table, set elements included, even\n"
 	  "             when the state file could stand in for it\n"
-	  "  --json     the same change set as data\n",
+	  "  --summary  the change by group and row instead of the diff\n"
+	  "  --json     the same change set as data (with --summary: the\n"
+	  "             summary, in an array of one object)\n",
 	  dry_run_opts },
 	{ "status", cmd_status, "status [--node R] [--json]",
 	  "The live table, read from the kernel: whether it exists, whether it\n"
@@ -801,15 +816,18 @@ static const struct command commands[] = {
 	  "Delete our table, and only it.  A missing table is not an error.\n"
 	  "Refused (exit 2) while an 'apply --confirm' is pending, unless --force.\n",
 	  remove_opts },
-	{ "diff", cmd_diff, "diff [--node R] OLD NEW",
+	{ "diff", cmd_diff, "diff [--node R] [--summary] [--json] OLD NEW",
 	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
 	  "Without --node, and unless both files say node =, both roles are\n"
 	  "diffed, labelled OLD (primary), OLD (secondary).  Exit 0 when equal,\n"
 	  "1 when they differ.  OLD and NEW are read with their drop-ins: a\n"
 	  "directory as DIR/site.conf + DIR/site.conf.d/, a file with FILE.d/,\n"
 	  "or, having none, with the other side's.\n"
-	  "  --node R   plan both files for this role\n",
-	  node_opts },
+	  "  --node R   plan both files for this role\n"
+	  "  --summary  the change by group and row instead of the diff\n"
+	  "  --json     as JSON: an array of one object per role, the change\n"
+	  "             set as dry-run --json gives it, or the summary\n",
+	  diff_opts },
 };
 
 static void usage(FILE *f)
@@ -859,6 +877,9 @@ static int take_option(struct opts *o, int c, const char *arg)
 		return 0;
 	case OPT_VERIFY:
 		o->verify = true;
+		return 0;
+	case OPT_SUMMARY:
+		o->summary = true;
 		return 0;
 	case OPT_STATE_DIR:
 		o->state_dir = arg;

@@ -73,13 +73,46 @@ static int load_side(const struct fnft_catalog *cat, struct side *s,
 				      cat, &s->site, err);
 }
 
+/* The summary of @a -> @b, under a "# LABEL_A -> LABEL_B" line as text
+ * (nothing when it is empty), or as one JSON object (@first: the first
+ * of the array).  0, or a negative errno. */
+static int put_summary(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
+		       const struct fnft_site *sa, const struct fnft_site *sb,
+		       enum fnft_role role, bool json, bool first,
+		       const char *la, const char *lb)
+{
+	char *text = NULL;
+	int rc = fnft_ruleset_summary(a, b, sa, sb, fnft_role_name(role),
+				      json ? FNFT_SUMMARY_JSON : 0, &text);
+
+	if (!rc && json)
+		printf("%s%s", first ? "[" : ",\n", text);
+	else if (!rc && *text)
+		printf("# %s -> %s\n%s", la, lb, text);
+	free(text);
+	return rc;
+}
+
+int review_summary_live(const struct fnft_ruleset *live, const struct fnft_ruleset *plan,
+			const struct fnft_site *site, enum fnft_role role, bool json,
+			const char *label_a, const char *label_b)
+{
+	int rc;
+
+	rc = put_summary(live, plan, NULL, site, role, json, true, label_a, label_b);
+	if (!rc && json)
+		puts("]");
+	return rc;
+}
+
 /*
- * Plan both sides for @role and print their diff under @suffix'd labels.
- * Returns 0 equal, 1 different, or a negative errno (@err says why).
+ * Plan both sides for @role and print their diff (or summary, or JSON)
+ * under @suffix'd labels.  Returns 0 equal, 1 different, or a negative
+ * errno (@err says why).
  */
 static int diff_role(const struct fnft_catalog *cat, const struct review_opts *ro,
 		     const struct side *a, const struct side *b,
-		     enum fnft_role role, const char *suffix,
+		     enum fnft_role role, const char *suffix, bool first,
 		     struct fnft_error *err)
 {
 	struct fnft_ruleset *pa = NULL, *pb = NULL;
@@ -89,13 +122,26 @@ static int diff_role(const struct fnft_catalog *cat, const struct review_opts *r
 	rc = fnft_plan(cat, a->site, role, ro->table, &pa, err);
 	if (!rc)
 		rc = fnft_plan(cat, b->site, role, ro->table, &pb, err);
-	if (!rc) {
-		snprintf(la, sizeof(la), "%s%s", a->arg, suffix);
-		snprintf(lb, sizeof(lb), "%s%s", b->arg, suffix);
+	if (rc)
+		goto out;
+	if (role == FNFT_ROLE_SITE)	/* both name theirs: say the new one's */
+		role = fnft_site_role(b->site);
+	snprintf(la, sizeof(la), "%s%s", a->arg, suffix);
+	snprintf(lb, sizeof(lb), "%s%s", b->arg, suffix);
+	if (ro->summary) {
+		rc = put_summary(pa, pb, a->site, b->site, role, ro->json, first, la, lb);
+	} else if (ro->json) {
+		rc = fnft_ruleset_changes_json(pa, pb, &text);
+		if (!rc)
+			printf("%s%s", first ? "[" : ",\n", text);
+	} else {
 		rc = fnft_ruleset_diff(pa, pb, la, lb, &text);
 		if (rc == 1)
 			fputs(text, stdout);	/* -ENOMEM: strerror says it */
 	}
+	if (rc >= 0)
+		rc = !fnft_ruleset_equal(pa, pb);
+out:
 	free(text);
 	fnft_ruleset_free(pa);
 	fnft_ruleset_free(pb);
@@ -130,18 +176,21 @@ int review_diff(const struct review_opts *ro, const char *old, const char *new)
 	if (!rc && (ro->role != FNFT_ROLE_SITE ||
 		    (fnft_site_role(a.site) != FNFT_ROLE_SITE &&
 		     fnft_site_role(b.site) != FNFT_ROLE_SITE))) {
-		rc = diff_role(cat, ro, &a, &b, ro->role, "", &err);
+		rc = diff_role(cat, ro, &a, &b, ro->role, "", true, &err);
 		differ = rc == 1;
+		rc = rc == 1 ? 0 : rc;
 	} else {
 		for (i = 0; !rc && i < sizeof(roles) / sizeof(roles[0]); i++) {
 			char suffix[32];
 
 			snprintf(suffix, sizeof(suffix), " (%s)", fnft_role_name(roles[i]));
-			rc = diff_role(cat, ro, &a, &b, roles[i], suffix, &err);
+			rc = diff_role(cat, ro, &a, &b, roles[i], suffix, i == 0, &err);
 			differ |= rc == 1;
 			rc = rc == 1 ? 0 : rc;
 		}
 	}
+	if (!rc && ro->json)
+		puts("]");
 	fnft_site_free(a.site);
 	fnft_site_free(b.site);
 	fnft_catalog_free(cat);

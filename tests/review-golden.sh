@@ -1,0 +1,28 @@
+#!/bin/bash
+# Golden change reviews: for each golden site NAME (and each review/NAME),
+# diff from primary.conf as text, as summary and as summary JSON must
+# equal review/NAME.diff, .summary and .json.  FNFT_REGEN=1 rewrites
+# them (review every changed line before committing).
+FNFT=$(realpath "$1"); DIR=$2
+. "$(dirname "$0")/lib.sh"
+cd "$DIR" || fail "no $DIR"
+n=0
+check() {	# check WANT-FILE ARGS...: the output of diff ARGS
+	local want=$1 got; shift
+	got=$("$FNFT" diff "$@" 2>/dev/null); rc=$?
+	[ "$rc" = 1 ] || fail "diff $*: exit $rc, expected 1"
+	if [ "${FNFT_REGEN:-}" = 1 ]; then
+		printf '%s\n' "$got" > "$want"
+	fi
+	diff -u "$want" <(printf '%s\n' "$got") || fail "diff $* differs from $want"
+	n=$((n + 1))
+}
+for conf in *.conf review/*.conf; do
+	[ "$conf" = primary.conf ] && continue
+	name=review/$(basename "${conf%.conf}")
+	check "$name.diff" primary.conf "$conf"
+	check "$name.summary" --summary primary.conf "$conf"
+	check "$name.json" --summary --json primary.conf "$conf"
+done
+[ "$n" -ge 30 ] || fail "only $n golden reviews in $DIR"
+echo "$n golden reviews match"
