@@ -156,6 +156,20 @@ printf '[group browser]\naddress = 10.70.1.0/16\n' > "$tmp/node2/site.conf.d/60-
 run diff "$tmp/node1" "$tmp/node2"; expect_rc 2 "a bad drop-in"
 printf '%s\n' "$ERR" | grep -qF "$tmp/node2/site.conf.d/60-bad.conf:2:" || fail "bad drop-in not named: $ERR"
 
+# --json: an array, one object per role planned, in sync or not
+run diff --json "$tmp/shared.conf" "$tmp/shared-moved.conf"; expect_rc 1 "diff --json, no role"
+[ "$(printf '%s\n' "$OUT" | grep -c '"in_sync": ')" = 2 ] &&
+printf '%s\n' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [o["in_sync"] for o in d] == [True, False], d' ||
+	fail "diff --json, no role: $OUT"
+run diff --summary --json "$base" "$base"; expect_rc 0 "diff --summary --json, equal"
+printf '%s\n' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d) == 1 and d[0]["in_sync"] and d[0]["role"] == "primary" and not d[0]["groups"], d' ||
+	fail "diff --summary --json, equal: $OUT"
+# --format: text or markdown, and markdown is no JSON
+run diff --format text "$base" "$base"; expect_rc 0 "diff --format text"
+run diff --format html "$base" "$base"; expect_rc 2 "diff --format html"
+run diff --format markdown --json "$base" "$base"; expect_rc 2 "diff --format markdown --json"
+[ -z "$OUT" ] || fail "a refused --format printed: $OUT"
+
 # --node applies to both sides
 run diff --node secondary "$base" "$base"; expect_rc 0 "--node on both sides"
 # bad input on either side is exit 2 and no diff

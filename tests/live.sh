@@ -37,11 +37,17 @@ for v in address-added address-removed port-moved row-disabled policy-changed ro
 		"$F" -c "$new" dry-run > "$out.dry"; echo $? > "$out.rc"
 		"$F" -c "$new" dry-run --verify > "$out.verify"; echo $? >> "$out.rc"
 		"$F" -c "$new" dry-run --summary > "$out.sum"; echo $? >> "$out.rc"
+		"$F" -c "$new" dry-run --format markdown > "$out.md"; echo $? >> "$out.rc"
 		"$F" -c "$new" apply 2>/dev/null || exit 11
 		"$F" -c "$new" dry-run > "$out.after"; echo $? >> "$out.rc"
 	' sh "$FNFT" "$base" "$tmp/$v.conf" "$tmp/$v" || fail "$v: apply failed ($?)"
-	[ "$(tr '\n' ' ' < "$tmp/$v.rc")" = "1 1 1 0 " ] ||
-		fail "$v: dry-run exit codes $(tr '\n' ' ' < "$tmp/$v.rc"), expected 1 1 1 0"
+	[ "$(tr '\n' ' ' < "$tmp/$v.rc")" = "1 1 1 1 0 " ] ||
+		fail "$v: dry-run exit codes $(tr '\n' ' ' < "$tmp/$v.rc"), expected 1 1 1 1 0"
+	# markdown: the summary's lines as table rows, the diff fenced
+	sed -n '/^```diff$/,/^```$/p' "$tmp/$v.md" | sed '1d;$d' | diff -u "$tmp/$v.dry" - ||
+		fail "$v: the markdown's diff is not dry-run's"
+	[ "$(grep -c '^| ' "$tmp/$v.md")" = "$(wc -l < "$tmp/$v.sum")" ] ||
+		fail "$v: the markdown's table is not the summary: $(cat "$tmp/$v.md")"
 	# the summary of the live table is the offline one, less what only
 	# the old site knows: the networks written out, the [policy] words
 	head -1 "$tmp/$v.sum" | grep -qx "# live table inet finesse -> plan $tmp/$v.conf" ||

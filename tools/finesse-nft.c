@@ -315,12 +315,26 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* diff, dry-run: --format text (the default) or markdown, not with --json */
+static int review_format(const char *cmd, const struct opts *o)
+{
+	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "markdown"))
+		return say(EXIT_USAGE, "unsupported --format '%s' (text or markdown)", o->format);
+	if (o->format && !strcmp(o->format, "markdown") && o->json)
+		return say(EXIT_USAGE, "%s: --format markdown and --json exclude each other", cmd);
+	return EXIT_OK;
+}
+
 static int cmd_diff(struct opts *o, int argc, char **argv)
 {
 	struct review_opts ro = { .catalog = o->catalog, .table = o->table,
 				  .role = o->role, .summary = o->summary,
-				  .json = o->json };
+				  .json = o->json,
+				  .markdown = o->format && !strcmp(o->format, "markdown") };
+	int rc;
 
+	if ((rc = review_format("diff", o)))
+		return rc;
 	if (argc != 2) {
 		say(0, "diff needs two site files or directories: diff [--node R] OLD NEW");
 		return EXIT_USAGE;
@@ -478,7 +492,8 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 	int rc;
 
 	(void)argv;
-	if ((rc = no_args("dry-run", argc)) || (rc = load_all(o, !o->json, &l)))
+	if ((rc = no_args("dry-run", argc)) || (rc = review_format("dry-run", o)) ||
+	    (rc = load_all(o, !o->json, &l)))
 		return rc;
 	rc = read_kernel(o, 0, &live);
 	if (rc) {
@@ -488,10 +503,12 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 	snprintf(label_a, sizeof(label_a), "live table inet %s%s",
 		 o->table ? o->table : FNFT_DEFAULT_TABLE, live ? "" : " (absent)");
 	snprintf(label_b, sizeof(label_b), "plan %s", o->site);
-	if (o->summary) {
-		rc = review_summary_live(live, l.plan, l.site, o->role != FNFT_ROLE_SITE ?
-					 o->role : fnft_site_role(l.site), o->json,
-					 label_a, label_b);
+	if (o->summary || (o->format && !strcmp(o->format, "markdown"))) {
+		struct review_opts ro = { .summary = o->summary, .json = o->json,
+					  .markdown = o->format && !strcmp(o->format, "markdown") };
+
+		rc = review_live(&ro, live, l.plan, l.site, o->role != FNFT_ROLE_SITE ?
+				 o->role : fnft_site_role(l.site), label_a, label_b);
 		rc = rc < 0 ? EXIT_SYSTEM :
 		     live && fnft_ruleset_equal(live, l.plan) ? EXIT_OK : EXIT_DIFFERENT;
 	} else if (o->json) {
@@ -713,6 +730,7 @@ static const struct option dry_run_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ 0 },
 };
 static const struct option diff_opts[] = {
@@ -720,6 +738,7 @@ static const struct option diff_opts[] = {
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ 0 },
 };
 static const struct option status_opts[] = {
@@ -793,7 +812,7 @@ static const struct command commands[] = {
 	  "  --proto P     tcp (default) or udp\n"
 	  "  --live        ask the live table instead of the plan\n",
 	  explain_opts },
-	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--summary] [--json]",
+	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--summary] [--json] [--format text|markdown]",
 	  "Unified diff, live table -> plan, in the syntax of export.  Writes\n"
 	  "nothing.  Exit 0 and no output when in sync, 1 with changes.\n"
 	  "  --node R   primary or secondary (overrides node = in [cluster])\n"
@@ -801,7 +820,9 @@ static const struct command commands[] = {
 	  "             when the state file could stand in for it\n"
 	  "  --summary  the change by group and row instead of the diff\n"
 	  "  --json     the same change set as data (with --summary: the\n"
-	  "             summary, in an array of one object)\n",
+	  "             summary, in an array of one object)\n"
+	  "  --format F text (default), or markdown for a ticket: the summary\n"
+	  "             as a table and the diff in a fenced block\n",
 	  dry_run_opts },
 	{ "status", cmd_status, "status [--node R] [--json]",
 	  "The live table, read from the kernel: whether it exists, whether it\n"
@@ -816,7 +837,7 @@ static const struct command commands[] = {
 	  "Delete our table, and only it.  A missing table is not an error.\n"
 	  "Refused (exit 2) while an 'apply --confirm' is pending, unless --force.\n",
 	  remove_opts },
-	{ "diff", cmd_diff, "diff [--node R] [--summary] [--json] OLD NEW",
+	{ "diff", cmd_diff, "diff [--node R] [--summary] [--json] [--format text|markdown] OLD NEW",
 	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
 	  "Without --node, and unless both files say node =, both roles are\n"
 	  "diffed, labelled OLD (primary), OLD (secondary).  Exit 0 when equal,\n"
@@ -826,7 +847,9 @@ static const struct command commands[] = {
 	  "  --node R   plan both files for this role\n"
 	  "  --summary  the change by group and row instead of the diff\n"
 	  "  --json     as JSON: an array of one object per role, the change\n"
-	  "             set as dry-run --json gives it, or the summary\n",
+	  "             set as dry-run --json gives it, or the summary\n"
+	  "  --format F text (default), or markdown for a ticket: the summary\n"
+	  "             as a table and the diff in a fenced block\n",
 	  diff_opts },
 };
 

@@ -73,42 +73,129 @@ static int load_side(const struct fnft_catalog *cat, struct side *s,
 				      cat, &s->site, err);
 }
 
-/* The summary of @a -> @b, under a "# LABEL_A -> LABEL_B" line as text
- * (nothing when it is empty), or as one JSON object (@first: the first
- * of the array).  0, or a negative errno. */
-static int put_summary(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
-		       const struct fnft_site *sa, const struct fnft_site *sb,
-		       enum fnft_role role, bool json, bool first,
-		       const char *la, const char *lb)
+/* @s in a markdown table cell: the characters markdown would read
+ * escaped, a newline as a space. */
+static void md_cell(const char *s, size_t n)
 {
-	char *text = NULL;
-	int rc = fnft_ruleset_summary(a, b, sa, sb, fnft_role_name(role),
-				      json ? FNFT_SUMMARY_JSON : 0, &text);
+	size_t i;
 
-	if (!rc && json)
-		printf("%s%s", first ? "[" : ",\n", text);
-	else if (!rc && *text)
-		printf("# %s -> %s\n%s", la, lb, text);
-	free(text);
+	for (i = 0; i < n; i++) {
+		if (strchr("|\\`*_<>[]", s[i]))
+			putchar('\\');
+		putchar(s[i] == '\n' ? ' ' : s[i]);
+	}
+}
+
+/* The longest run of backquotes in @s: a fence must be longer. */
+static size_t backquote_run(const char *s)
+{
+	size_t run = 0, best = 0;
+
+	for (; *s; s++) {
+		run = *s == '`' ? run + 1 : 0;
+		best = run > best ? run : best;
+	}
+	return best;
+}
+
+/*
+ * For a ticket: a heading, the summary as a table (each line "SUBJECT:
+ * CHANGE" a row) and the nft diff in a fenced block.
+ */
+static int put_markdown(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
+			const struct fnft_site *sa, const struct fnft_site *sb,
+			const char *la, const char *lb)
+{
+	char *sum = NULL, *diff = NULL, *line, *end;
+	size_t fence, i;
+	int rc;
+
+	rc = fnft_ruleset_summary(a, b, sa, sb, NULL, 0, &sum);
+	if (!rc)
+		rc = fnft_ruleset_diff(a, b, la, lb, &diff);
+	if (rc == 1) {
+		fputs("#### ", stdout);
+		md_cell(la, strlen(la));
+		fputs(" -> ", stdout);
+		md_cell(lb, strlen(lb));
+		fputs("\n\n| What | Change |\n|---|---|\n", stdout);
+		for (line = sum; *line; line = end + 1) {
+			char *colon;
+
+			end = strchr(line, '\n');
+			colon = strstr(line, ": ");
+			if (!colon || colon > end)
+				colon = end;
+			fputs("| ", stdout);
+			md_cell(line, (size_t)(colon - line));
+			fputs(" | ", stdout);
+			if (colon < end)
+				md_cell(colon + 2, (size_t)(end - colon - 2));
+			fputs(" |\n", stdout);
+		}
+		if (!*sum)
+			fputs("| (table) | see the diff |\n", stdout);
+		fence = backquote_run(diff) + 1;
+		fence = fence < 3 ? 3 : fence;
+		putchar('\n');
+		for (i = 0; i < fence; i++)
+			putchar('`');
+		fputs("diff\n", stdout);
+		fputs(diff, stdout);
+		for (i = 0; i < fence; i++)
+			putchar('`');
+		fputs("\n\n", stdout);
+		rc = 0;
+	}
+	free(sum);
+	free(diff);
 	return rc;
 }
 
-int review_summary_live(const struct fnft_ruleset *live, const struct fnft_ruleset *plan,
-			const struct fnft_site *site, enum fnft_role role, bool json,
-			const char *label_a, const char *label_b)
+/* @a -> @b in the form @ro asks for; @first: the first of a JSON array.
+ * 0, or a negative errno. */
+static int put_review(const struct review_opts *ro, const struct fnft_ruleset *a,
+		      const struct fnft_ruleset *b, const struct fnft_site *sa,
+		      const struct fnft_site *sb, enum fnft_role role, bool first,
+		      const char *la, const char *lb)
 {
+	char *text = NULL;
 	int rc;
 
-	rc = put_summary(live, plan, NULL, site, role, json, true, label_a, label_b);
-	if (!rc && json)
+	if (ro->markdown)
+		return put_markdown(a, b, sa, sb, la, lb);
+	if (ro->summary)
+		rc = fnft_ruleset_summary(a, b, sa, sb, fnft_role_name(role),
+					  ro->json ? FNFT_SUMMARY_JSON : 0, &text);
+	else if (ro->json)
+		rc = fnft_ruleset_changes_json(a, b, &text);
+	else
+		rc = fnft_ruleset_diff(a, b, la, lb, &text);
+	if (rc >= 0 && ro->json)
+		printf("%s%s", first ? "[" : ",\n", text);
+	else if (rc >= 0 && ro->summary && *text)
+		printf("# %s -> %s\n%s", la, lb, text);
+	else if (rc == 1)
+		fputs(text, stdout);
+	free(text);
+	return rc < 0 ? rc : 0;
+}
+
+int review_live(const struct review_opts *ro, const struct fnft_ruleset *live,
+		const struct fnft_ruleset *plan, const struct fnft_site *site,
+		enum fnft_role role, const char *label_a, const char *label_b)
+{
+	int rc = put_review(ro, live, plan, NULL, site, role, true, label_a, label_b);
+
+	if (!rc && ro->json)
 		puts("]");
 	return rc;
 }
 
 /*
- * Plan both sides for @role and print their diff (or summary, or JSON)
- * under @suffix'd labels.  Returns 0 equal, 1 different, or a negative
- * errno (@err says why).
+ * Plan both sides for @role and print their review under @suffix'd
+ * labels.  Returns 0 equal, 1 different, or a negative errno (@err says
+ * why).
  */
 static int diff_role(const struct fnft_catalog *cat, const struct review_opts *ro,
 		     const struct side *a, const struct side *b,
@@ -116,7 +203,7 @@ static int diff_role(const struct fnft_catalog *cat, const struct review_opts *r
 		     struct fnft_error *err)
 {
 	struct fnft_ruleset *pa = NULL, *pb = NULL;
-	char la[4200], lb[4200], *text = NULL;
+	char la[4200], lb[4200];
 	int rc;
 
 	rc = fnft_plan(cat, a->site, role, ro->table, &pa, err);
@@ -128,21 +215,10 @@ static int diff_role(const struct fnft_catalog *cat, const struct review_opts *r
 		role = fnft_site_role(b->site);
 	snprintf(la, sizeof(la), "%s%s", a->arg, suffix);
 	snprintf(lb, sizeof(lb), "%s%s", b->arg, suffix);
-	if (ro->summary) {
-		rc = put_summary(pa, pb, a->site, b->site, role, ro->json, first, la, lb);
-	} else if (ro->json) {
-		rc = fnft_ruleset_changes_json(pa, pb, &text);
-		if (!rc)
-			printf("%s%s", first ? "[" : ",\n", text);
-	} else {
-		rc = fnft_ruleset_diff(pa, pb, la, lb, &text);
-		if (rc == 1)
-			fputs(text, stdout);	/* -ENOMEM: strerror says it */
-	}
-	if (rc >= 0)
+	rc = put_review(ro, pa, pb, a->site, b->site, role, first, la, lb);
+	if (!rc)
 		rc = !fnft_ruleset_equal(pa, pb);
 out:
-	free(text);
 	fnft_ruleset_free(pa);
 	fnft_ruleset_free(pb);
 	return rc;

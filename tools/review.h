@@ -13,6 +13,7 @@ struct review_opts {
 	enum fnft_role role;	/* --node, or FNFT_ROLE_SITE */
 	bool summary;		/* --summary: by group and row */
 	bool json;		/* --json */
+	bool markdown;		/* --format markdown: summary table + diff */
 };
 
 /*
@@ -21,17 +22,19 @@ struct review_opts {
  * are diffed, each under its own labels ("--- OLD (primary)").  Returns
  * the exit code (0 equal, 1 different, 2 bad input, 3 system).  With
  * --summary the summary instead; with --json, one JSON array of an object
- * per role (the change set, or with --summary the summary).
+ * per role (the change set, or with --summary the summary); with
+ * markdown, per role a heading, the summary as a table and the diff in a
+ * fenced block.
  */
 int review_diff(const struct review_opts *ro, const char *old, const char *new);
 
 /*
- * dry-run --summary: the summary of live -> plan (@site the plan's), on
- * stdout, as text under a "# LABEL_A -> LABEL_B" line or, with @json, as a
- * JSON array of one object.  Returns 0, or a negative errno.
+ * dry-run --summary or --format markdown: the review of live -> plan
+ * (@site the plan's, @role what it was planned for) on stdout, as
+ * review_diff() prints one role's.  Returns 0, or a negative errno.
  */
-int review_summary_live(const struct fnft_ruleset *live, const struct fnft_ruleset *plan,
-			const struct fnft_site *site, enum fnft_role role, bool json,
-			const char *label_a, const char *label_b);
+int review_live(const struct review_opts *ro, const struct fnft_ruleset *live,
+		const struct fnft_ruleset *plan, const struct fnft_site *site,
+		enum fnft_role role, const char *label_a, const char *label_b);
 
 #endif
