@@ -1,7 +1,8 @@
 #!/bin/bash
 # Golden change reviews: for each golden site NAME (and each review/NAME),
-# diff from primary.conf as text, as summary, as summary JSON and as
-# markdown must equal review/NAME.diff, .summary, .json and .md.  FNFT_REGEN=1 rewrites
+# diff from primary.conf as text, as summary, as summary JSON, as
+# markdown and as the change set in JSON must equal review/NAME.diff,
+# .summary, .json, .md and .changes.json.  FNFT_REGEN=1 rewrites
 # them (review every changed line before committing).
 FNFT=$(realpath "$1"); DIR=$2
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,7 @@ for conf in *.conf review/*.conf; do
 	check "$name.summary" --summary primary.conf "$conf"
 	check "$name.json" --summary --json primary.conf "$conf"
 	check "$name.md" --format markdown primary.conf "$conf"
+	check "$name.changes.json" --json primary.conf "$conf"
 done
-[ "$n" -ge 40 ] || fail "only $n golden reviews in $DIR"
+[ "$n" -ge 50 ] || fail "only $n golden reviews in $DIR"
 echo "$n golden reviews match"

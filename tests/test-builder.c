@@ -430,6 +430,37 @@ START_TEST(summary_by_group_and_row)
 }
 END_TEST
 
+/* The change set as data: elements without their comma, each change
+ * with its block, group and row. */
+START_TEST(changes_as_data)
+{
+	struct fnft_site *sa = site_of("a.conf", SUMMARY_BASE);
+	struct fnft_site *sb = site_of("b.conf", SUMMARY_BASE "address = 10.40.0.0/16\n"
+				       "[disable]\nentry = tomcat.http\n");
+	struct fnft_ruleset *a = plan_of(sa), *b = plan_of(sb);
+	char *text = NULL;
+
+	ck_assert_int_eq(fnft_ruleset_changes_json(a, b, &text), 0);
+	ck_assert_msg(strstr(text, "\"op\": \"add\",\n      \"in\": \"set browser_v4\",\n"
+			     "      \"line\": \"10.40.0.0/16\",\n      \"group\": \"browser\",\n"
+			     "      \"row\": null") &&
+		      strstr(text, "\"op\": \"remove\",\n      \"in\": \"chain input\",\n"
+			     "      \"line\": \"ip saddr @browser_v4 tcp dport { 80, 8082 } counter "
+			     "accept comment \\\"tomcat.http\\\"\",\n      \"group\": \"browser\",\n"
+			     "      \"row\": \"tomcat.http\"") &&
+		      strstr(text, "\"in_sync\": false") && !strstr(text, "/16,"), "%.3000s", text);
+	free(text);
+	ck_assert_int_eq(fnft_ruleset_changes_json(a, a, &text), 0);
+	ck_assert_msg(strstr(text, "\"in_sync\": true") && strstr(text, "\"changes\": []"),
+		      "%s", text);
+	free(text);
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	fnft_site_free(sa);
+	fnft_site_free(sb);
+}
+END_TEST
+
 START_TEST(getters_of_a_loaded_site)
 {
 	struct fnft_site *s = NULL;
@@ -470,6 +501,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, add_and_remove_networks);
 	tcase_add_test(tc, diff_hunks_name_their_set);
 	tcase_add_test(tc, summary_by_group_and_row);
+	tcase_add_test(tc, changes_as_data);
 	tcase_add_test(tc, getters_of_a_loaded_site);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);

@@ -93,9 +93,12 @@ int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b
  * @b: the new table
  * @out: receives a malloc'd JSON object: {"table", "in_sync", "changes":
  *	[{"op": "add"|"remove", "in": "table"|"set NAME"|"chain NAME",
- *	"line": nft text}]}, one change per added or removed diff line
+ *	"line": nft text, "group": GROUP|null, "row": ID|null}]}, one change
+ *	per added or removed diff line; a set element's line without the
+ *	comma nft separates elements with; "group" the group of the set the
+ *	line is in or the set a rule matches, "row" a rule's row (comment)
  *
- * Returns 0 or -ENOMEM.
+ * Returns 0 or -ENOMEM.  Does not block.
  */
 int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
 			      const struct fnft_ruleset *b, char **out);
