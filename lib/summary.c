@@ -697,7 +697,8 @@ static void put_admits(struct fnft_buf *t, json_t *a, const char *what)
 	size_t i;
 
 	json_array_foreach(a, i, v)
-		fnft_buf_printf(t, "%s%s %s %s", t->s[t->len - 1] == ':' ? " " : "; ",
+		fnft_buf_printf(t, "%s%s %s %s",
+				t->len && t->s[t->len - 1] == ':' ? " " : "; ",
 				what, str(v, "group"), str(v, "direction"));
 }
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Golden change reviews: for each golden site NAME (and each review/NAME),
-# diff from primary.conf as text, as summary, as summary JSON, as
+# diff from primary.conf (or the base a review site names) as text, as summary, as summary JSON, as
 # markdown and as the change set in JSON must equal review/NAME.diff,
 # .summary, .json, .md and .changes.json.  FNFT_REGEN=1 rewrites
 # them (review every changed line before committing).
@@ -21,11 +21,14 @@ check() {	# check WANT-FILE ARGS...: the output of diff ARGS
 for conf in *.conf review/*.conf; do
 	[ "$conf" = primary.conf ] && continue
 	name=review/$(basename "${conf%.conf}")
-	check "$name.diff" primary.conf "$conf"
-	check "$name.summary" --summary primary.conf "$conf"
-	check "$name.json" --summary --json primary.conf "$conf"
-	check "$name.md" --format markdown primary.conf "$conf"
-	check "$name.changes.json" --json primary.conf "$conf"
+	# a review site may name its base: "# from FILE: ..." on line 1
+	base=$(sed -n '1s/^# from \([^:]*\):.*/\1/p' "$conf")
+	base=${base:-primary.conf}
+	check "$name.diff" "$base" "$conf"
+	check "$name.summary" --summary "$base" "$conf"
+	check "$name.json" --summary --json "$base" "$conf"
+	check "$name.md" --format markdown "$base" "$conf"
+	check "$name.changes.json" --json "$base" "$conf"
 done
 [ "$n" -ge 50 ] || fail "only $n golden reviews in $DIR"
 echo "$n golden reviews match"
