@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -100,12 +101,44 @@ static char *joined(const struct text *t)
 	return fnft_buf_steal(&b, &s) ? NULL : s;
 }
 
+/* "browser_v4" (@n bytes) as its group, "browser", into @g. */
+static void set_group(const char *name, size_t n, char *g, size_t len)
+{
+	if (n > 3 && name[n - 3] == '_' && name[n - 2] == 'v')
+		n -= 3;
+	snprintf(g, len, "%.*s", (int)n, name);
+}
+
+/*
+ * One added or removed line: its block, its text without indentation, an
+ * element without the comma that separates it in nft syntax; the group
+ * (of the set the line is in, or the set a rule matches) and the row (a
+ * rule's comment) when there is one.
+ */
 static json_t *change(const char *op, const char *block, const char *line)
 {
+	char text[512], group[128] = "", row[128] = "";
+	bool element = line[0] == '\t' && line[1] == '\t' && line[2] == '\t';
+	const char *p;
+	size_t n;
+
 	while (*line == '\t')
 		line++;
-	return json_pack("{s:s, s:o, s:o}", "op", op, "in", fnft_json_text(block),
-			 "line", fnft_json_text(line));
+	n = strlen(line);
+	if (element && n && line[n - 1] == ',' && n < sizeof(text)) {
+		snprintf(text, sizeof(text), "%.*s", (int)(n - 1), line);
+		line = text;
+	}
+	if (!strncmp(block, "set ", 4))
+		set_group(block + 4, strlen(block + 4), group, sizeof(group));
+	else if (!strncmp(block, "chain ", 6) && (p = strstr(line, " @")))
+		set_group(p + 2, strcspn(p + 2, " "), group, sizeof(group));
+	if (!strncmp(block, "chain ", 6) && (p = strstr(line, " comment \"")))
+		snprintf(row, sizeof(row), "%.*s", (int)strcspn(p + 10, "\""), p + 10);
+	return json_pack("{s:s, s:o, s:o, s:o, s:o}", "op", op, "in", fnft_json_text(block),
+			 "line", fnft_json_text(line),
+			 "group", group[0] ? fnft_json_text(group) : json_null(),
+			 "row", row[0] ? fnft_json_text(row) : json_null());
 }
 
 /* Walk the unified diff, numbering old and new lines from each @@. */

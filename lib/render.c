@@ -298,6 +298,29 @@ FNFT_EXPORT int fnft_ruleset_render(const struct fnft_ruleset *rs, char **out)
 	return fnft_buf_steal(&b, out);
 }
 
+/*
+ * The hunk headings of a table's diff: a line that opens a table, set,
+ * map, chain or flowtable ("\tset browser_v4 {"), so that each hunk says
+ * which block it is in.  Element lists ("elements = {") and rules with
+ * anonymous sets do not end a line in a keyword's block.
+ */
+static bool nft_heading(const char *line, size_t len)
+{
+	static const char *const kw[] = { "table ", "set ", "map ", "chain ",
+					  "flowtable " };
+	size_t i, k;
+
+	for (k = 0; k < len && line[k] == '\t'; k++)
+		;
+	if (len - k < 3 || line[len - 1] != '{' || line[len - 2] != ' ')
+		return false;
+	for (i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (len - k > strlen(kw[i]) &&
+		    !strncmp(line + k, kw[i], strlen(kw[i])))
+			return true;
+	return false;
+}
+
 FNFT_EXPORT int fnft_ruleset_diff(const struct fnft_ruleset *a,
 				  const struct fnft_ruleset *b,
 				  const char *label_a, const char *label_b,
@@ -316,7 +339,8 @@ FNFT_EXPORT int fnft_ruleset_diff(const struct fnft_ruleset *a,
 	if (ta.oom || tb.oom)
 		rc = -ENOMEM;
 	else
-		rc = fnft_udiff(ta.s, tb.s, label_a, label_b, 3, out);
+		rc = fnft_udiff_headed(ta.s, tb.s, label_a, label_b, 3,
+				       nft_heading, out);
 	fnft_buf_free(&ta);
 	fnft_buf_free(&tb);
 	return rc;

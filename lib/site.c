@@ -1062,15 +1062,14 @@ static int conf_only(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".conf");
 }
 
-/* PATH.d/ *.conf in lexical order: the drop-ins provisioning owns. */
-static int parse_dropins(struct site_parse *p, const char *path,
+/* DIR/ *.conf in lexical order: the drop-ins provisioning owns. */
+static int parse_dropins(struct site_parse *p, const char *dir,
 			 struct fnft_error *err)
 {
 	struct dirent **list = NULL;
-	char dir[PATH_MAX], file[PATH_MAX + 256];
+	char file[PATH_MAX + 256];
 	int n, i, rc = 0;
 
-	snprintf(dir, sizeof(dir), "%s.d", path);
 	n = scandir(dir, &list, conf_only, alphasort);
 	if (n < 0)
 		return 0;	/* no drop-in directory: fine */
@@ -1084,8 +1083,10 @@ static int parse_dropins(struct site_parse *p, const char *path,
 	return rc;
 }
 
-FNFT_EXPORT int fnft_site_load(const char *path, const struct fnft_catalog *cat,
-			       struct fnft_site **out, struct fnft_error *err)
+FNFT_EXPORT int fnft_site_load_dropins(const char *path, const char *dropins,
+				       const struct fnft_catalog *cat,
+				       struct fnft_site **out,
+				       struct fnft_error *err)
 {
 	struct site_parse p;
 	int rc;
@@ -1096,9 +1097,21 @@ FNFT_EXPORT int fnft_site_load(const char *path, const struct fnft_catalog *cat,
 		return rc;
 	/* file names must outlive the parse: rows and groups keep copies */
 	rc = parse_file(&p, path, err);
-	if (!rc)
-		rc = parse_dropins(&p, path, err);
+	if (!rc && dropins)
+		rc = parse_dropins(&p, dropins, err);
 	return site_finish(&p, rc, out, err);
+}
+
+FNFT_EXPORT int fnft_site_load(const char *path, const struct fnft_catalog *cat,
+			       struct fnft_site **out, struct fnft_error *err)
+{
+	char dir[PATH_MAX];
+
+	if (!path)
+		return fnft_err(err, -EINVAL, NULL, NULL, "invalid argument");
+	if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir))
+		return fnft_err(err, -ENAMETOOLONG, NULL, NULL, "%s: name too long", path);
+	return fnft_site_load_dropins(path, dir, cat, out, err);
 }
 
 FNFT_EXPORT void fnft_site_free(struct fnft_site *site)

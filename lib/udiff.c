@@ -602,17 +602,59 @@ static size_t min_size(size_t x, size_t y)
 	return x < y ? x : y;
 }
 
-static int put_hunk(struct buf *out, const struct text *a, const struct text *b,
-		    size_t alo, size_t ahi, size_t blo, size_t bhi)
+#define HEADING_MAX 80
+
+static bool is_blank(char c)
 {
-	char ra[48], rb[48], head[128];
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+/* " HEADING" for a hunk whose first change is at line @alo of a, or ""
+ * (see udiff.h). */
+static void find_heading(const struct text *a, size_t alo,
+			 fnft_udiff_heading_fn *heading, char *s, size_t size)
+{
+	size_t i = alo, len, k, n;
+	const char *p;
+
+	s[0] = '\0';
+	while (heading && i-- > 0) {
+		p = a->lines[i].p;
+		len = a->lines[i].len;
+		if (len && p[len - 1] == '\n')
+			len--;
+		if (!heading(p, len))
+			continue;
+		for (k = 0; k < len && is_blank(p[k]); k++)
+			;
+		n = min_size(len - k, min_size(HEADING_MAX, size - 2));
+		while (n && is_blank(p[k + n - 1]))
+			n--;
+		s[0] = ' ';
+		memcpy(s + 1, p + k, n);
+		s[n + 1] = '\0';
+		return;
+	}
+}
+
+static int put_hunk(struct buf *out, const struct text *a, const struct text *b,
+		    size_t alo, size_t ahi, size_t blo, size_t bhi,
+		    size_t achange, fnft_udiff_heading_fn *heading)
+{
+	char ra[48], rb[48], head[128], fn[HEADING_MAX + 2];
 	size_t i = alo, j = blo;
 	int r;
 
 	fmt_range(ra, sizeof(ra), alo, ahi - alo);
 	fmt_range(rb, sizeof(rb), blo, bhi - blo);
-	snprintf(head, sizeof(head), "@@ -%s +%s @@\n", ra, rb);
+	find_heading(a, achange, heading, fn, sizeof(fn));
+	snprintf(head, sizeof(head), "@@ -%s +%s @@", ra, rb);
 	r = buf_puts(out, head);
+	if (r >= 0)
+		r = buf_puts(out, fn);
+	if (r >= 0)
+		r = buf_puts(out, "\n");
 
 	/* Deletions before insertions within each block, as diff -u prints. */
 	while (r >= 0 && (i < ahi || j < bhi)) {
@@ -631,7 +673,8 @@ static int put_hunk(struct buf *out, const struct text *a, const struct text *b,
 }
 
 static int put_diff(struct buf *out, const struct text *a, const struct text *b,
-		    const char *label_a, const char *label_b, size_t context)
+		    const char *label_a, const char *label_b, size_t context,
+		    fnft_udiff_heading_fn *heading)
 {
 	struct block first, last, next;
 	bool more;
@@ -658,7 +701,7 @@ static int put_diff(struct buf *out, const struct text *a, const struct text *b,
 		lead = min_size(context, first.a);
 		trail = min_size(context, a->n - last.a_end);
 		r = put_hunk(out, a, b, first.a - lead, last.a_end + trail,
-			     first.b - lead, last.b_end + trail);
+			     first.b - lead, last.b_end + trail, first.a, heading);
 		if (r < 0)
 			return r;
 		if (more)
@@ -669,6 +712,13 @@ static int put_diff(struct buf *out, const struct text *a, const struct text *b,
 
 int fnft_udiff(const char *a, const char *b, const char *label_a, const char *label_b,
 	       unsigned context, char **out)
+{
+	return fnft_udiff_headed(a, b, label_a, label_b, context, NULL, out);
+}
+
+int fnft_udiff_headed(const char *a, const char *b, const char *label_a,
+		      const char *label_b, unsigned context,
+		      fnft_udiff_heading_fn *heading, char **out)
 {
 	struct text ta = { 0 }, tb = { 0 };
 	struct classes cls = { 0 };
@@ -714,7 +764,8 @@ int fnft_udiff(const char *a, const char *b, const char *label_a, const char *la
 	shift_runs(&ta, &tb, lo, ahi, bhi);
 	shift_runs(&tb, &ta, lo, bhi, ahi);
 
-	r = put_diff(&buf, &ta, &tb, label_a ? label_a : "", label_b ? label_b : "", context);
+	r = put_diff(&buf, &ta, &tb, label_a ? label_a : "", label_b ? label_b : "", context,
+		     heading);
 	if (r < 0)
 		goto out;
 	*out = buf.p;

@@ -30,22 +30,39 @@ variant insecure-toggled '$a [policy]\ninsecure = deny'
 for v in address-added address-removed port-moved row-disabled policy-changed role-switched insecure-toggled; do
 	"$FNFT" diff "$base" "$tmp/$v.conf" | changed > "$tmp/want"
 	[ -s "$tmp/want" ] || fail "$v: the offline diff is empty"
+	"$FNFT" diff --summary "$base" "$tmp/$v.conf" | sed 1d > "$tmp/want.sum"
 	in_netns bash -c '
 		F=$1; base=$2; new=$3; out=$4
 		"$F" -c "$base" apply 2>/dev/null || exit 10
 		"$F" -c "$new" dry-run > "$out.dry"; echo $? > "$out.rc"
 		"$F" -c "$new" dry-run --verify > "$out.verify"; echo $? >> "$out.rc"
+		"$F" -c "$new" dry-run --summary > "$out.sum"; echo $? >> "$out.rc"
+		"$F" -c "$new" dry-run --format markdown > "$out.md"; echo $? >> "$out.rc"
 		"$F" -c "$new" apply 2>/dev/null || exit 11
 		"$F" -c "$new" dry-run > "$out.after"; echo $? >> "$out.rc"
 	' sh "$FNFT" "$base" "$tmp/$v.conf" "$tmp/$v" || fail "$v: apply failed ($?)"
-	[ "$(tr '\n' ' ' < "$tmp/$v.rc")" = "1 1 0 " ] ||
-		fail "$v: dry-run exit codes $(tr '\n' ' ' < "$tmp/$v.rc"), expected 1 1 0"
+	[ "$(tr '\n' ' ' < "$tmp/$v.rc")" = "1 1 1 1 0 " ] ||
+		fail "$v: dry-run exit codes $(tr '\n' ' ' < "$tmp/$v.rc"), expected 1 1 1 1 0"
+	# markdown: the summary's lines as table rows, the diff fenced
+	sed -n '/^```diff$/,/^```$/p' "$tmp/$v.md" | sed '1d;$d' | diff -u "$tmp/$v.dry" - ||
+		fail "$v: the markdown's diff is not dry-run's"
+	[ "$(grep -c '^| ' "$tmp/$v.md")" = "$(wc -l < "$tmp/$v.sum")" ] ||
+		fail "$v: the markdown's table is not the summary: $(cat "$tmp/$v.md")"
+	# the summary of the live table is the offline one, less what only
+	# the old site knows: the networks written out, the [policy] words
+	head -1 "$tmp/$v.sum" | grep -qx "# live table inet finesse -> plan $tmp/$v.conf" ||
+		fail "$v: dry-run --summary header: $(head -1 "$tmp/$v.sum")"
+	case $v in
+	address-removed) sed -i '/^group browser: -2001:db8:20::\/48 (/d' "$tmp/want.sum" ;;
+	insecure-toggled) sed -i '/^policy insecure:/d' "$tmp/want.sum" ;;
+	esac
+	sed 1d "$tmp/$v.sum" | diff -u "$tmp/want.sum" - || fail "$v: dry-run --summary differs"
 	changed < "$tmp/$v.dry" | diff -u "$tmp/want" - || fail "$v: dry-run differs from the offline diff"
 	changed < "$tmp/$v.verify" | diff -u "$tmp/want" - || fail "$v: dry-run --verify differs"
 	[ -s "$tmp/$v.after" ] && fail "$v: dry-run after apply still shows: $(cat "$tmp/$v.after")"
 	head -2 "$tmp/$v.dry" | grep -q '^--- live table inet finesse$' || fail "$v: no live label"
 done
-echo "dry-run: 7 kinds of change match the offline diff, and vanish after apply"
+echo "dry-run: 7 kinds of change match the offline diff and summary, and vanish after apply"
 
 # read-only dry-run and a silent no-op apply, watched by nft monitor
 in_netns bash -c '
@@ -56,6 +73,8 @@ in_netns bash -c '
 	"$F" -c "$site" dry-run > /dev/null; r1=$?
 	"$F" -c "$site" dry-run --verify > /dev/null; r2=$?
 	"$F" -c "$site" dry-run --json > "$t/json"; r3=$?
+	"$F" -c "$site" dry-run --summary --json > "$t/sumjson" || r3=7
+	"$F" -c "$site" dry-run --summary > "$t/sum" || r3=8
 	"$F" -c "$site" status > /dev/null; r4=$?
 	"$F" -c "$site" apply 2> "$t/apply.err"; r5=$?
 	FNFT_STATE_DIR= "$F" --no-state -c "$site" apply 2>> "$t/apply.err"; r6=$?
@@ -66,6 +85,8 @@ in_netns bash -c '
 [ "$(cat "$tmp/codes")" = "0 0 0 0 0 0" ] || fail "in-sync exit codes: $(cat "$tmp/codes")"
 [ -s "$tmp/monitor" ] && fail "a read-only command or a no-op apply wrote: $(cat "$tmp/monitor")"
 grep -q '"in_sync": true' "$tmp/json" || fail "dry-run --json in sync: $(cat "$tmp/json")"
+grep -q '"in_sync": true' "$tmp/sumjson" || fail "dry-run --summary --json in sync: $(cat "$tmp/sumjson")"
+[ -s "$tmp/sum" ] && fail "dry-run --summary in sync printed: $(cat "$tmp/sum")"
 [ "$(grep -c 'in sync; nothing to do' "$tmp/apply.err")" = 2 ] || fail "no-op apply did not say in sync: $(cat "$tmp/apply.err")"
 echo "dry-run, status and an unchanged apply wrote nothing (nft monitor silent)"
 
@@ -102,6 +123,7 @@ in_netns bash -c '
 	"$F" -c "$site" dry-run > "$t/drift"; echo $? > "$t/drift.rc"
 	"$F" -c "$site" dry-run --verify > "$t/drift.verify"
 	"$F" -c "$site" dry-run --json > "$t/drift.json"
+	"$F" -c "$site" dry-run --verify --summary > "$t/drift.sum"
 	"$F" -c "$site" apply 2>/dev/null || exit 11
 	"$F" -c "$site" dry-run --verify > "$t/drift.after"; echo $? >> "$t/drift.rc"
 	nft list table inet finesse > "$t/drift.table"
@@ -113,6 +135,12 @@ for f in drift drift.verify; do
 	[ "$(changed < "$tmp/$f" | wc -l)" = 2 ] || fail "$f: more than the drift: $(cat "$tmp/$f")"
 done
 grep -q '"line": "tcp dport 9999 accept"' "$tmp/drift.json" || fail "drift not in --json"
+# the summary: the element as a change of the kernel's set, closing the
+# rows of browser to it; the hand-made rule as one thing not of ours
+grep -qx 'group browser: kernel browser_v4 -192.0.2.0/24' "$tmp/drift.sum" &&
+grep -q '^browser -192.0.2.0/24: closes tomcat.http, tomcat.https, .* inbound from 192.0.2.0/24$' "$tmp/drift.sum" &&
+grep -qx 'other: 1 rules, sets, chains or objects finesse-nft did not make are removed (see the diff)' \
+	"$tmp/drift.sum" || fail "drift in --summary: $(cat "$tmp/drift.sum")"
 grep -qE '9999|192\.0\.2\.0' "$tmp/drift.table" && fail "apply left the drift in place"
 echo "drift added by hand shows in dry-run and is removed by apply"
 

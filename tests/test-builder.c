@@ -330,6 +330,147 @@ START_TEST(add_and_remove_networks)
 }
 END_TEST
 
+/* The library's diff names the set of each hunk in its header. */
+START_TEST(diff_hunks_name_their_set)
+{
+	struct fnft_site *s = empty_site();
+	struct fnft_ruleset *a = NULL, *b = NULL;
+	struct fnft_error err = { 0 };
+	char *diff = NULL, *h;
+
+	ck_assert_int_eq(fnft_site_add_group(s, "browser", &err), 0);
+	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.20.0.0/16", &err), 0);
+	ck_assert_int_eq(fnft_site_check(s, &err), 0);
+	ck_assert_int_eq(fnft_plan(cat, s, FNFT_ROLE_PRIMARY, NULL, &a, &err), 0);
+	ck_assert_int_eq(fnft_site_add_group_address(s, "browser", "10.40.0.0/16", &err), 0);
+	ck_assert_int_eq(fnft_site_check(s, &err), 0);
+	ck_assert_int_eq(fnft_plan(cat, s, FNFT_ROLE_PRIMARY, NULL, &b, &err), 0);
+	ck_assert_int_eq(fnft_ruleset_diff(a, b, "a", "b", &diff), 1);
+	h = strstr(diff, "\n@@ ");
+	ck_assert_msg(h && strstr(h, " @@ set browser_v4 {\n") &&
+		      strchr(h + 1, '\n') == strstr(h, " @@ set browser_v4 {\n") + 20,
+		      "%s", diff);
+	ck_assert_ptr_null(strstr(h + 1, "\n@@ "));	/* one hunk */
+	free(diff);
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	fnft_site_free(s);
+}
+END_TEST
+
+static struct fnft_site *site_of(const char *name, const char *ini)
+{
+	struct fnft_site *s = NULL;
+	struct fnft_error err = { 0 };
+
+	ck_assert_msg(fnft_site_load_buffer(name, ini, strlen(ini), cat, &s, &err) == 0,
+		      "%s", err.message);
+	return s;
+}
+
+static struct fnft_ruleset *plan_of(const struct fnft_site *s)
+{
+	struct fnft_ruleset *rs = NULL;
+
+	ck_assert_int_eq(fnft_plan(cat, s, FNFT_ROLE_SITE, NULL, &rs, NULL), 0);
+	return rs;
+}
+
+#define SUMMARY_BASE "[cluster]\nprimary = 10.0.0.1\nsecondary = 10.0.0.2\n" \
+	"node = primary\n[group browser]\naddress = 10.20.0.0/16\n"
+
+/* The summary by group and row: networks as written with file:line, the
+ * kernel's merged intervals, the rows opened, rows and policy changed. */
+START_TEST(summary_by_group_and_row)
+{
+	struct fnft_site *sa = site_of("a.conf", SUMMARY_BASE);
+	struct fnft_site *sb = site_of("b.conf", SUMMARY_BASE "address = 10.21.0.0/16\n"
+				       "[disable]\nentry = tomcat.http\n[policy]\noutput = drop\n");
+	struct fnft_site *sc = site_of("c.conf", SUMMARY_BASE "address = 10.20.1.0/24\n");
+	struct fnft_ruleset *a = plan_of(sa), *b = plan_of(sb), *c = plan_of(sc);
+	char *text = NULL;
+
+	ck_assert_int_eq(fnft_ruleset_summary(a, b, sa, sb, "primary", 0, &text), 0);
+	ck_assert_str_eq(text,
+		"group browser: +10.21.0.0/16 (b.conf:7)\n"
+		"group browser: kernel browser_v4 -10.20.0.0/16 +10.20.0.0/15\n"
+		"browser +10.21.0.0/16: opens tomcat.https, notification.xmpp, "
+		"notification.xmpps, notification.bosh-http, notification.bosh-https "
+		"inbound from 10.21.0.0/16\n"
+		"row tomcat.http: disabled (was inbound tcp 80,8082 from browser)\n"
+		"policy output: accept -> drop\n");
+	free(text);
+
+	/* the same as JSON */
+	ck_assert_int_eq(fnft_ruleset_summary(a, b, sa, sb, "primary", FNFT_SUMMARY_JSON,
+					      &text), 0);
+	ck_assert_msg(strstr(text, "\"role\": \"primary\",\n  \"in_sync\": false") &&
+		      strstr(text, "\"network\": \"10.21.0.0/16\",\n          \"file\": \"b.conf\",\n"
+			     "          \"line\": 7,\n          \"effect\": \"opens\"") &&
+		      strstr(text, "\"change\": \"disabled\"") &&
+		      strstr(text, "\"knob\": \"output\",\n      \"old\": \"accept\",\n"
+			     "      \"new\": \"drop\""), "%.3000s", text);
+	free(text);
+
+	/* a network inside one there already changes nothing in the kernel */
+	ck_assert_int_eq(fnft_ruleset_summary(a, c, sa, sc, NULL, 0, &text), 0);
+	ck_assert_str_eq(text, "group browser: +10.20.1.0/24 (c.conf:7), covered already: "
+			 "no change in the kernel\n");
+	free(text);
+
+	/* equal: nothing; without the old table, all is new; bad calls */
+	ck_assert_int_eq(fnft_ruleset_summary(a, a, sa, sa, NULL, 0, &text), 0);
+	ck_assert_str_eq(text, "");
+	free(text);
+	ck_assert_int_eq(fnft_ruleset_summary(NULL, a, NULL, sa, NULL, 0, &text), 0);
+	ck_assert_msg(strstr(text, "group browser: +10.20.0.0/16 (a.conf:6)\n"
+			     "group browser: kernel browser_v4 +10.20.0.0/16\n") &&
+		      strstr(text, "row tomcat.https: enabled (now inbound tcp 443,8445 from browser)\n") &&
+		      strstr(text, "policy input: none -> drop\n"), "%s", text);
+	free(text);
+	ck_assert_int_eq(fnft_ruleset_summary(a, NULL, sa, sb, NULL, 0, &text), -EINVAL);
+	ck_assert_int_eq(fnft_ruleset_summary(a, b, sa, sb, NULL, 0x80, &text), -EINVAL);
+
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	fnft_ruleset_free(c);
+	fnft_site_free(sa);
+	fnft_site_free(sb);
+	fnft_site_free(sc);
+}
+END_TEST
+
+/* The change set as data: elements without their comma, each change
+ * with its block, group and row. */
+START_TEST(changes_as_data)
+{
+	struct fnft_site *sa = site_of("a.conf", SUMMARY_BASE);
+	struct fnft_site *sb = site_of("b.conf", SUMMARY_BASE "address = 10.40.0.0/16\n"
+				       "[disable]\nentry = tomcat.http\n");
+	struct fnft_ruleset *a = plan_of(sa), *b = plan_of(sb);
+	char *text = NULL;
+
+	ck_assert_int_eq(fnft_ruleset_changes_json(a, b, &text), 0);
+	ck_assert_msg(strstr(text, "\"op\": \"add\",\n      \"in\": \"set browser_v4\",\n"
+			     "      \"line\": \"10.40.0.0/16\",\n      \"group\": \"browser\",\n"
+			     "      \"row\": null") &&
+		      strstr(text, "\"op\": \"remove\",\n      \"in\": \"chain input\",\n"
+			     "      \"line\": \"ip saddr @browser_v4 tcp dport { 80, 8082 } counter "
+			     "accept comment \\\"tomcat.http\\\"\",\n      \"group\": \"browser\",\n"
+			     "      \"row\": \"tomcat.http\"") &&
+		      strstr(text, "\"in_sync\": false") && !strstr(text, "/16,"), "%.3000s", text);
+	free(text);
+	ck_assert_int_eq(fnft_ruleset_changes_json(a, a, &text), 0);
+	ck_assert_msg(strstr(text, "\"in_sync\": true") && strstr(text, "\"changes\": []"),
+		      "%s", text);
+	free(text);
+	fnft_ruleset_free(a);
+	fnft_ruleset_free(b);
+	fnft_site_free(sa);
+	fnft_site_free(sb);
+}
+END_TEST
+
 START_TEST(getters_of_a_loaded_site)
 {
 	struct fnft_site *s = NULL;
@@ -368,6 +509,9 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, refusals_match_the_parser);
 	tcase_add_test(tc, plan_needs_a_check);
 	tcase_add_test(tc, add_and_remove_networks);
+	tcase_add_test(tc, diff_hunks_name_their_set);
+	tcase_add_test(tc, summary_by_group_and_row);
+	tcase_add_test(tc, changes_as_data);
 	tcase_add_test(tc, getters_of_a_loaded_site);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);

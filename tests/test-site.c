@@ -694,6 +694,18 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* A temporary directory DIR with DIR/NAME holding @text and an empty
+ * DIR/DNAME; @dir is the mkdtemp() template. */
+static void tmp_site(char *dir, char *main_conf, size_t mlen, char *d, size_t dlen,
+		     const char *name, const char *dname, const char *text)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(main_conf, mlen, "%s/%s", dir, name);
+	snprintf(d, dlen, "%s/%s", dir, dname);
+	ck_assert_int_eq(mkdir(d, 0700), 0);
+	write_file(main_conf, text);
+}
+
 START_TEST(drop_ins)
 {
 	char dir[] = "/tmp/fnft-dropin-XXXXXX", main_conf[128], d[160], path[400];
@@ -702,12 +714,9 @@ START_TEST(drop_ins)
 	struct fnft_error err = { 0 };
 	char line[1024], *text = NULL;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(main_conf, sizeof(main_conf), "%s/site.conf", dir);
-	snprintf(d, sizeof(d), "%s.d", main_conf);
-	ck_assert_int_eq(mkdir(d, 0700), 0);
-	write_file(main_conf, "[cluster]\nprimary = 10.0.0.1\nnode = primary\n"
-			      "[policy]\ninput = drop\n[group browser]\naddress = 10.20.0.0/16\n");
+	tmp_site(dir, main_conf, sizeof(main_conf), d, sizeof(d), "site.conf",
+		 "site.conf.d", "[cluster]\nprimary = 10.0.0.1\nnode = primary\n"
+		 "[policy]\ninput = drop\n[group browser]\naddress = 10.20.0.0/16\n");
 	/* lexical order: 10 before 20; later scalars win, groups grow */
 	snprintf(path, sizeof(path), "%s/20-late.conf", d);
 	write_file(path, "[policy]\ninput = accept\n");
@@ -744,6 +753,60 @@ START_TEST(drop_ins)
 }
 END_TEST
 
+/* How many networks browser has when @main is read with @dropins. */
+static size_t browser_networks(const char *main_conf, const char *dropins)
+{
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+	size_t n;
+
+	ck_assert_msg(fnft_site_load_dropins(main_conf, dropins, cat, &site, &err) == 0,
+		      "%s", err.message);
+	n = fnft_site_group_address_count(site, "browser");
+	fnft_site_free(site);
+	return n;
+}
+
+/* A main file with the drop-ins of another directory, or with none. */
+START_TEST(drop_ins_elsewhere)
+{
+	char dir[] = "/tmp/fnft-dropin-XXXXXX", main_conf[128], d[160], path[400];
+	struct fnft_site *site = NULL;
+	struct fnft_error err = { 0 };
+	char line[1024];
+
+	tmp_site(dir, main_conf, sizeof(main_conf), d, sizeof(d), "new.conf", "node.d",
+		 "[cluster]\nprimary = 10.0.0.1\nnode = primary\n"
+		 "[group browser]\naddress = 10.20.0.0/16\n");
+	snprintf(path, sizeof(path), "%s/50-agents.conf", d);
+	write_file(path, "[group browser]\naddress = 10.40.0.0/16\n");
+
+	ck_assert_uint_eq(browser_networks(main_conf, d), 2);
+	/* NULL: none; a missing directory: none; its own new.conf.d is not read */
+	snprintf(path, sizeof(path), "%s.d", main_conf);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s.d/bad.conf", main_conf);
+	write_file(path, "[nonsense]\n");
+	ck_assert_uint_eq(browser_networks(main_conf, NULL), 1);
+	snprintf(path, sizeof(path), "%s/missing.d", dir);
+	ck_assert_uint_eq(browser_networks(main_conf, path), 1);
+	/* fnft_site_load() reads new.conf.d, and its error names the file */
+	ck_assert_int_eq(fnft_site_load(main_conf, cat, &site, &err), -EINVAL);
+	fnft_error_format(&err, line, sizeof(line));
+	snprintf(path, sizeof(path), "%s.d/bad.conf:1:", main_conf);
+	ck_assert_msg(!strncmp(line, path, strlen(path)), "%s", line);
+	/* a bad drop-in elsewhere is named as well */
+	snprintf(path, sizeof(path), "%s/60-bad.conf", d);
+	write_file(path, "\n[group browser]\naddress = 10.40.1.0/16\n");
+	ck_assert_int_eq(fnft_site_load_dropins(main_conf, d, cat, &site, &err), -EINVAL);
+	ck_assert_str_eq(err.file, path);
+	ck_assert_uint_eq(err.line, 3);
+	ck_assert_int_eq(fnft_site_load_dropins(NULL, d, cat, &site, &err), -EINVAL);
+	snprintf(line, sizeof(line), "rm -rf %s", dir);
+	ck_assert_int_eq(system(line), 0);
+}
+END_TEST
+
 START_TEST(file_errors)
 {
 	struct fnft_site *site = NULL;
@@ -775,6 +838,7 @@ int main(void)
 	tcase_add_test(tc, fail_closed_warnings);
 	tcase_add_test(tc, file_errors);
 	tcase_add_test(tc, drop_ins);
+	tcase_add_test(tc, drop_ins_elsewhere);
 	tcase_add_loop_test(tc, everyone_warns, 0, sizeof(everyone_cases) / sizeof(everyone_cases[0]));
 	tcase_add_test(tc, everyone_disabled_rows);
 	tcase_add_test(tc, cluster_addresses);

@@ -172,6 +172,91 @@ START_TEST(test_context_zero)
 }
 END_TEST
 
+/* Lines that open a block, for the headed diff: "  set NAME {" etc. */
+static bool block_heading(const char *line, size_t len)
+{
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	while (len && line[len - 1] == ' ')
+		len--;
+	return len > 4 && (!strncmp(line, "set ", 4) || !strncmp(line, "chain ", 6)) &&
+	       line[len - 1] == '{';
+}
+
+static char *headed(const char *a, const char *b, unsigned context)
+{
+	char *out = NULL;
+
+	ck_assert_int_eq(fnft_udiff_headed(a, b, "A", "B", context, block_heading,
+					   &out), 1);
+	ck_assert_ptr_nonnull(out);
+	return out;
+}
+
+START_TEST(test_heading)
+{
+	static const char a[] =
+		"table t {\n\tset x {\n\t\t1,\n\t\t2,\n\t}\n"
+		"\tchain input {  \n\t\tr1\n\t\tr2\n\t\tr3\n\t\tr4\n\t\tr5\n"
+		"\t\tr6\n\t\tr7\n\t\tr8\n\t\tr9\n\t\tr10\n\t\tr11\n\t}\n}\n";
+	static const char b[] =
+		"table t {\n\tset x {\n\t\t1,\n\t\t3,\n\t}\n"
+		"\tchain input {  \n\t\tr1\n\t\tr2\n\t\tr3\n\t\tr4\n\t\tR5\n"
+		"\t\tr6\n\t\tr7\n\t\tr8\n\t\tr9\n\t\tr10\n\t\tr11\n\t\tr12\n\t}\n}\n";
+	char *got;
+
+	/* leading tabs and trailing blanks go; each hunk finds its own
+	 * block, searching from the line before its first context line */
+	got = headed(a, b, 1);
+	ck_assert_str_eq(got, "--- A\n+++ B\n"
+			 "@@ -3,3 +3,3 @@ set x {\n"
+			 " \t\t1,\n-\t\t2,\n+\t\t3,\n \t}\n"
+			 "@@ -10,3 +10,3 @@ chain input {\n"
+			 " \t\tr4\n-\t\tr5\n+\t\tR5\n \t\tr6\n"
+			 "@@ -17,2 +17,3 @@ chain input {\n"
+			 " \t\tr11\n+\t\tr12\n \t}\n");
+	free(got);
+
+	/* the search starts at the first change, not at the first context
+	 * line (where diff -p starts): the block just opened in the context
+	 * is the heading, not the one before it */
+	got = headed("\tset w {\n0\n\tset x {\n1\n", "\tset w {\n0\n\tset x {\n2\n", 3);
+	ck_assert_str_eq(got, "--- A\n+++ B\n@@ -1,4 +1,4 @@ set x {\n"
+			 " \tset w {\n 0\n \tset x {\n-1\n+2\n");
+	free(got);
+	/* the changed line itself is no heading of its own hunk */
+	got = headed("\tset x {\n1\n", "\tset y {\n1\n", 3);
+	ck_assert_str_eq(got, "--- A\n+++ B\n@@ -1,2 +1,2 @@\n"
+			 "-\tset x {\n+\tset y {\n 1\n");
+	free(got);
+
+	/* a NULL predicate is fnft_udiff() */
+	ck_assert_int_eq(fnft_udiff_headed("x\n", "y\n", "A", "B", 3, NULL, &got), 1);
+	ck_assert_str_eq(got, "--- A\n+++ B\n@@ -1 +1 @@\n-x\n+y\n");
+	free(got);
+}
+END_TEST
+
+/* A long heading is cut at 80 bytes, as git cuts it. */
+START_TEST(test_heading_long)
+{
+	char a[256], b[256], want[512], name[100];
+	char *got;
+
+	memset(name, 'n', 90);
+	name[90] = '\0';
+	snprintf(a, sizeof(a), "set %s {\n1\n2\n", name);
+	snprintf(b, sizeof(b), "set %s {\n1\n3\n", name);
+	got = headed(a, b, 1);
+	snprintf(want, sizeof(want), "--- A\n+++ B\n@@ -2,2 +2,2 @@ set %.76s\n"
+		 " 1\n-2\n+3\n", name);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+END_TEST
+
 /* 10.0.0.0/32, 10.0.0.1/32, ...: a large set listing, one network a line. */
 static char *networks(unsigned n, unsigned change)
 {
@@ -286,17 +371,19 @@ static void write_file(char *path, const char *text)
 }
 
 /* What GNU diff prints for the two texts ("" when equal); caller frees. */
-static char *gnu_diff(const char *a, const char *b, unsigned context)
+static char *gnu_diff(const char *a, const char *b, unsigned context,
+		      const char *extra)
 {
 	char pa[] = "/tmp/test-udiff-a.XXXXXX", pb[] = "/tmp/test-udiff-b.XXXXXX";
-	char cmd[160], *out;
+	char cmd[200], *out;
 	size_t len = 0, cap = 1 << 16;
 	FILE *f;
 	int status;
 
 	write_file(pa, a);
 	write_file(pb, b);
-	snprintf(cmd, sizeof(cmd), "diff -U%u --label A --label B %s %s", context, pa, pb);
+	snprintf(cmd, sizeof(cmd), "diff -U%u %s --label A --label B %s %s", context,
+		 extra, pa, pb);
 	f = popen(cmd, "r");
 	ck_assert_ptr_nonnull(f);
 	out = malloc(cap);
@@ -315,7 +402,15 @@ static char *gnu_diff(const char *a, const char *b, unsigned context)
 	return out;
 }
 
-START_TEST(test_against_gnu_diff)
+/* The generated lines "a" and "b" as headings, and diff -F to match;
+ * only without context lines does diff search from the first change, as
+ * we do, so those are compared (see udiff.h). */
+static bool ab_heading(const char *line, size_t len)
+{
+	return len == 1 && (line[0] == 'a' || line[0] == 'b');
+}
+
+static void against_gnu_diff(bool with_headings)
 {
 	static const unsigned contexts[] = { 3, 3, 3, 0, 1, 5 };
 	static char a[4096], b[4096];
@@ -327,8 +422,11 @@ START_TEST(test_against_gnu_diff)
 		int r;
 
 		gen_case(seed, a, b);
-		want = gnu_diff(a, b, context);
-		r = fnft_udiff(a, b, "A", "B", context, &got);
+		if (with_headings)
+			context = 0;
+		want = gnu_diff(a, b, context, with_headings ? "-F '^[ab]$'" : "");
+		r = fnft_udiff_headed(a, b, "A", "B", context,
+				      with_headings ? ab_heading : NULL, &got);
 		ck_assert_msg(r == (*want ? 1 : 0), "seed %llu: returned %d",
 			      (unsigned long long)seed, r);
 		ck_assert_msg(strcmp(got ? got : "", want) == 0,
@@ -337,6 +435,17 @@ START_TEST(test_against_gnu_diff)
 		free(got);
 		free(want);
 	}
+}
+
+START_TEST(test_against_gnu_diff)
+{
+	against_gnu_diff(false);
+}
+END_TEST
+
+START_TEST(test_against_gnu_diff_headings)
+{
+	against_gnu_diff(true);
 }
 END_TEST
 
@@ -356,6 +465,8 @@ static Suite *udiff_suite(void)
 	tcase_add_test(tc, test_merged_hunk);
 	tcase_add_test(tc, test_no_newline);
 	tcase_add_test(tc, test_context_zero);
+	tcase_add_test(tc, test_heading);
+	tcase_add_test(tc, test_heading_long);
 	suite_add_tcase(s, tc);
 
 	/* Slow under valgrind, so with room to spare. */
@@ -363,6 +474,7 @@ static Suite *udiff_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_large);
 	tcase_add_test(tc, test_against_gnu_diff);
+	tcase_add_test(tc, test_against_gnu_diff_headings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # The CLI under valgrind (memcheck), every command, in a fresh network
-# namespace with its own state directory: catalog, check, export, diff,
-# explain (plan and --live), dry-run (--verify, --json), apply (replace,
+# namespace with its own state directory: catalog, check, export, diff
+# (--summary, --json, --format markdown, both roles, drop-ins),
+# explain (plan and --live), dry-run (--verify, --json, --summary,
+# --format markdown), apply (replace,
 # in sync, incremental, repair of drift, --confirm with confirm and with
 # rollback, and one left to expire: the watchdog is checked too), status
 # (--json), remove, and the error paths of bad input.
@@ -98,6 +100,15 @@ vg 0 export -c "$site" export
 vg 0 export-secondary -c "$site" export --node secondary
 vg 0 diff-same diff "$site" "$site"
 vg 1 diff-changed diff "$golden/primary.conf" "$golden/entries.conf"
+vg 1 diff-summary diff --summary "$golden/primary.conf" "$golden/ipv6-only.conf"
+vg 1 diff-summary-json diff --summary --json "$golden/primary.conf" "$golden/entries.conf"
+vg 1 diff-markdown diff --format markdown "$golden/primary.conf" "$golden/disable.conf"
+sed '/^node = /d' "$golden/primary.conf" > "$tmp/shared.conf"
+mkdir -p "$tmp/node/site.conf.d"
+cp "$golden/primary.conf" "$tmp/node/site.conf"
+printf '[group browser]\naddress = 10.50.0.0/16\n' > "$tmp/node/site.conf.d/50.conf"
+# shared.conf is read with the node's drop-ins: no difference in either role
+vg 0 diff-roles-dropins diff --json "$tmp/shared.conf" "$tmp/node"
 vg 0 explain-accepted -c "$site" explain --from 10.20.0.5 --port 443
 vg 1 explain-dropped -c "$site" explain --from 192.0.2.1 --port 22 --proto udp
 vg 0 explain-outbound -c "$site" explain --to 10.0.1.21 --port 1433
@@ -141,6 +152,8 @@ nft add rule inet finesse output meta nfproto ipv4 ip daddr @browser_v4 \
 printf 'add rule inet finesse input tcp dport 9 accept comment "bad\377"\n' | nft -f -
 vg 1 dry-run-drift -c "$site" dry-run
 vg 1 dry-run-drift-json -c "$site" dry-run --json
+vg 1 dry-run-drift-summary -c "$site" dry-run --summary --json
+vg 1 dry-run-drift-markdown -c "$site" dry-run --format markdown
 vg 1 status-drift -c "$site" status
 vg 0 apply-repair -c "$site" apply
 

@@ -14,6 +14,7 @@
 #include "exit.h"
 #include "guard.h"
 #include "pending.h"
+#include "review.h"
 #include "say.h"
 
 #define DEFAULT_SITE "/etc/finesse-nft/site.conf"
@@ -24,6 +25,7 @@ struct opts {
 	const char *catalog;
 	enum fnft_role role;
 	bool json;
+	bool summary;		/* diff, dry-run --summary */
 	bool verify;
 	const char *format;
 	const char *state_dir;	/* NULL: the library's default */
@@ -313,33 +315,31 @@ static int cmd_export(struct opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* diff, dry-run: --format text (the default) or markdown, not with --json */
+static int review_format(const char *cmd, const struct opts *o)
+{
+	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "markdown"))
+		return say(EXIT_USAGE, "unsupported --format '%s' (text or markdown)", o->format);
+	if (o->format && !strcmp(o->format, "markdown") && o->json)
+		return say(EXIT_USAGE, "%s: --format markdown and --json exclude each other", cmd);
+	return EXIT_OK;
+}
+
 static int cmd_diff(struct opts *o, int argc, char **argv)
 {
-	struct fnft_ruleset *a = NULL, *b = NULL;
-	char *text = NULL;
+	struct review_opts ro = { .catalog = o->catalog, .table = o->table,
+				  .role = o->role, .summary = o->summary,
+				  .json = o->json,
+				  .markdown = o->format && !strcmp(o->format, "markdown") };
 	int rc;
 
+	if ((rc = review_format("diff", o)))
+		return rc;
 	if (argc != 2) {
-		say(0, "diff needs two site files: diff [--node R] OLD NEW");
+		say(0, "diff needs two site files or directories: diff [--node R] OLD NEW");
 		return EXIT_USAGE;
 	}
-	rc = plan_site(o, argv[0], false, &a);
-	if (!rc)
-		rc = plan_site(o, argv[1], false, &b);
-	if (!rc) {
-		rc = fnft_ruleset_diff(a, b, argv[0], argv[1], &text);
-		if (rc < 0) {
-			say(0, "out of memory");
-			rc = EXIT_SYSTEM;
-		} else if (rc == 1) {
-			fputs(text, stdout);
-			rc = EXIT_DIFFERENT;
-		}
-	}
-	free(text);
-	fnft_ruleset_free(a);
-	fnft_ruleset_free(b);
-	return rc;
+	return review_diff(&ro, argv[0], argv[1]);
 }
 
 static const char *table_name(const struct opts *o)
@@ -500,7 +500,8 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 	int rc;
 
 	(void)argv;
-	if ((rc = no_args("dry-run", argc)) || (rc = load_all(o, !o->json, &l)))
+	if ((rc = no_args("dry-run", argc)) || (rc = review_format("dry-run", o)) ||
+	    (rc = load_all(o, !o->json, &l)))
 		return rc;
 	rc = read_kernel(o, 0, &live);
 	if (rc) {
@@ -510,7 +511,15 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 	snprintf(label_a, sizeof(label_a), "live table inet %s%s",
 		 o->table ? o->table : FNFT_DEFAULT_TABLE, live ? "" : " (absent)");
 	snprintf(label_b, sizeof(label_b), "plan %s", o->site);
-	if (o->json) {
+	if (o->summary || (o->format && !strcmp(o->format, "markdown"))) {
+		struct review_opts ro = { .summary = o->summary, .json = o->json,
+					  .markdown = o->format && !strcmp(o->format, "markdown") };
+
+		rc = review_live(&ro, live, l.plan, l.site, o->role != FNFT_ROLE_SITE ?
+				 o->role : fnft_site_role(l.site), label_a, label_b);
+		rc = rc < 0 ? EXIT_SYSTEM :
+		     live && fnft_ruleset_equal(live, l.plan) ? EXIT_OK : EXIT_DIFFERENT;
+	} else if (o->json) {
 		rc = fnft_ruleset_diff_json(live, l.plan, &text);
 		if (!rc)
 			printf("%s\n", text);
@@ -677,7 +686,7 @@ static int cmd_remove(struct opts *o, int argc, char **argv)
 enum { OPT_TABLE = 256, OPT_CATALOG, OPT_NODE, OPT_JSON, OPT_FORMAT,
        OPT_VERSION, OPT_VERIFY, OPT_STATE_DIR, OPT_NO_STATE, OPT_FORCE,
        OPT_LIVE, OPT_FROM, OPT_TO, OPT_PROTO, OPT_PORT, OPT_CONFIRM,
-       OPT_WAIT };
+       OPT_WAIT, OPT_SUMMARY };
 
 #define GLOBAL_OPTS                                                      \
 	{ "config", required_argument, NULL, 'c' },                      \
@@ -723,14 +732,21 @@ static const struct option explain_opts[] = {
 	{ "live", no_argument, NULL, OPT_LIVE },
 	{ 0 },
 };
-static const struct option node_opts[] = {
-	GLOBAL_OPTS, { "node", required_argument, NULL, OPT_NODE }, { 0 },
-};
 static const struct option dry_run_opts[] = {
 	GLOBAL_OPTS,
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ 0 },
+};
+static const struct option diff_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ 0 },
 };
 static const struct option status_opts[] = {
@@ -806,13 +822,17 @@ static const struct command commands[] = {
 	  "  --proto P     tcp (default) or udp\n"
 	  "  --live        ask the live table instead of the plan\n",
 	  explain_opts },
-	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--json]",
+	{ "dry-run", cmd_dry_run, "dry-run [--node R] [--verify] [--summary] [--json] [--format text|markdown]",
 	  "Unified diff, live table -> plan, in the syntax of export.  Writes\n"
 	  "nothing.  Exit 0 and no output when in sync, 1 with changes.\n"
 	  "  --node R   primary or secondary (overrides node = in [cluster])\n"
 	  "  --verify   read the whole live table, set elements included, even\n"
 	  "             when the state file could stand in for it\n"
-	  "  --json     the same change set as data\n",
+	  "  --summary  the change by group and row instead of the diff\n"
+	  "  --json     the same change set as data (with --summary: the\n"
+	  "             summary, in an array of one object)\n"
+	  "  --format F text (default), or markdown for a ticket: the summary\n"
+	  "             as a table and the diff in a fenced block\n",
 	  dry_run_opts },
 	{ "status", cmd_status, "status [--node R] [--json]",
 	  "The live table, read from the kernel: whether it exists, whether it\n"
@@ -827,10 +847,20 @@ static const struct command commands[] = {
 	  "Delete our table, and only it.  A missing table is not an error.\n"
 	  "Refused (exit 2) while an 'apply --confirm' is pending, unless --force.\n",
 	  remove_opts },
-	{ "diff", cmd_diff, "diff [--node R] OLD NEW",
+	{ "diff", cmd_diff, "diff [--node R] [--summary] [--json] [--format text|markdown] OLD NEW",
 	  "Unified diff, in nft syntax, between the tables two site files plan.\n"
-	  "Exit 0 when equal, 1 when they differ.\n",
-	  node_opts },
+	  "Without --node, and unless both files say node =, both roles are\n"
+	  "diffed, labelled OLD (primary), OLD (secondary).  Exit 0 when equal,\n"
+	  "1 when they differ.  OLD and NEW are read with their drop-ins: a\n"
+	  "directory as DIR/site.conf + DIR/site.conf.d/, a file with FILE.d/,\n"
+	  "or, having none, with the other side's.\n"
+	  "  --node R   plan both files for this role\n"
+	  "  --summary  the change by group and row instead of the diff\n"
+	  "  --json     as JSON: an array of one object per role, the change\n"
+	  "             set as dry-run --json gives it, or the summary\n"
+	  "  --format F text (default), or markdown for a ticket: the summary\n"
+	  "             as a table and the diff in a fenced block\n",
+	  diff_opts },
 };
 
 static void usage(FILE *f)
@@ -880,6 +910,9 @@ static int take_option(struct opts *o, int c, const char *arg)
 		return 0;
 	case OPT_VERIFY:
 		o->verify = true;
+		return 0;
+	case OPT_SUMMARY:
+		o->summary = true;
 		return 0;
 	case OPT_STATE_DIR:
 		o->state_dir = arg;

@@ -86,7 +86,12 @@ int fnft_ruleset_json(const struct fnft_ruleset *rs, char **out);
  * @label_b: the `+++` label
  * @out: receives the diff (malloc'd), or NULL when there is no difference
  *
- * Returns 0 when equal, 1 when they differ, or -ENOMEM.
+ * The format of `diff -u`, three lines of context, with hunk headers that
+ * name their place as `diff -p` does: "@@ -18,6 +18,7 @@ set browser_v4 {",
+ * the nearest line before the hunk's first change that opens a table, set,
+ * map, chain or flowtable (none when there is no such line).
+ *
+ * Returns 0 when equal, 1 when they differ, or -ENOMEM.  Does not block.
  */
 int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
 		      const char *label_a, const char *label_b, char **out);
@@ -97,10 +102,13 @@ int fnft_ruleset_diff(const struct fnft_ruleset *a, const struct fnft_ruleset *b
  * @b: the new table
  * @out: receives a malloc'd JSON object: {"table", "in_sync", "changes":
  *	[{"op": "add"|"remove", "in": "table"|"set NAME"|"chain NAME",
- *	"line": nft text}]}, one change per added or removed diff line
+ *	"line": nft text, "group": GROUP|null, "row": ID|null}]}, one change
+ *	per added or removed diff line; a set element's line without the
+ *	comma nft separates elements with; "group" the group of the set the
+ *	line is in or the set a rule matches, "row" a rule's row (comment)
  *
- * Returns 0 or -ENOMEM.  Deprecated since 0.3 (kept, and working): call
- * it fnft_ruleset_diff_json().
+ * Returns 0 or -ENOMEM.  Does not block.  Deprecated since 0.3 (kept, and
+ * working): call it fnft_ruleset_diff_json().
  */
 int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
 			      const struct fnft_ruleset *b, char **out);
@@ -111,6 +119,38 @@ int fnft_ruleset_changes_json(const struct fnft_ruleset *a,
  */
 int fnft_ruleset_diff_json(const struct fnft_ruleset *a,
 			   const struct fnft_ruleset *b, char **out);
+
+/** fnft_ruleset_summary(): the JSON document instead of the text */
+#define FNFT_SUMMARY_JSON 0x1u
+
+/**
+ * fnft_ruleset_summary - a change by group and row (since 0.3)
+ * @a: the old table, or NULL when there is none
+ * @b: the new table
+ * @site_a: the site @a was planned from, or NULL (a live table)
+ * @site_b: the site @b was planned from, or NULL
+ * @role: the role both were planned for, for the JSON ("primary"), or NULL
+ * @flags: 0 for text, FNFT_SUMMARY_JSON for JSON
+ * @out: receives the summary (malloc'd); "" as text when nothing changes
+ *
+ * Per group: the networks added and removed as written in the site files
+ * (file and line; with @site_a NULL, the written networks of @site_b that
+ * the kernel's change touches), the change of the kernel's merged
+ * intervals per set, and which rows that opens or closes, in which
+ * direction.  Per row (the rules' comment): enabled, disabled, ports
+ * moved, groups it now admits or no longer admits.  The policy: the
+ * [policy] words when both sites are given, else the chains' policies
+ * and logging.  The text is one line per fact ("group browser:
+ * +10.40.0.0/16 (site.conf:12)", "browser +10.40.0.0/16: opens
+ * tomcat.https inbound from 10.40.0.0/16", "row ucce.awdb: ports outbound
+ * 1433 -> 1533", "policy output: accept -> drop"); the JSON schema is in
+ * finesse-nft(8), diff --summary --json.
+ *
+ * Returns 0, -EINVAL (no @b, unknown @flags) or -ENOMEM.  Does not block.
+ */
+int fnft_ruleset_summary(const struct fnft_ruleset *a, const struct fnft_ruleset *b,
+			 const struct fnft_site *site_a, const struct fnft_site *site_b,
+			 const char *role, unsigned flags, char **out);
 
 /** What decides a new connection: see fnft_explain(). */
 struct fnft_explanation {

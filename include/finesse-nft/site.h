@@ -32,8 +32,8 @@ enum fnft_role {
 };
 
 /**
- * fnft_site_load - parse and validate a site file
- * @path: the INI file
+ * fnft_site_load - parse and validate a site file and its drop-ins
+ * @path: the INI file; then every PATH.d/ *.conf, in lexical order
  * @cat: the catalog whose row ids and groups the site refers to
  * @out: receives the new site; untouched on failure
  * @err: optional; on failure "file:line: what is wrong"
@@ -44,6 +44,21 @@ enum fnft_role {
  */
 int fnft_site_load(const char *path, const struct fnft_catalog *cat,
 		   struct fnft_site **out, struct fnft_error *err);
+
+/**
+ * fnft_site_load_dropins - fnft_site_load() with the drop-ins of another
+ * directory (since 0.3)
+ * @path: the main INI file
+ * @dropins: a directory whose *.conf files are read after @path, in
+ *	lexical order, as PATH.d/ is by fnft_site_load(); a missing
+ *	directory has none; NULL reads none
+ *
+ * For a review: a new main file read with the drop-ins of the node it is
+ * meant for.  Blocks on reading the files.  Returns as fnft_site_load().
+ */
+int fnft_site_load_dropins(const char *path, const char *dropins,
+			   const struct fnft_catalog *cat,
+			   struct fnft_site **out, struct fnft_error *err);
 
 /**
  * fnft_site_load_buffer - like fnft_site_load() for text in memory
