@@ -396,13 +396,64 @@ static int no_args(const char *cmd, int argc)
 }
 
 /*
+ * @json (pretty-printed, as the library gives it) on one line: every
+ * space, tab and newline outside a string dropped, in place.
+ */
+static void json_one_line(char *json)
+{
+	bool in_string = false, escaped = false;
+	char *w = json;
+
+	for (; *json; json++) {
+		if (escaped)
+			escaped = false;
+		else if (in_string && *json == '\\')
+			escaped = true;
+		else if (in_string)
+			in_string = *json != '"';
+		else if (strchr(" \t\n", *json))
+			continue;
+		else
+			in_string = *json == '"';
+		*w++ = *json;
+	}
+	*w = '\0';
+}
+
+/*
+ * apply --json needs the change set as dry-run --json gives it: read the
+ * live table just before the batch and diff it with @plan, on one line.
+ * The apply then reads the table again under its lock; should someone
+ * change it in between, the apply report ("changes") is what the kernel
+ * committed, this what was seen before.
+ */
+static int diff_before(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+		       char **out)
+{
+	struct fnft_ruleset *live = NULL;
+	struct fnft_error err = { 0 };
+	int rc;
+
+	rc = fnft_kernel_read(k, 0, &live, &err);
+	if (rc)
+		return exit_fail(PHASE_KERNEL, rc, &err);
+	rc = fnft_ruleset_diff_json(live, plan, out);
+	fnft_ruleset_free(live);
+	if (rc < 0)
+		return say(EXIT_SYSTEM, "out of memory");
+	json_one_line(*out);
+	return EXIT_OK;
+}
+
+/*
  * apply --json: what the apply did, one object on stdout, for fleet tools.
  * changes is the apply report of the batch committed (fnft_kernel_changes_json);
  * confirm_seconds is the rollback timer armed, null when none was: no
- * --confirm, or the table was in sync and nothing was applied.
+ * --confirm, or the table was in sync and nothing was applied; diff is
+ * @diff, the change set of dry-run --json (see diff_before()).
  */
 static int print_apply_json(const struct opts *o, const struct fnft_kernel *k,
-			    const struct fnft_apply_stats *st)
+			    const struct fnft_apply_stats *st, const char *diff)
 {
 	char *changes = NULL;
 
@@ -417,7 +468,8 @@ static int print_apply_json(const struct opts *o, const struct fnft_kernel *k,
 		printf("%u", o->confirm);
 	else
 		printf("null");
-	printf(",\"counters_reset\":%s}\n", st->counters_reset ? "true" : "false");
+	printf(",\"counters_reset\":%s,\"diff\":%s}\n",
+	       st->counters_reset ? "true" : "false", diff);
 	fflush(stdout);
 	return EXIT_OK;
 }
@@ -434,6 +486,7 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	struct fnft_apply_stats st = { 0 };
 	struct fnft_kernel *k = NULL;
 	struct fnft_error err = { 0 };
+	char *diff = NULL;
 	struct loaded l;
 	int rc;
 
@@ -446,6 +499,8 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	}
 	rc = open_kernel(o, &k);
 	po = pending_opts(o);
+	if (!rc && o->json)
+		rc = diff_before(k, l.plan, &diff);
 	if (!rc && o->confirm) {
 		rc = pending_apply(k, l.plan, &po, &st);
 		if (!rc && st.in_sync)
@@ -470,7 +525,8 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			    st.messages, reset_note(&st));
 	}
 	if (!rc && o->json)
-		rc = print_apply_json(o, k, &st);
+		rc = print_apply_json(o, k, &st, diff);
+	free(diff);
 	close_kernel(k);
 	loaded_free(&l);
 	return rc;
@@ -804,7 +860,9 @@ static const struct command commands[] = {
 	  "                (see finesse-nft(8)),\n"
 	  "                \"confirm_seconds\": the timer armed, or null,\n"
 	  "                \"counters_reset\": an existing table was replaced\n"
-	  "                whole, so the per-row counters restart from 0}\n",
+	  "                whole, so the per-row counters restart from 0,\n"
+	  "                \"diff\": the change set, as dry-run --json gives\n"
+	  "                it, of the table read just before the batch}\n",
 	  apply_opts },
 	{ "confirm", cmd_confirm, "confirm [--wait SECS]",
 	  "Keep the table of the pending 'apply --confirm', and say what the\n"
