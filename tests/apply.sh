@@ -114,7 +114,7 @@ def obj(n):
     text = open("%s/j%d" % (t, n)).read()
     assert text.count("\n") == 1 and text.endswith("}\n"), "j%d: not one line: %r" % (n, text)
     o = json.loads(text)
-    assert list(o) == ["table", "in_sync", "incremental", "messages", "changes", "confirm_seconds", "counters_reset", "diff"], o
+    assert list(o) == ["table", "in_sync", "incremental", "messages", "changes", "diff", "confirm_seconds", "counters_reset"], o
     # diff: the change set of dry-run --json, live -> plan, as read before
     assert list(o["diff"]) == ["table", "in_sync", "changes"], o
     assert o["diff"]["table"] == o["table"] and o["diff"]["in_sync"] == o["in_sync"], o
