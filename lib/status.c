@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include <finesse-nft/ruleset.h>
+#include <finesse-nft/status.h>
 
 #include "ir.h"
 #include "site-impl.h"
@@ -573,6 +574,111 @@ static json_t *head_json(struct head *h, const struct status *s,
 	return o;
 }
 
+/* ---- the node_exporter textfile format ---- */
+
+/* @s as a label value: backslash, double quote and newline escaped. */
+static void prom_label(struct fnft_buf *b, const char *name, const char *s)
+{
+	fnft_buf_printf(b, "%s=\"", name);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fnft_buf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			fnft_buf_puts(b, "\\n");
+		else
+			fnft_buf_printf(b, "%c", *s);
+	}
+	fnft_buf_puts(b, "\"");
+}
+
+static void prom_head(struct fnft_buf *b, const char *metric, const char *type,
+		      const char *help)
+{
+	fnft_buf_printf(b, "# HELP finesse_nft_%s %s\n# TYPE finesse_nft_%s %s\n",
+			metric, help, metric, type);
+}
+
+/* A gauge of the table: one sample, labelled with the table alone. */
+static void prom_gauge(struct fnft_buf *b, const struct head *h,
+		       const char *metric, const char *help, long long v)
+{
+	prom_head(b, metric, "gauge", help);
+	fnft_buf_printf(b, "finesse_nft_%s{", metric);
+	prom_label(b, "table", h->table);
+	fnft_buf_printf(b, "} %lld\n", v);
+}
+
+static const char *family_label(enum fnft_ip_family f)
+{
+	return f == FNFT_FAMILY_IPV4 ? "ipv4" : f == FNFT_FAMILY_IPV6 ? "ipv6" : "any";
+}
+
+/* One counter metric: a sample per (row, group, family, direction). */
+static void prom_counter(struct fnft_buf *b, const struct head *h,
+			 const char *metric, const char *help,
+			 const struct fnft_counter *v, size_t n, bool bytes)
+{
+	size_t i;
+
+	prom_head(b, metric, "counter", help);
+	for (i = 0; i < n; i++) {
+		fnft_buf_printf(b, "finesse_nft_%s{", metric);
+		prom_label(b, "table", h->table);
+		fnft_buf_puts(b, ",");
+		prom_label(b, "row", v[i].row);
+		fnft_buf_puts(b, ",");
+		prom_label(b, "group", v[i].group);
+		fnft_buf_printf(b, ",family=\"%s\",direction=\"%s\"} %" PRIu64 "\n",
+				family_label(v[i].family),
+				v[i].direction == FNFT_DIR_OUTBOUND ? "outbound" : "inbound",
+				bytes ? v[i].bytes : v[i].packets);
+	}
+}
+
+/*
+ * The status as metrics: whether the table exists, whether the site
+ * loaded, and, with a plan, whether the table is in sync and how many
+ * lines apply would change; then each row's counters by group, family
+ * and direction (fnft_ruleset_counters()), none when the table is
+ * missing.  Every sample is labelled with the table.
+ */
+static int prom_text(const struct head *h, const struct status *s,
+		     struct fnft_buf *b)
+{
+	struct fnft_counter *v = NULL;
+	long long drift = 0;
+	size_t i, n = 0;
+	json_t *d;
+	int rc;
+
+	if (s->live && (rc = fnft_ruleset_counters(s->live, &v, &n, NULL)))
+		return rc;
+	prom_gauge(b, h, "table_present", "Whether the table exists (1) or not (0).",
+		   h->exists);
+	prom_gauge(b, h, "site_loaded",
+		   "Whether the site file and catalog could be loaded (1) or not (0).",
+		   s->site != NULL);
+	if (h->in_sync >= 0) {
+		prom_gauge(b, h, "in_sync",
+			   "Whether the live table is the plan (1) or not (0).",
+			   h->in_sync);
+		json_array_foreach(h->drift, i, d)
+			drift += json_integer_value(json_object_get(d, "add")) +
+				 json_integer_value(json_object_get(d, "remove"));
+		prom_gauge(b, h, "drift_lines",
+			   "Lines of the dry-run diff: what apply would add or remove.",
+			   h->in_sync ? 0 : drift);
+	}
+	prom_counter(b, h, "row_packets_total",
+		     "Connection-opening packets the rules of a row counted.",
+		     v, n, false);
+	prom_counter(b, h, "row_bytes_total",
+		     "Bytes of the connection-opening packets the rules of a row counted.",
+		     v, n, true);
+	free(v);
+	return 0;
+}
+
 #define ROW_HEADER_FMT "%-26s %-4s %-12s %-12s %-24s %-13s %12s %14s  %s\n"
 #define ROW_HEADER "ROW", "PROT", "LISTEN", "REMOTE", "GROUPS", "DIRECTION", \
 		   "PACKETS", "BYTES", "NOTE"
@@ -634,13 +740,15 @@ FNFT_EXPORT int fnft_status_render_live(const struct fnft_catalog *cat,
 					unsigned flags, char **out)
 {
 	bool json = flags & FNFT_STATUS_JSON;
+	bool prom = flags & FNFT_STATUS_PROMETHEUS;
 	struct fnft_buf b = { 0 };
 	json_t *rows = NULL;
 	struct status s;
 	struct head h;
 	int rc;
 
-	if (!out || (flags & ~FNFT_STATUS_JSON) || (plan && !site))
+	if (!out || (flags & ~(FNFT_STATUS_JSON | FNFT_STATUS_PROMETHEUS)) ||
+	    (json && prom) || (plan && !site))
 		return -EINVAL;
 	/* counters that were not read are not shown as zeros */
 	if (live && !live->counters_read)
@@ -648,9 +756,11 @@ FNFT_EXPORT int fnft_status_render_live(const struct fnft_catalog *cat,
 	if ((rc = status_init(&s, site, plan, live, false)))
 		return rc;
 	rc = head_init(&h, &s, table);
-	if (!rc && !json)
+	if (!rc && prom)
+		rc = prom_text(&h, &s, &b);
+	else if (!rc && !json)
 		head_text(&h, site_error, &b);
-	if (!rc)
+	if (!rc && !prom)	/* the metrics have no rows but the counters' */
 		rc = render_rows(&s, cat, json, &b, &rows);
 	if (!rc && json)
 		rc = dump_json(head_json(&h, &s, site_error, rows), out);

@@ -6,7 +6,8 @@
 # - two applies racing in one namespace exit 0 or 4 and leave one whole plan;
 # - without CAP_NET_ADMIN the message says so, exit 3;
 # - apply --json prints one object on stdout: replaced, in sync, patched,
-#   and the timer --confirm armed; nothing on stdout when apply fails;
+#   and the timer --confirm armed, with the change set of dry-run --json;
+#   nothing on stdout when apply fails;
 # - a refusal by the kernel is exit 3 from apply, apply --confirm, rollback
 #   and remove, EINVAL too (the library's errno for bad input as well), and
 #   a bad --table stays exit 2 for the commands that open the kernel.
@@ -113,7 +114,12 @@ def obj(n):
     text = open("%s/j%d" % (t, n)).read()
     assert text.count("\n") == 1 and text.endswith("}\n"), "j%d: not one line: %r" % (n, text)
     o = json.loads(text)
-    assert list(o) == ["table", "in_sync", "incremental", "messages", "changes", "confirm_seconds", "counters_reset"], o
+    assert list(o) == ["table", "in_sync", "incremental", "messages", "changes", "diff", "confirm_seconds", "counters_reset"], o
+    # diff: the change set of dry-run --json, live -> plan, as read before
+    assert list(o["diff"]) == ["table", "in_sync", "changes"], o
+    assert o["diff"]["table"] == o["table"] and o["diff"]["in_sync"] == o["in_sync"], o
+    for ch in o["diff"]["changes"]:
+        assert list(ch) == ["op", "in", "line", "group", "row"], ch
     return o
 o = obj(1); assert o["table"] == "finesse" and o["in_sync"] is False and o["incremental"] is False and o["messages"] > 2 and o["confirm_seconds"] is None and o["counters_reset"] is False, o
 o = obj(2); assert o["in_sync"] is True and o["incremental"] is False and o["messages"] == 0 and o["confirm_seconds"] is None, o
@@ -126,6 +132,11 @@ assert any(i["change"] == "elements_added" and i["set"] == "browser_v4" and i["e
 assert obj(2)["changes"] == [], obj(2)
 assert obj(3)["changes"] == [{"change": "elements_added", "set": "browser_v4", "elements": ["10.41.0.0/16"]}], obj(3)
 assert obj(4)["changes"][0] == {"change": "table_replaced", "table": "other"}, obj(4)
+# the change set: the one network, tagged; nothing when in sync; all new
+assert obj(3)["diff"]["changes"] == [{"op": "add", "in": "set browser_v4", "line": "10.41.0.0/16", "group": "browser", "row": None}], obj(3)
+assert obj(2)["diff"]["changes"] == [], obj(2)
+d = obj(1)["diff"]["changes"]; assert d and all(ch["op"] == "add" for ch in d), d
+assert {"op": "add", "in": "chain input", "group": "browser", "row": "tomcat.https"} in [{k: ch[k] for k in ("op", "in", "group", "row")} for ch in d], d
 PY
 [ -s "$tmp/j5" ] && fail "a refused apply --json printed on stdout: $(cat "$tmp/j5")"
 echo "apply --json: replaced, in sync, patched and armed, as data; nothing when refused"

@@ -122,6 +122,59 @@ START_TEST(no_counted_rule_is_an_empty_array)
 }
 END_TEST
 
+/* The metrics of a live table without a site: its gauges and counters,
+ * label values escaped, nothing said about a plan there is not. */
+START_TEST(prometheus_metrics)
+{
+	struct fnft_ruleset *rs = live_table();
+	char *text = NULL;
+
+	add(&rs->chains[0], "q\"b\\s\nn", "browser_v6", FNFT_V6, true, 1);
+	rs->counters_read = true;
+	ck_assert_int_eq(fnft_status_render_live(NULL, NULL, NULL, rs, NULL, NULL,
+						 FNFT_STATUS_PROMETHEUS, &text), 0);
+	ck_assert_str_eq(text,
+		"# HELP finesse_nft_table_present Whether the table exists (1) or not (0).\n"
+		"# TYPE finesse_nft_table_present gauge\n"
+		"finesse_nft_table_present{table=\"t\"} 1\n"
+		"# HELP finesse_nft_site_loaded Whether the site file and catalog could be loaded (1) or not (0).\n"
+		"# TYPE finesse_nft_site_loaded gauge\n"
+		"finesse_nft_site_loaded{table=\"t\"} 0\n"
+		"# HELP finesse_nft_row_packets_total Connection-opening packets the rules of a row counted.\n"
+		"# TYPE finesse_nft_row_packets_total counter\n"
+		"finesse_nft_row_packets_total{table=\"t\",row=\"https\",group=\"browser\",family=\"ipv4\",direction=\"inbound\"} 7\n"
+		"finesse_nft_row_packets_total{table=\"t\",row=\"https\",group=\"browser\",family=\"ipv6\",direction=\"inbound\"} 5\n"
+		"finesse_nft_row_packets_total{table=\"t\",row=\"ntp\",group=\"any\",family=\"any\",direction=\"inbound\"} 2\n"
+		"finesse_nft_row_packets_total{table=\"t\",row=\"q\\\"b\\\\s\\nn\",group=\"browser\",family=\"ipv6\",direction=\"inbound\"} 1\n"
+		"finesse_nft_row_packets_total{table=\"t\",row=\"https\",group=\"browser\",family=\"ipv4\",direction=\"outbound\"} 11\n"
+		"finesse_nft_row_packets_total{table=\"t\",row=\"odd\",group=\"other\",family=\"ipv4\",direction=\"outbound\"} 1\n"
+		"# HELP finesse_nft_row_bytes_total Bytes of the connection-opening packets the rules of a row counted.\n"
+		"# TYPE finesse_nft_row_bytes_total counter\n"
+		"finesse_nft_row_bytes_total{table=\"t\",row=\"https\",group=\"browser\",family=\"ipv4\",direction=\"inbound\"} 420\n"
+		"finesse_nft_row_bytes_total{table=\"t\",row=\"https\",group=\"browser\",family=\"ipv6\",direction=\"inbound\"} 300\n"
+		"finesse_nft_row_bytes_total{table=\"t\",row=\"ntp\",group=\"any\",family=\"any\",direction=\"inbound\"} 120\n"
+		"finesse_nft_row_bytes_total{table=\"t\",row=\"q\\\"b\\\\s\\nn\",group=\"browser\",family=\"ipv6\",direction=\"inbound\"} 60\n"
+		"finesse_nft_row_bytes_total{table=\"t\",row=\"https\",group=\"browser\",family=\"ipv4\",direction=\"outbound\"} 660\n"
+		"finesse_nft_row_bytes_total{table=\"t\",row=\"odd\",group=\"other\",family=\"ipv4\",direction=\"outbound\"} 60\n");
+	free(text);
+	/* one format at a time; unread counters are not zeros */
+	ck_assert_int_eq(fnft_status_render_live(NULL, NULL, NULL, rs, NULL, NULL,
+						 FNFT_STATUS_PROMETHEUS | FNFT_STATUS_JSON,
+						 &text), -EINVAL);
+	rs->counters_read = false;
+	ck_assert_int_eq(fnft_status_render_live(NULL, NULL, NULL, rs, NULL, NULL,
+						 FNFT_STATUS_PROMETHEUS, &text), -ENODATA);
+	fnft_ruleset_free(rs);
+	/* no table: present 0, and no counter sample */
+	ck_assert_int_eq(fnft_status_render_live(NULL, NULL, NULL, NULL, "x", NULL,
+						 FNFT_STATUS_PROMETHEUS, &text), 0);
+	ck_assert_ptr_nonnull(strstr(text, "finesse_nft_table_present{table=\"x\"} 0\n"));
+	ck_assert_ptr_null(strstr(text, "finesse_nft_row_packets_total{"));
+	ck_assert_ptr_null(strstr(text, "in_sync"));
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	TCase *tc = tcase_create("counters");
@@ -129,5 +182,6 @@ int main(void)
 	tcase_add_test(tc, unread_counters_are_refused);
 	tcase_add_test(tc, counters_by_row_group_family_direction);
 	tcase_add_test(tc, no_counted_rule_is_an_empty_array);
+	tcase_add_test(tc, prometheus_metrics);
 	return tl_run("counters", tc, false);
 }

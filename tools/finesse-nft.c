@@ -396,22 +396,73 @@ static int no_args(const char *cmd, int argc)
 }
 
 /*
+ * @json (pretty-printed, as the library gives it) on one line: every
+ * space, tab and newline outside a string dropped, in place.
+ */
+static void json_one_line(char *json)
+{
+	bool in_string = false, escaped = false;
+	char *w = json;
+
+	for (; *json; json++) {
+		if (escaped)
+			escaped = false;
+		else if (in_string && *json == '\\')
+			escaped = true;
+		else if (in_string)
+			in_string = *json != '"';
+		else if (strchr(" \t\n", *json))
+			continue;
+		else
+			in_string = *json == '"';
+		*w++ = *json;
+	}
+	*w = '\0';
+}
+
+/*
+ * apply --json needs the change set as dry-run --json gives it: read the
+ * live table just before the batch and diff it with @plan, on one line.
+ * The apply then reads the table again under its lock; should someone
+ * change it in between, the apply report ("changes") is what the kernel
+ * committed, this what was seen before.
+ */
+static int diff_before(struct fnft_kernel *k, const struct fnft_ruleset *plan,
+		       char **out)
+{
+	struct fnft_ruleset *live = NULL;
+	struct fnft_error err = { 0 };
+	int rc;
+
+	rc = fnft_kernel_read(k, 0, &live, &err);
+	if (rc)
+		return exit_fail(PHASE_KERNEL, rc, &err);
+	rc = fnft_ruleset_diff_json(live, plan, out);
+	fnft_ruleset_free(live);
+	if (rc < 0)
+		return say(EXIT_SYSTEM, "out of memory");
+	json_one_line(*out);
+	return EXIT_OK;
+}
+
+/*
  * apply --json: what the apply did, one object on stdout, for fleet tools.
  * changes is the apply report of the batch committed (fnft_kernel_changes_json);
  * confirm_seconds is the rollback timer armed, null when none was: no
- * --confirm, or the table was in sync and nothing was applied.
+ * --confirm, or the table was in sync and nothing was applied; diff is
+ * @diff, the change set of dry-run --json (see diff_before()).
  */
 static int print_apply_json(const struct opts *o, const struct fnft_kernel *k,
-			    const struct fnft_apply_stats *st)
+			    const struct fnft_apply_stats *st, const char *diff)
 {
 	char *changes = NULL;
 
 	if (fnft_kernel_changes_json(k, &changes) < 0)
 		return say(EXIT_SYSTEM, "out of memory");
 	printf("{\"table\":\"%s\",\"in_sync\":%s,\"incremental\":%s,"
-	       "\"messages\":%u,\"changes\":%s,\"confirm_seconds\":", table_name(o),
-	       st->in_sync ? "true" : "false", st->incremental ? "true" : "false",
-	       st->messages, changes);
+	       "\"messages\":%u,\"changes\":%s,\"diff\":%s,\"confirm_seconds\":",
+	       table_name(o), st->in_sync ? "true" : "false",
+	       st->incremental ? "true" : "false", st->messages, changes, diff);
 	free(changes);
 	if (o->confirm && !st->in_sync)
 		printf("%u", o->confirm);
@@ -434,6 +485,7 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	struct fnft_apply_stats st = { 0 };
 	struct fnft_kernel *k = NULL;
 	struct fnft_error err = { 0 };
+	char *diff = NULL;
 	struct loaded l;
 	int rc;
 
@@ -446,6 +498,8 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 	}
 	rc = open_kernel(o, &k);
 	po = pending_opts(o);
+	if (!rc && o->json)
+		rc = diff_before(k, l.plan, &diff);
 	if (!rc && o->confirm) {
 		rc = pending_apply(k, l.plan, &po, &st);
 		if (!rc && st.in_sync)
@@ -470,7 +524,8 @@ static int cmd_apply(struct opts *o, int argc, char **argv)
 			    st.messages, reset_note(&st));
 	}
 	if (!rc && o->json)
-		rc = print_apply_json(o, k, &st);
+		rc = print_apply_json(o, k, &st, diff);
+	free(diff);
 	close_kernel(k);
 	loaded_free(&l);
 	return rc;
@@ -542,7 +597,9 @@ static int cmd_dry_run(struct opts *o, int argc, char **argv)
 /*
  * Exit 0 when the table is the plan, 1 when it differs or does not exist
  * (as dry-run), 2 when the site could not be loaded (the live table is
- * shown alone), 3 when the kernel could not be read (nothing is shown).
+ * shown alone), 3 when the kernel could not be read (nothing is shown);
+ * the same for every --format, so that a timer writing the metrics sees
+ * exit 1 and 2 as "written, and worth a look", 3 as "nothing to write".
  */
 static int cmd_status(struct opts *o, int argc, char **argv)
 {
@@ -550,17 +607,24 @@ static int cmd_status(struct opts *o, int argc, char **argv)
 	char why[1400], *text = NULL;
 	struct loaded l;
 	int rc, site_rc;
+	bool prom;
 
 	(void)argv;
 	if ((rc = no_args("status", argc)))
 		return rc;
+	if (o->format && strcmp(o->format, "text") && strcmp(o->format, "prometheus"))
+		return say(EXIT_USAGE, "unsupported --format '%s' (text or prometheus)", o->format);
+	prom = o->format && !strcmp(o->format, "prometheus");
+	if (prom && o->json)
+		return say(EXIT_USAGE, "status: --format prometheus and --json exclude each other");
 	site_rc = load_for_live(o, &l, why, sizeof(why));
 	/* a dump, not the state file: counters are in the rules, and the
 	 * drift needs the elements */
 	rc = read_kernel(o, FNFT_READ_VERIFY, &live);
 	if (!rc && fnft_status_render_live(l.cat, l.site, l.plan, live, table_name(o),
 					   why[0] ? why : NULL,
-					   o->json ? FNFT_STATUS_JSON : 0, &text) < 0)
+					   o->json ? FNFT_STATUS_JSON :
+					   prom ? FNFT_STATUS_PROMETHEUS : 0, &text) < 0)
 		rc = say(EXIT_SYSTEM, "out of memory");
 	if (!rc) {
 		fputs(text, stdout);
@@ -755,6 +819,13 @@ static const struct option status_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ 0 },
 };
+static const struct option status_cmd_opts[] = {
+	GLOBAL_OPTS,
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ 0 },
+};
 static const struct option export_opts[] = {
 	GLOBAL_OPTS,
 	{ "node", required_argument, NULL, OPT_NODE },
@@ -802,6 +873,8 @@ static const struct command commands[] = {
 	  "                {\"table\", \"in_sync\", \"incremental\", \"messages\",\n"
 	  "                \"changes\": what the batch changed, item by item\n"
 	  "                (see finesse-nft(8)),\n"
+	  "                \"diff\": the change set, as dry-run --json gives\n"
+	  "                it, of the table read just before the batch,\n"
 	  "                \"confirm_seconds\": the timer armed, or null,\n"
 	  "                \"counters_reset\": an existing table was replaced\n"
 	  "                whole, so the per-row counters restart from 0}\n",
@@ -834,15 +907,17 @@ static const struct command commands[] = {
 	  "  --format F text (default), or markdown for a ticket: the summary\n"
 	  "             as a table and the diff in a fenced block\n",
 	  dry_run_opts },
-	{ "status", cmd_status, "status [--node R] [--json]",
+	{ "status", cmd_status, "status [--node R] [--json] [--format text|prometheus]",
 	  "The live table, read from the kernel: whether it exists, whether it\n"
 	  "is the plan (and what drifts), its policies, and per row the packets\n"
 	  "and bytes of new connections with its ports, groups and direction.\n"
 	  "Without a loadable site, the rows of the live rules' comments.  Exit\n"
 	  "0 in sync, 1 when it differs or is missing, 2 when the site could\n"
 	  "not be loaded.\n"
-	  "  --json     as one JSON object\n",
-	  status_opts },
+	  "  --json     as one JSON object\n"
+	  "  --format F text (default), or prometheus: metrics for the textfile\n"
+	  "             collector of node_exporter (the exit code as for text)\n",
+	  status_cmd_opts },
 	{ "remove", cmd_remove, "remove [--force] [--wait SECS]",
 	  "Delete our table, and only it.  A missing table is not an error.\n"
 	  "Refused (exit 2) while an 'apply --confirm' is pending, unless --force.\n",

@@ -89,6 +89,20 @@ int fnft_status_render(const struct fnft_catalog *cat,
 #define FNFT_STATUS_JSON 0x1u
 
 /**
+ * fnft_status_render_live() flag: metrics in the Prometheus text format,
+ * for node_exporter's textfile collector, instead of text (since 0.3).
+ * Gauges finesse_nft_table_present, finesse_nft_site_loaded and, when
+ * there is a plan, finesse_nft_in_sync and finesse_nft_drift_lines (the
+ * lines of the dry-run diff); counters finesse_nft_row_packets_total and
+ * finesse_nft_row_bytes_total, one sample per entry of
+ * fnft_ruleset_counters() labelled row, group, family ("ipv4", "ipv6",
+ * "any") and direction ("inbound", "outbound").  Every sample has a
+ * table label; label values are escaped as the format says.  Not with
+ * FNFT_STATUS_JSON (-EINVAL).
+ */
+#define FNFT_STATUS_PROMETHEUS 0x2u
+
+/**
  * fnft_status_render_live - the live table: whether it exists, whether it
  * is the plan and what drifts, its policies, and each row's counters
  * @cat: the catalog, or NULL
@@ -103,7 +117,7 @@ int fnft_status_render(const struct fnft_catalog *cat,
  *	for FNFT_DEFAULT_TABLE
  * @site_error: NULL, or why the site (or catalog) could not be loaded, one
  *	line; it heads the text and is the JSON's "site_error"
- * @flags: 0 or FNFT_STATUS_JSON
+ * @flags: 0, FNFT_STATUS_JSON or FNFT_STATUS_PROMETHEUS
  * @out: receives the text (malloc'd)
  *
  * The text: a line on the table (missing; in sync; or differs, with the
