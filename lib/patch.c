@@ -63,29 +63,43 @@ static bool same_structure(const struct fnft_ruleset *live,
 	return true;
 }
 
-static bool iv_equal(const struct fnft_iv *a, const struct fnft_iv *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
+/*
+ * One merge of two sorted lists (lo first, so memcmp() of whole intervals
+ * is their order): what only @a has into @only_a, what only @b has into
+ * @only_b.  A change to a big set leaves long runs the two share, and those
+ * are skipped a block of intervals at a time: one memcmp() per block, not
+ * one call per interval.
+ */
+#define SHARED_RUN 64
 
-/* Intervals of @a missing (exactly) from @b, both sorted; into @out. */
-static int missing(const struct fnft_ivlist *a, const struct fnft_ivlist *b,
-		   struct fnft_ivlist *out)
+static int set_diff(const struct fnft_ivlist *a, const struct fnft_ivlist *b,
+		    struct fnft_ivlist *only_a, struct fnft_ivlist *only_b)
 {
 	size_t i = 0, k = 0;
 	int c;
 
-	while (i < a->n) {
-		c = k < b->n ? memcmp(&a->v[i], &b->v[k], sizeof(a->v[i])) : -1;
-		if (k < b->n && iv_equal(&a->v[i], &b->v[k])) {
+	while (i < a->n && k < b->n) {
+		while (a->n - i >= SHARED_RUN && b->n - k >= SHARED_RUN &&
+		       memcmp(&a->v[i], &b->v[k], SHARED_RUN * sizeof(*a->v)) == 0)
+			i += SHARED_RUN, k += SHARED_RUN;
+		if (i >= a->n || k >= b->n)
+			break;
+		c = memcmp(&a->v[i], &b->v[k], sizeof(*a->v));
+		if (!c) {
 			i++, k++;
-		} else if (c < 0 || k >= b->n) {
-			if (fnft_ivlist_add(out, &a->v[i++]) < 0)
+		} else if (c < 0) {
+			if (fnft_ivlist_add(only_a, &a->v[i++]) < 0)
 				return -ENOMEM;
-		} else {
-			k++;
+		} else if (fnft_ivlist_add(only_b, &b->v[k++]) < 0) {
+			return -ENOMEM;
 		}
 	}
+	for (; i < a->n; i++)
+		if (fnft_ivlist_add(only_a, &a->v[i]) < 0)
+			return -ENOMEM;
+	for (; k < b->n; k++)
+		if (fnft_ivlist_add(only_b, &b->v[k]) < 0)
+			return -ENOMEM;
 	return 0;
 }
 
@@ -102,8 +116,8 @@ static int diff_sets(const struct fnft_ruleset *live,
 			.was_empty = live->sets[i].elems.n == 0,
 		};
 
-		if ((rc = missing(&live->sets[i].elems, &plan->sets[i].elems, &ps.del)) ||
-		    (rc = missing(&plan->sets[i].elems, &live->sets[i].elems, &ps.add)) ||
+		if ((rc = set_diff(&live->sets[i].elems, &plan->sets[i].elems,
+				   &ps.del, &ps.add)) ||
 		    ((ps.del.n || ps.add.n) &&
 		     fnft_grow(&p->sets, &p->cap_sets, p->n_sets + 1, sizeof(ps)) < 0)) {
 			fnft_ivlist_free(&ps.del);

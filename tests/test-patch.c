@@ -437,6 +437,109 @@ START_TEST(match_random_edits)
 }
 END_TEST
 
+/* ---- set elements: one merge, shared runs skipped a block at a time ---- */
+
+/* Interval number @x of a sorted IPv4 list: x.x.x.0 - x.x.x.1, disjoint. */
+static struct fnft_iv iv_of(unsigned x)
+{
+	struct fnft_iv iv;
+
+	memset(&iv, 0, sizeof(iv));
+	iv.lo[0] = iv.hi[0] = (uint8_t)(x >> 16);
+	iv.lo[1] = iv.hi[1] = (uint8_t)(x >> 8);
+	iv.lo[2] = iv.hi[2] = (uint8_t)x;
+	iv.hi[3] = 1;
+	return iv;
+}
+
+static void ivs_of(struct fnft_ivlist *l, const bool *in, size_t n)
+{
+	struct fnft_iv iv;
+	size_t x;
+
+	fnft_ivlist_free(l);
+	for (x = 0; x < n; x++)
+		if (in[x]) {
+			iv = iv_of((unsigned)x);
+			ck_assert_int_eq(fnft_ivlist_add(l, &iv), 0);
+		}
+}
+
+/* @got holds exactly the intervals x with want[x], in order. */
+static void check_ivs(const struct fnft_ivlist *got, const bool *want, size_t n)
+{
+	size_t x, j = 0;
+	struct fnft_iv iv;
+
+	for (x = 0; x < n; x++)
+		if (want[x]) {
+			iv = iv_of((unsigned)x);
+			ck_assert_uint_lt(j, got->n);
+			ck_assert_mem_eq(&got->v[j], &iv, sizeof(iv));
+			j++;
+		}
+	ck_assert_uint_eq(j, got->n);
+}
+
+/*
+ * Random edits of a 600-interval set, clustered and scattered, at the
+ * block boundaries (the first, the 63rd..65th, the last) and nowhere:
+ * the patch deletes exactly what only the live set has and adds exactly
+ * what only the plan has, as a one-by-one comparison says.
+ */
+START_TEST(set_elements_random_edits)
+{
+	enum { N = 600 };
+	static const unsigned edges[] = { 0, 62, 63, 64, 65, 127, 128, N - 1 };
+	bool live_in[N], plan_in[N], only_live[N], only_plan[N];
+	struct fnft_ruleset *live, *plan;
+	size_t round, x, e, s;
+
+	for (round = 0; round < 300; round++) {
+		struct fnft_patch p;
+		const struct fnft_patch_set *ps = NULL;
+		bool any = false;
+
+		live = as_live("");
+		plan = plan_text("");
+		s = round % plan->n_sets;
+		for (x = 0; x < N; x++)
+			live_in[x] = plan_in[x] = rnd(4) != 0;
+		if (round % 3 == 0)	/* edits at the block boundaries */
+			for (e = 0; e < sizeof(edges) / sizeof(*edges); e++)
+				plan_in[edges[e]] ^= rnd(2);
+		else if (round % 3 == 1)	/* one clustered run of edits */
+			for (x = rnd(N), e = rnd(100); e-- > 0 && x < N; x++)
+				plan_in[x] = !plan_in[x];
+		else			/* scattered */
+			for (e = rnd(8); e-- > 0;)
+				plan_in[rnd(N)] ^= true;
+		for (x = 0; x < N; x++) {
+			only_live[x] = live_in[x] && !plan_in[x];
+			only_plan[x] = plan_in[x] && !live_in[x];
+			any = any || only_live[x] || only_plan[x];
+		}
+		ivs_of(&live->sets[s].elems, live_in, N);
+		ivs_of(&plan->sets[s].elems, plan_in, N);
+
+		ck_assert_int_eq(fnft_patch_compute(live, plan, &p), 0);
+		ck_assert_uint_eq(p.n_del + p.n_ins, 0);
+		for (e = 0; e < p.n_sets; e++) {
+			ck_assert_uint_eq(p.sets[e].set_id, s + 1);
+			ps = &p.sets[e];
+		}
+		ck_assert_uint_eq(p.n_sets, any ? 1 : 0);
+		if (ps) {
+			check_ivs(&ps->del, only_live, N);
+			check_ivs(&ps->add, only_plan, N);
+		}
+		fnft_patch_free(&p);
+		fnft_ruleset_free(live);
+		fnft_ruleset_free(plan);
+	}
+}
+END_TEST
+
 #define BIG 10000
 
 static unsigned *big_list(void)
@@ -628,6 +731,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, structural_is_refused);
 	tcase_add_test(tc, match_small_exhaustive);
 	tcase_add_test(tc, match_random_edits);
+	tcase_add_test(tc, set_elements_random_edits);
 	tcase_add_test(tc, match_big_minimal);
 	tcase_add_test(tc, match_bounded);
 	tcase_add_test(tc, match_in_bounded_memory);
