@@ -527,6 +527,13 @@ int fnft_ivlist_copy(struct fnft_ivlist *dst, const struct fnft_ivlist *src)
 {
 	struct fnft_ivlist c = { 0 };
 
+	if (dst == src)
+		return 0;
+	if (dst->v && dst->cap >= src->n && src->n) {	/* into what dst has */
+		memmove(dst->v, src->v, src->n * sizeof(*dst->v));
+		dst->n = src->n;
+		return 0;
+	}
 	if (src->n) {
 		c.v = malloc(src->n * sizeof(*c.v));
 		if (!c.v)

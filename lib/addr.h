@@ -75,10 +75,11 @@ bool fnft_ivlist_host(const struct fnft_ivlist *l, enum fnft_family family, size
  * anything that merges into it). */
 bool fnft_ivlist_covers_all(const struct fnft_ivlist *l, enum fnft_family family);
 
-/* Frees v and zeroes the struct; NULL-safe. */
-/* Make @dst an exact copy of @src (its old intervals freed); -ENOMEM
- * leaves @dst as it was. */
+/* Make @dst an exact copy of @src: into @dst's own array when it has room
+ * (a kept table's pages are reused), else a new one and the old freed;
+ * -ENOMEM leaves @dst as it was. */
 int fnft_ivlist_copy(struct fnft_ivlist *dst, const struct fnft_ivlist *src);
+/* Frees v and zeroes the struct; NULL-safe. */
 void fnft_ivlist_free(struct fnft_ivlist *l);
 
 bool fnft_ivlist_equal(const struct fnft_ivlist *a, const struct fnft_ivlist *b);

@@ -181,7 +181,14 @@ static int write_file(const char *dir, const struct fnft_state_key *key,
 int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, const struct fnft_ruleset *rs)
 {
-	char *head = header_line(key, genid, fnft_ruleset_fingerprint(rs));
+	return fnft_state_save_fp(dir, key, genid, rs,
+				  fnft_ruleset_fingerprint(rs));
+}
+
+int fnft_state_save_fp(const char *dir, const struct fnft_state_key *key,
+		       uint32_t genid, const struct fnft_ruleset *rs, uint64_t fp)
+{
+	char *head = header_line(key, genid, fp);
 	char *body = NULL;
 	uint8_t *keys = NULL;
 	size_t n_keys = 0;

@@ -58,6 +58,10 @@ int fnft_state_key_boot(struct fnft_state_key *key);
 int fnft_state_save(const char *dir, const struct fnft_state_key *key,
 		    uint32_t genid, const struct fnft_ruleset *rs);
 
+/* The same, when the caller already has fnft_ruleset_fingerprint(@rs). */
+int fnft_state_save_fp(const char *dir, const struct fnft_state_key *key,
+		       uint32_t genid, const struct fnft_ruleset *rs, uint64_t fp);
+
 /*
  * Read line 1 only: 0 and *fingerprint when the file belongs to @key at
  * @genid, -ENOENT otherwise (missing, other key, other generation, bad),

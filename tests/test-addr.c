@@ -525,6 +525,40 @@ START_TEST(test_ivlist_insert)
 }
 END_TEST
 
+/* A copy is exact; it reuses the destination's array when that has room. */
+START_TEST(test_ivlist_copy)
+{
+	struct fnft_ivlist big = { 0 }, small = { 0 }, dst = { 0 };
+	struct fnft_iv x = iv_of("10.0.0.0", "10.0.0.255");
+	struct fnft_iv y = iv_of("10.0.2.0", "10.0.2.255");
+	struct fnft_iv z = iv_of("10.0.4.0", "10.0.4.255");
+	struct fnft_iv *kept;
+
+	ck_assert_int_eq(fnft_ivlist_add(&big, &x), 0);
+	ck_assert_int_eq(fnft_ivlist_add(&big, &y), 0);
+	ck_assert_int_eq(fnft_ivlist_add(&big, &z), 0);
+	ck_assert_int_eq(fnft_ivlist_add(&small, &z), 0);
+
+	ck_assert_int_eq(fnft_ivlist_copy(&dst, &big), 0);	/* a new array */
+	ck_assert(fnft_ivlist_equal(&dst, &big));
+	ck_assert_ptr_ne(dst.v, big.v);
+	kept = dst.v;
+	ck_assert_int_eq(fnft_ivlist_copy(&dst, &small), 0);	/* room: reused */
+	ck_assert_ptr_eq(dst.v, kept);
+	ck_assert_uint_eq(dst.n, 1);
+	ck_assert(fnft_ivlist_equal(&dst, &small));
+	ck_assert_int_eq(fnft_ivlist_copy(&dst, &big), 0);	/* room again */
+	ck_assert(fnft_ivlist_equal(&dst, &big));
+	ck_assert_int_eq(fnft_ivlist_copy(&dst, &dst), 0);	/* itself */
+	ck_assert(fnft_ivlist_equal(&dst, &big));
+	fnft_ivlist_free(&small);
+	ck_assert_int_eq(fnft_ivlist_copy(&dst, &small), 0);	/* empty */
+	ck_assert_uint_eq(dst.n, 0);
+	fnft_ivlist_free(&dst);
+	fnft_ivlist_free(&big);
+}
+END_TEST
+
 START_TEST(test_ivlist_equal)
 {
 	struct fnft_ivlist a = { 0 }, b = { 0 };
@@ -943,6 +977,7 @@ static Suite *addr_suite(void)
 	tcase_add_test(tc, test_normalize_v6);
 	tcase_add_test(tc, test_normalize_family_explicit);
 	tcase_add_test(tc, test_normalize_top_of_space);
+	tcase_add_test(tc, test_ivlist_copy);
 	tcase_add_test(tc, test_ivlist_equal);
 	tcase_add_test(tc, test_ivlist_insert);
 	suite_add_tcase(s, tc);

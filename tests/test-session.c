@@ -10,14 +10,19 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include <finesse-nft/finesse-nft.h>
 
+#include "ir.h"
+#include "state.h"
 #include "testlib.h"
 
 static const char *golden_dir;
@@ -274,6 +279,72 @@ static void state_file(const char *sd, char *out, size_t len)
 }
 
 /*
+ * What the next run relies on: the state file a patch leaves holds the
+ * plan, under the plan's fingerprint (hashed once per apply, when the old
+ * file was checked, and handed to the save).  Loaded as the CLI's next run
+ * loads it, by the key and generation its header names.
+ */
+START_TEST(state_after_a_patch_is_the_plan)
+{
+	struct fnft_catalog *cat = NULL;
+	struct fnft_site *s = NULL;
+	struct fnft_kernel *k = NULL;
+	struct fnft_error err = { 0 };
+	struct fnft_ruleset *rs, *saved = NULL;
+	struct fnft_state_key key = { 0 };
+	char path[512], sd[300], sf[600], fps[24];
+	json_error_t jerr;
+	json_t *h;
+	FILE *f;
+	char line[1024];
+	int round;
+
+	ck_assert_int_eq(fnft_catalog_new_builtin(&cat, NULL), 0);
+	snprintf(path, sizeof(path), "%s/primary.conf", golden_dir);
+	ck_assert_int_eq(fnft_site_load(path, cat, &s, &err), 0);
+	snprintf(sd, sizeof(sd), "%s/after-patch", dir);
+	ck_assert_int_eq(mkdir(sd, 0700), 0);
+	for (round = 0; round < 3; round++) {
+		/* a fresh handle each time, as each run of the CLI */
+		ck_assert_int_eq(fnft_kernel_open(NULL, &k, &err), 0);
+		ck_assert_int_eq(fnft_kernel_set_state_dir(k, sd), 0);
+		if (round == 0)
+			ck_assert_int_eq(fnft_kernel_remove(k, &err), 0);
+		else
+			ck_assert_int_eq(fnft_site_add_group_address(s, "browser",
+					 round == 1 ? "10.41.0.0/16" : "10.43.0.0/16", &err), 0);
+		rs = plan_of(cat, s);
+		ck_assert_msg(fnft_kernel_apply(k, rs, NULL, &err) == 0, "%s", err.message);
+		ck_assert_ptr_null(fnft_kernel_state_ignored(k));
+		fnft_kernel_free(k);
+
+		state_file(sd, sf, sizeof(sf));
+		f = fopen(sf, "r");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+		fclose(f);
+		h = json_loads(line, 0, &jerr);
+		ck_assert_ptr_nonnull(h);
+		snprintf(fps, sizeof(fps), "%016" PRIx64, fnft_ruleset_fingerprint(rs));
+		ck_assert_str_eq(json_string_value(json_object_get(h, "fingerprint")), fps);
+		snprintf(key.boot_id, sizeof(key.boot_id), "%s",
+			 json_string_value(json_object_get(h, "boot_id")));
+		snprintf(key.table, sizeof(key.table), "%s",
+			 json_string_value(json_object_get(h, "table")));
+		key.netns = (uint64_t)json_integer_value(json_object_get(h, "netns"));
+		ck_assert_int_eq(fnft_state_load(sd, &key,
+			(uint32_t)json_integer_value(json_object_get(h, "genid")), &saved), 0);
+		json_decref(h);
+		ck_assert(fnft_ruleset_equal(saved, rs));
+		fnft_ruleset_free(saved);
+		fnft_ruleset_free(rs);
+	}
+	fnft_site_free(s);
+	fnft_catalog_free(cat);
+}
+END_TEST
+
+/*
  * A daemon's handle remembers its own last commit: its next apply needs no
  * state file and no dump.  Proved by planting a state file no one may
  * trust: another handle refuses it, ours never looks.  And the memory is
@@ -435,6 +506,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, lock_dir_is_the_callers);
 	tcase_add_test(tc, unwritable_state_is_a_warning);
 	tcase_add_test(tc, apply_reports_what_it_sent);
+	tcase_add_test(tc, state_after_a_patch_is_the_plan);
 	if (!on_fake) {
 		/* the state file and nft: the real kernel's */
 		tcase_add_test(tc, handle_remembers_its_last_commit);
